@@ -1,0 +1,359 @@
+"""Pydantic models for the content catalog.
+
+Content is data: every exercise, education topic, screening question, condition rule and
+self-test lives in YAML beside this file and is checked against these models when it is
+loaded, so a typo in a file is caught at start-up (and in the tests), never mid-session.
+
+Movement attributes (position, hip flexion past 90 degrees, and so on) are fields of the
+exercise, so that safety rules can act on what a movement does rather than on lists of ids.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Kind = Literal["stretch", "strength", "release"]
+Position = Literal[
+    "supine", "prone", "side_lying", "kneeling", "standing", "seated", "quadruped", "plank"
+]
+Side = Literal["each", "both", "none"]
+Effort = Literal["light", "moderate", "hard"]
+Equipment = Literal[
+    "mat", "pad", "chair", "table", "stability_ball", "foam_roller", "ankle_weights"
+]
+Grade = Literal["supported", "mixed", "unsupported"]
+Level = Literal["emergency", "urgent", "routine"]
+Classification = Literal["tight", "weak", "tight_and_weak", "unclear"]
+Target = Literal[
+    "iliopsoas",
+    "rectus_femoris",
+    "tensor_fasciae_latae",
+    "adductors",
+    "gluteus_maximus",
+    "gluteus_medius",
+    "hip_external_rotators",
+    "hamstrings",
+    "quadriceps",
+    "abdominals",
+    "back_extensors",
+]
+Joint = Literal[
+    "trunk",
+    "neck",
+    "hip_left",
+    "hip_right",
+    "knee_left",
+    "knee_right",
+    "ankle_left",
+    "ankle_right",
+    "shoulder_left",
+    "shoulder_right",
+    "elbow_left",
+    "elbow_right",
+    "hip_abduction_left",
+    "hip_abduction_right",
+]
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Text = Annotated[str, Field(min_length=2, max_length=600)]
+
+# Movement attributes that rules may match on, besides `kind` and `equipment`.
+MOVEMENT_FIELDS = (
+    "position",
+    "on_floor",
+    "knee_on_ground",
+    "hip_flexion_past_90",
+    "hip_adduction_past_midline",
+    "hip_internal_rotation",
+    "hip_extension_past_neutral",
+    "hip_external_rotation",
+    "spinal_flexion_loaded",
+    "spinal_rotation_end_range",
+    "effort",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """Where a fact came from. `fact` names the figure or claim the source backs."""
+
+    title: Text
+    url: str | None = None
+    fact: Text
+
+
+class Range(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not be more than max ({self.max})")
+        return self
+
+
+class Movement(Strict):
+    """What the body does in the exercise; safety rules read these, not exercise ids."""
+
+    position: Position
+    on_floor: bool
+    knee_on_ground: bool
+    hip_flexion_past_90: bool
+    hip_adduction_past_midline: bool
+    hip_internal_rotation: bool
+    hip_extension_past_neutral: bool
+    hip_external_rotation: bool
+    spinal_flexion_loaded: bool
+    spinal_rotation_end_range: bool
+    effort: Effort
+
+
+class Dosing(Strict):
+    """Ranges from the sources. The planner starts at `min` and never leaves the range.
+
+    For a stretch or release `hold_s` is the length of one hold. For a strength exercise
+    `reps` is required, `tempo_s` is the time of one rep without the pause, and `hold_s`
+    (optional) is the pause at the top of each rep.
+    """
+
+    sets: Range
+    reps: Range | None = None
+    hold_s: Range | None = None
+    tempo_s: float | None = Field(default=None, gt=0, le=20)
+    rest_s: int = Field(ge=0, le=300)
+    sides: Side
+    days_per_week: Range
+
+    @model_validator(mode="after")
+    def _reps_need_tempo(self) -> Dosing:
+        if self.reps is not None and self.tempo_s is None:
+            raise ValueError("tempo_s is required when reps are given")
+        if self.reps is None and self.hold_s is None:
+            raise ValueError("give reps or hold_s (or both)")
+        if self.days_per_week.max > 7:
+            raise ValueError("days_per_week.max must be 7 or less")
+        return self
+
+
+class Pose(Strict):
+    """A key pose of the illustration: the base the figure rests on and joint angles in degrees.
+
+    Angles: trunk from vertical (forward +); hip flexion + / extension -; knee flexion +;
+    shoulder flexion + (arm forward and up); hip abduction + (leg out to the side).
+    """
+
+    base: Literal["standing", "lying_back", "lying_front", "lying_side", "kneeling",
+                  "half_kneeling", "seated", "hands_knees", "table_edge"]
+    joints: dict[Joint, float]
+
+    @field_validator("joints")
+    @classmethod
+    def _angles(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, angle in v.items():
+            if not -180 <= angle <= 180:
+                raise ValueError(f"{name} angle {angle} is outside -180..180")
+        return v
+
+
+class Illustration(Strict):
+    view: Literal["side", "front", "top"]
+    start: Pose
+    end: Pose
+    caption: Text
+
+
+class Exercise(Strict):
+    id: Id
+    name: Text
+    also_called: list[str] = []
+    kind: Kind
+    summary: Text
+    targets: list[Target] = Field(min_length=1)
+    target_note: Text
+    movement: Movement
+    equipment: list[Equipment] = []
+    optional_equipment: list[Equipment] = []
+    dosing: Dosing
+    steps: list[Text] = Field(min_length=3)
+    cues: list[Text] = Field(min_length=2)
+    breathing: Text
+    common_faults: list[Text] = Field(min_length=2)
+    stop_signs: list[Text] = Field(min_length=2)
+    contraindications: list[Id] = []
+    precautions: list[Text] = []
+    substitutes: list[Id] = []
+    progressions: list[Id] = []
+    regressions: list[Id] = []
+    illustration: Illustration
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Exercise:
+        if self.kind == "strength" and self.dosing.reps is None:
+            raise ValueError("a strength exercise needs dosing.reps")
+        if self.kind in ("stretch", "release") and self.dosing.hold_s is None:
+            raise ValueError(f"a {self.kind} needs dosing.hold_s")
+        if self.kind == "release" and "foam_roller" not in self.equipment:
+            raise ValueError("a release exercise needs foam_roller in equipment")
+        if self.id in self.substitutes + self.progressions + self.regressions:
+            raise ValueError("an exercise cannot list itself as a substitute or variant")
+        if set(self.equipment) & set(self.optional_equipment):
+            raise ValueError("equipment and optional_equipment overlap")
+        return self
+
+    def attributes(self) -> dict[str, Any]:
+        """The flat view that rule matching reads."""
+        attrs = self.movement.model_dump()
+        attrs["kind"] = self.kind
+        attrs["equipment"] = tuple(self.equipment)
+        attrs["id"] = self.id
+        return attrs
+
+
+class Rule(Strict):
+    """Forbids every exercise whose attributes match all keys of `match`.
+
+    A value may be a scalar (equal) or a list (any of). `equipment` matches when the
+    exercise needs that piece of equipment.
+    """
+
+    match: dict[str, Any]
+    reason: Text
+
+    @field_validator("match")
+    @classmethod
+    def _known_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
+        allowed = {*MOVEMENT_FIELDS, "kind", "equipment", "id"}
+        unknown = sorted(set(v) - allowed)
+        if unknown:
+            raise ValueError(f"unknown match key(s) {unknown}; allowed: {sorted(allowed)}")
+        if not v:
+            raise ValueError("match must name at least one attribute")
+        return v
+
+
+class Modifiers(Strict):
+    """Changes to dosing that a condition asks for, beyond removing exercises."""
+
+    cap_stretch_intensity: bool = False  # stretch to mild tension only
+    hold_stretch_progression: bool = False  # stretch holds and sets stay at week 1
+    favour_strength: bool = False  # strengthening comes before stretching in priority
+    skip_self_tests: list[Id] = []
+
+
+class Condition(Strict):
+    id: Id
+    name: Text
+    question: Text
+    explain: Text
+    forbids: list[Rule] = []
+    modifiers: Modifiers = Modifiers()
+    caution: Text | None = None
+    sources: list[Source] = Field(min_length=1)
+
+
+class Limit(Strict):
+    id: Id
+    name: Text
+    question: Text
+    forbids: list[Rule] = Field(min_length=1)
+
+
+class RedFlag(Strict):
+    id: Id
+    question: Text
+    why: Text
+    level: Level
+    group: Literal["back", "hip", "nerve", "general", "pregnancy"]
+    every_session: bool = False
+    ask_when: Literal["always", "age_50_plus", "had_cancer", "pregnant", "postpartum"] = (
+        "always"
+    )
+    sources: list[Source] = Field(min_length=1)
+
+
+class ReferralMessage(Strict):
+    level: Level
+    title: Text
+    message: Text
+
+
+class PregnancyRules(Strict):
+    supine_from_week: int = Field(ge=1, le=42)
+    forbids_any_week: list[Rule]
+    forbids_from_supine_week: list[Rule]
+    postpartum_gentle_until_week: int = Field(ge=0, le=52)
+    postpartum_forbids: list[Rule]
+    caution: Text
+    postpartum_caution: Text
+    sources: list[Source] = Field(min_length=1)
+
+
+class Screening(Strict):
+    red_flags: list[RedFlag] = Field(min_length=1)
+    referral_messages: list[ReferralMessage] = Field(min_length=3)
+    pain_caution_at: int = Field(ge=0, le=10)
+    pain_caution: Text
+    min_age: int = Field(ge=0)
+    min_age_message: Text
+    sources: list[Source] = Field(min_length=1)
+
+
+class SelfTest(Strict):
+    id: Id
+    name: Text
+    purpose: Text
+    needs: list[Text] = []
+    steps: list[Text] = Field(min_length=3)
+    record: list[Text] = Field(min_length=1)
+    how_to_read: list[Text] = Field(min_length=1)
+    stop_signs: list[Text] = Field(min_length=1)
+    limits_of_test: Text
+    skip_when: list[Rule] = []
+    sources: list[Source] = Field(min_length=1)
+
+
+class Claim(Strict):
+    id: Id
+    claim: Text
+    grade: Grade
+    verdict: Text
+    explanation: Text
+    sources: list[Source] = Field(min_length=1)
+
+
+class Section(Strict):
+    heading: Text
+    body: Annotated[str, Field(min_length=2, max_length=2500)]
+
+
+class Topic(Strict):
+    id: Id
+    title: Text
+    summary: Text
+    sections: list[Section] = Field(min_length=1)
+    claims: list[Claim] = []
+    sources: list[Source] = Field(min_length=1)
+
+
+class ProgramSlot(Strict):
+    exercise: Id
+    why: Text
+
+
+class Program(Strict):
+    """An ordered wish-list of exercises for one classification: first is most important."""
+
+    classification: Classification
+    summary: Text
+    slots: list[ProgramSlot] = Field(min_length=1)
+
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
