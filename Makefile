@@ -1,0 +1,32 @@
+# Two set-up commands (README.md): `make run` and `make test`. Each makes .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PROFILE ?= examples/desk_worker.json
+
+.PHONY: run test lint bench clean
+
+$(BIN)/psoas: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/psoas
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/psoas
+	$(BIN)/psoas plan --profile $(PROFILE)
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/psoas
+	$(BIN)/python bench/planner.py
+	$(BIN)/python bench/cli.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

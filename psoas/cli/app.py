@@ -1,0 +1,221 @@
+"""The `psoas` command line: a thin Typer shell over psoas.core.
+
+Only Typer is imported at module level: `psoas --help` must start fast and must not load
+content or Django (bench/cli.py measures it). Each command imports what it needs.
+Exit codes (PRODUCT.md): 0 success, 2 invalid input with one line on stderr naming the
+field, 3 referral.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="psoas",
+    help="Screening, self-tests and a 6-week stretching and strengthening program for a "
+    "tight or weak psoas (the deep hip flexor).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+EXIT_INVALID, EXIT_REFER = 2, 3
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    """Print one line on stderr and return the Exit to raise."""
+    sys.stderr.write(f"psoas: {message}\n")
+    return typer.Exit(code)
+
+
+def _print_json(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _read_profile(path: Path):
+    from psoas.core.profile import ProfileError, load_profile_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(f"--profile: file '{path}' does not exist") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise fail(f"--profile: cannot read '{path}': {exc.__class__.__name__}") from None
+    try:
+        return load_profile_text(text)
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def plan(
+    profile: Annotated[Path, typer.Option("--profile", "-p", help="Profile JSON file.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Make a 6-week program from a profile (exit 3 with a referral on a red flag)."""
+    from psoas.core.planning.planner import build_plan
+
+    result = build_plan(_read_profile(profile))
+    if json_out:
+        _print_json(result)
+    else:
+        from psoas.cli.render import render_plan
+
+        render_plan(result)
+    if result["status"] == "refer":
+        raise typer.Exit(EXIT_REFER)
+
+
+@app.command()
+def exercises(
+    kind: Annotated[str | None, typer.Option(help="Only this kind: stretch, strength or release.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the exercises in the catalog."""
+    from psoas.core.content.loader import catalog
+
+    kinds = ("stretch", "strength", "release")
+    if kind is not None and kind not in kinds:
+        raise fail(f"--kind: '{kind}' is not a kind; allowed: {', '.join(kinds)}")
+    items = [e for e in catalog().exercises.values() if kind is None or e.kind == kind]
+    if json_out:
+        _print_json([e.model_dump(mode="json") for e in items])
+    else:
+        from psoas.cli.render import render_exercise_list
+
+        render_exercise_list(items)
+
+
+@app.command()
+def exercise(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="Exercise id.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Show how to do one exercise, what it targets, and who should not do it."""
+    from psoas.core.content.loader import catalog
+
+    cat = catalog()
+    ex = cat.exercises.get(exercise_id)
+    if ex is None:
+        raise fail(f"ID: unknown exercise '{exercise_id}'; run 'psoas exercises' for the ids")
+    if json_out:
+        _print_json(ex.model_dump(mode="json"))
+    else:
+        from psoas.cli.render import render_exercise
+
+        render_exercise(ex, cat)
+
+
+@app.command()
+def learn(
+    topic: Annotated[str | None, typer.Argument(help="Topic id; leave out to list topics.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Read about the psoas, self-tests, and which popular claims hold up."""
+    from psoas.cli import render
+    from psoas.core.content.loader import catalog
+
+    cat = catalog()
+    if topic is None:
+        listing = [{"id": t.id, "title": t.title, "summary": t.summary}
+                   for t in cat.topics.values()]
+        listing += [{"id": s.id, "title": s.name, "summary": s.purpose}
+                    for s in cat.self_tests.values()]
+        if json_out:
+            _print_json(listing)
+        else:
+            render.render_topic_list(listing)
+        return
+    item = cat.topics.get(topic) or cat.self_tests.get(topic)
+    if item is None:
+        allowed = ", ".join([*cat.topics, *cat.self_tests])
+        raise fail(f"TOPIC: unknown topic '{topic}'; allowed: {allowed}")
+    if json_out:
+        _print_json(item.model_dump(mode="json"))
+    elif topic in cat.topics:
+        render.render_topic(item)
+    else:
+        render.render_self_test(item)
+
+
+@app.command()
+def schema(
+    which: Annotated[str, typer.Argument(metavar="profile|plan", help="Which contract.")],
+) -> None:
+    """Print the JSON Schema of the profile or the plan (every id as an enum)."""
+    if which == "profile":
+        from psoas.core.profile import profile_json_schema
+
+        _print_json(profile_json_schema())
+    elif which == "plan":
+        from psoas.core.plan import plan_json_schema
+
+        _print_json(plan_json_schema())
+    else:
+        raise fail(f"profile|plan: '{which}' is not a schema; allowed: profile, plan")
+
+
+@app.command()
+def screen(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the profile.")] = Path(
+        "profile.json"
+    ),
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask; use the flags only.")] = False,
+    age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
+    pregnancy_weeks: Annotated[int | None, typer.Option(help="Weeks pregnant.")] = None,
+    postpartum_weeks: Annotated[int | None, typer.Option(help="Weeks since giving birth.")] = None,
+    not_pregnant: Annotated[bool, typer.Option(help="Not pregnant and no birth in the last year.")] = False,
+    red_flag: Annotated[list[str] | None, typer.Option(help="A red-flag id answered yes (repeat).")] = None,
+    no_red_flags: Annotated[bool, typer.Option(help="Every red-flag question answered no.")] = False,
+    condition: Annotated[list[str] | None, typer.Option(help="A condition id (repeat).")] = None,
+    no_conditions: Annotated[bool, typer.Option(help="None of the conditions apply.")] = False,
+    limit: Annotated[list[str] | None, typer.Option(help="A limit id (repeat).")] = None,
+    no_limits: Annotated[bool, typer.Option(help="No limits.")] = False,
+    equipment: Annotated[list[str] | None, typer.Option(help="Equipment you have (repeat).")] = None,
+    no_equipment: Annotated[bool, typer.Option(help="No equipment at all.")] = False,
+    minutes: Annotated[int | None, typer.Option(help="Minutes per session.")] = None,
+    sitting_hours: Annotated[float | None, typer.Option(help="Hours sitting per day.")] = None,
+    activity: Annotated[list[str] | None, typer.Option(help="An activity you do (repeat).")] = None,
+    thomas_left: Annotated[str | None, typer.Option(help="positive, negative or skip.")] = None,
+    thomas_right: Annotated[str | None, typer.Option(help="positive, negative or skip.")] = None,
+    hold_left: Annotated[float | None, typer.Option(help="Hold test seconds, left.")] = None,
+    hold_right: Annotated[float | None, typer.Option(help="Hold test seconds, right.")] = None,
+    skip_tests: Annotated[bool, typer.Option(help="Do not do the self-tests now.")] = False,
+    pain: Annotated[int | None, typer.Option(help="Pain now, 0 to 10.")] = None,
+) -> None:
+    """Answer the safety screen and self-tests; writes a profile file for 'psoas plan'."""
+    from psoas.cli.screen import Answers, run_screen
+
+    answers = Answers(
+        age=age, pregnancy_weeks=pregnancy_weeks, postpartum_weeks=postpartum_weeks,
+        not_pregnant=not_pregnant, red_flags=red_flag, no_red_flags=no_red_flags,
+        conditions=condition, no_conditions=no_conditions, limits=limit, no_limits=no_limits,
+        equipment=equipment, no_equipment=no_equipment, minutes=minutes,
+        sitting_hours=sitting_hours, activities=activity, thomas_left=thomas_left,
+        thomas_right=thomas_right, hold_left=hold_left, hold_right=hold_right,
+        skip_tests=skip_tests, pain=pain,
+    )
+    code = run_screen(answers, out, interactive=not no_input)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    import click
+
+    try:
+        rv = app(standalone_mode=False, prog_name="psoas")
+    except click.UsageError as exc:
+        sys.stderr.write(f"psoas: {exc.format_message()}\n")
+        sys.exit(EXIT_INVALID)
+    except click.Abort:
+        sys.stderr.write("psoas: stopped\n")
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,270 @@
+"""`psoas screen`: the safety screen and self-tests as questions in the terminal.
+
+Every answer can also come from a flag, so scripts can write a profile with `--no-input`.
+Red flags are the one thing a script cannot leave out: it must name each yes with
+`--red-flag ID` or say `--no-red-flags`, because a missing answer must never read as "no".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from rich.prompt import Confirm, IntPrompt, Prompt
+
+from psoas.cli.app import EXIT_REFER, fail
+from psoas.cli.render import console, render_referral, render_self_test
+from psoas.core.content.loader import Catalog, catalog
+from psoas.core.profile import ACTIVITIES, PROFILE_SCHEMA, ProfileError, parse_profile
+from psoas.core.screening.referral import questions_to_ask, referral_for
+from psoas.core.screening.restrictions import EQUIPMENT_NAMES, restrictions_for
+
+HIP_CONDITIONS = ("hip_replacement_posterior", "hip_replacement_anterior")
+
+
+@dataclass
+class Answers:
+    age: int | None = None
+    pregnancy_weeks: int | None = None
+    postpartum_weeks: int | None = None
+    not_pregnant: bool = False
+    red_flags: list[str] | None = None
+    no_red_flags: bool = False
+    conditions: list[str] | None = None
+    no_conditions: bool = False
+    limits: list[str] | None = None
+    no_limits: bool = False
+    equipment: list[str] | None = None
+    no_equipment: bool = False
+    minutes: int | None = None
+    sitting_hours: float | None = None
+    activities: list[str] | None = None
+    thomas_left: str | None = None
+    thomas_right: str | None = None
+    hold_left: float | None = None
+    hold_right: float | None = None
+    skip_tests: bool = False
+    pain: int | None = None
+
+
+def _pick_many(title: str, options: list[tuple[str, str]]) -> list[str]:
+    console.print(f"\n[bold]{title}[/]")
+    for i, (_, label) in enumerate(options, 1):
+        console.print(f"  {i}. {label}")
+    while True:
+        raw = Prompt.ask("Type the numbers that apply, with commas (or press Enter for none)",
+                         default="", show_default=False, console=console)
+        try:
+            nums = [int(x) for x in raw.replace(" ", "").split(",") if x]
+        except ValueError:
+            console.print("[red]Please type numbers like 1,3[/]")
+            continue
+        if all(1 <= n <= len(options) for n in nums):
+            return list(dict.fromkeys(options[n - 1][0] for n in nums))
+        console.print(f"[red]Please use numbers from 1 to {len(options)}[/]")
+
+
+def _ask_int(question: str, low: int, high: int, default: int | None = None) -> int | None:
+    while True:
+        value = IntPrompt.ask(question, default=default, console=console)
+        if value is None or low <= value <= high:
+            return value
+        console.print(f"[red]Please give a number from {low} to {high}[/]")
+
+
+def _ask_float(question: str, low: float, high: float) -> float | None:
+    while True:
+        raw = Prompt.ask(question + " (Enter to skip)", default="", show_default=False,
+                         console=console)
+        if not raw:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            console.print("[red]Please give a number[/]")
+            continue
+        if low <= value <= high:
+            return value
+        console.print(f"[red]Please give a number from {low:g} to {high:g}[/]")
+
+
+def _pregnancy(a: Answers, interactive: bool) -> None:
+    if a.not_pregnant or a.pregnancy_weeks is not None or a.postpartum_weeks is not None:
+        return
+    if not interactive:
+        return
+    if Confirm.ask("Are you pregnant now?", default=False, console=console):
+        a.pregnancy_weeks = _ask_int("How many weeks pregnant are you?", 0, 42)
+    elif Confirm.ask("Have you given birth in the last 12 months?", default=False,
+                     console=console):
+        a.postpartum_weeks = _ask_int("How many weeks ago?", 0, 104)
+
+
+def _conditions(a: Answers, cat: Catalog, interactive: bool) -> None:
+    if a.conditions is not None or a.no_conditions:
+        a.conditions = a.conditions or []
+        return
+    if not interactive:
+        a.conditions = []
+        return
+    options = [(c.id, c.question) for c in cat.conditions.values() if c.id not in HIP_CONDITIONS]
+    chosen = _pick_many("Do any of these apply to you?", options)
+    hip = Prompt.ask(
+        "Have you had a hip replacement whose rules you still follow?",
+        choices=["no", "front", "back", "not sure"], default="no", console=console,
+    )
+    chosen += {"no": [], "front": ["hip_replacement_anterior"],
+               "back": ["hip_replacement_posterior"], "not sure": list(HIP_CONDITIONS)}[hip]
+    a.conditions = chosen
+
+
+def _red_flags(a: Answers, cat: Catalog, interactive: bool) -> None:
+    if a.red_flags or a.no_red_flags:
+        a.red_flags = a.red_flags or []
+        return
+    if not interactive:
+        raise fail("red_flags: not answered; give --red-flag ID for each yes, or --no-red-flags")
+    partial = SimpleNamespace(age=a.age, conditions=a.conditions or [],
+                              pregnancy_weeks=a.pregnancy_weeks,
+                              postpartum_weeks=a.postpartum_weeks)
+    console.print("\n[bold]Safety questions.[/] Answer each one. These keep you safe.")
+    a.red_flags = []
+    for flag in sorted(questions_to_ask(partial, cat),
+                       key=lambda f: ("emergency", "urgent", "routine").index(f.level)):
+        if Confirm.ask(flag.question, default=False, console=console):
+            a.red_flags.append(flag.id)
+            return  # one yes is enough to refer; do not keep asking
+
+
+def _choose_list(current: list[str] | None, none_flag: bool, interactive: bool,
+                 title: str, options: list[tuple[str, str]]) -> list[str]:
+    if current is not None or none_flag:
+        return current or []
+    return _pick_many(title, options) if interactive else []
+
+
+def _self_tests(a: Answers, cat: Catalog, profile_so_far: Any, interactive: bool) -> None:
+    have_results = any(v is not None for v in (a.thomas_left, a.thomas_right, a.hold_left,
+                                                a.hold_right))
+    if a.skip_tests or have_results or not interactive:
+        return
+    if not Confirm.ask("\nDo the two self-tests now? They take about 10 minutes.",
+                       default=True, console=console):
+        return
+    skip = restrictions_for(profile_so_far, cat).skip_self_tests
+    if "modified_thomas_test" in skip:
+        console.print("We skip the Thomas test for you: it is not safe with what you told us.")
+    else:
+        render_self_test(cat.self_tests["modified_thomas_test"])
+        for side in ("left", "right"):
+            ans = Prompt.ask(f"Thomas test, {side} side: did the thigh stay above level?",
+                             choices=["positive", "negative", "skip"], console=console)
+            setattr(a, f"thomas_{side}", ans)
+    if "hip_flexor_hold_test" in skip:
+        console.print("We skip the hold test for you: it is not safe with what you told us.")
+    else:
+        render_self_test(cat.self_tests["hip_flexor_hold_test"])
+        for side in ("left", "right"):
+            setattr(a, f"hold_{side}", _ask_float(f"Hold test, {side} side: seconds held", 0, 300))
+
+
+def _thomas_value(value: str | None, side: str) -> str | None:
+    if value in (None, "skip"):
+        return None
+    if value not in ("positive", "negative"):
+        raise fail(f"--thomas-{side}: '{value}' is not allowed; use positive, negative or skip")
+    return value
+
+
+def build_profile_data(a: Answers) -> dict[str, Any]:
+    data: dict[str, Any] = {"schema": PROFILE_SCHEMA}
+    simple = {
+        "age": a.age, "pregnancy_weeks": a.pregnancy_weeks, "postpartum_weeks": a.postpartum_weeks,
+        "minutes_per_session": a.minutes, "sitting_hours_per_day": a.sitting_hours,
+    }
+    data.update({k: v for k, v in simple.items() if v is not None})
+    for key, value in (("red_flags", a.red_flags), ("conditions", a.conditions),
+                       ("limits", a.limits), ("equipment", a.equipment),
+                       ("activities", a.activities)):
+        data[key] = list(dict.fromkeys(value or []))
+    thomas = {s: _thomas_value(getattr(a, f"thomas_{s}"), s) for s in ("left", "right")}
+    hold = {s: getattr(a, f"hold_{s}") for s in ("left", "right")}
+    assessment = {}
+    if any(v is not None for v in thomas.values()):
+        assessment["thomas_test"] = {k: v for k, v in thomas.items() if v is not None}
+    if any(v is not None for v in hold.values()):
+        assessment["hip_flexor_hold_s"] = {k: v for k, v in hold.items() if v is not None}
+    if assessment:
+        data["assessment"] = assessment
+    if a.pain is not None:
+        data["pain"] = {"nprs": a.pain}
+    return data
+
+
+def write_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Write to a temporary file beside the target and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
+    if a.age is None and interactive:
+        a.age = _ask_int("How old are you?", 0, 120)
+    _pregnancy(a, interactive)
+    _conditions(a, cat, interactive)
+    _red_flags(a, cat, interactive)
+    if a.red_flags:
+        return
+    a.limits = _choose_list(a.limits, a.no_limits, interactive, "Do any of these apply?",
+                            [(lim.id, lim.question) for lim in cat.limits.values()])
+    a.equipment = _choose_list(a.equipment, a.no_equipment, interactive,
+                               "What do you have at home?", list(EQUIPMENT_NAMES.items()))
+    if interactive:
+        if a.minutes is None:
+            a.minutes = _ask_int("How many minutes can you spend per session?", 5, 120, 15)
+        if a.sitting_hours is None:
+            a.sitting_hours = _ask_float("About how many hours a day do you sit?", 0, 24)
+        if a.activities is None:
+            a.activities = _pick_many("Which of these do you do?",
+                                      [(x, x.replace("_", " ")) for x in ACTIVITIES])
+    partial = parse_profile(build_profile_data(a))
+    _self_tests(a, cat, partial, interactive)
+    if a.pain is None and interactive:
+        a.pain = _ask_int("How bad is your pain right now, from 0 (none) to 10 (worst)?", 0, 10)
+
+
+def run_screen(a: Answers, out: Path, *, interactive: bool) -> int:
+    cat = catalog()
+    if interactive and out.exists() and not Confirm.ask(
+            f"{out} exists. Replace it?", default=False, console=console):
+        raise fail(f"--out: '{out}' exists and was kept; choose another file with --out")
+    try:
+        _collect(a, cat, interactive)
+        profile = parse_profile(build_profile_data(a))
+    except ProfileError as exc:
+        raise fail(str(exc).replace("profile: field ", "")) from None
+    except EOFError:
+        raise fail("input ended before every question was answered; nothing was saved") from None
+    write_atomically(out, profile.model_dump(mode="json", by_alias=True, exclude_none=True))
+    referral = referral_for(profile, cat)
+    if referral is not None:
+        render_referral(referral.as_dict())
+        console.print(f"Your answers were saved to {out}.")
+        return EXIT_REFER
+    console.print(f"\nSaved your profile to [bold]{out}[/]. "
+                  f"Next: [bold]psoas plan --profile {out}[/]")
+    return 0
+

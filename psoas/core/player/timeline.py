@@ -1,0 +1,78 @@
+"""A session as a timeline of steps, and its length.
+
+The planner's `estimated_minutes` is the length of this timeline, so the figure a person
+sees is what the player will actually time: get ready, every hold or rep at its tempo,
+each side, the switch between sides, and the rest between sets.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+GET_READY_S = 10.0  # read the name, get into position
+SWITCH_SIDE_S = 5.0  # change sides within a set
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # get_ready | hold | reps | switch_side | rest
+    seconds: float
+    exercise_id: str
+    set_number: int = 0
+    side: str = "none"  # left | right | both | none
+    reps: int | None = None
+    rep_seconds: float | None = None  # one rep including the pause at the top
+
+
+@dataclass(frozen=True)
+class Dose:
+    """What the player needs to time one exercise."""
+
+    exercise_id: str
+    sides: str  # each | both | none
+    sets: int
+    reps: int | None
+    hold_s: int | None
+    tempo_s: float | None
+    rest_s: int
+
+    @property
+    def work_seconds(self) -> float:
+        """One set on one side: a hold, or the reps at their tempo with their pause."""
+        if self.reps is not None:
+            return self.reps * self.rep_seconds
+        return float(self.hold_s or 0)
+
+    @property
+    def rep_seconds(self) -> float:
+        return (self.tempo_s or 0.0) + (self.hold_s or 0)
+
+
+def exercise_steps(dose: Dose) -> list[Step]:
+    steps = [Step("get_ready", GET_READY_S, dose.exercise_id)]
+    sides = ("left", "right") if dose.sides == "each" else (dose.sides,)
+    kind = "reps" if dose.reps is not None else "hold"
+    rep_s = dose.rep_seconds if dose.reps is not None else None
+    for n in range(1, dose.sets + 1):
+        if n > 1:
+            steps.append(Step("rest", float(dose.rest_s), dose.exercise_id, n))
+        for i, side in enumerate(sides):
+            if i:
+                steps.append(Step("switch_side", SWITCH_SIDE_S, dose.exercise_id, n, side))
+            steps.append(Step(kind, dose.work_seconds, dose.exercise_id, n, side,
+                              dose.reps, rep_s))
+    return steps
+
+
+@functools.lru_cache(maxsize=4096)
+def exercise_seconds(dose: Dose) -> float:
+    return sum(s.seconds for s in exercise_steps(dose))
+
+
+def session_steps(doses: list[Dose]) -> list[Step]:
+    return [step for d in doses for step in exercise_steps(d)]
+
+
+def session_seconds(doses: list[Dose]) -> float:
+    return sum(exercise_seconds(d) for d in doses)

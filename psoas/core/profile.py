@@ -1,0 +1,158 @@
+"""The planner's input: the person's profile, `psoas.profile/1` (PRODUCT.md, stable contracts).
+
+The ids a profile may use (red flags, conditions, limits) come from the content catalog, so
+the JSON Schema lists each as an enum and a new condition in YAML is a new allowed id with
+no code change. Validation is strict: a wrong type or an unknown field is an error, never
+silently coerced, because a misread profile could produce an unsafe plan.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from psoas.core.content.loader import Catalog, catalog
+from psoas.core.content.models import Equipment
+
+PROFILE_SCHEMA = "psoas.profile/1"
+ACTIVITIES = (
+    "running", "cycling", "lifting", "yoga", "pilates", "walking", "swimming",
+    "team_sports", "dance", "climbing", "martial_arts", "rowing", "hiking", "other",
+)
+DEFAULT_MINUTES = 15
+MIN_MINUTES, MAX_MINUTES = 5, 120
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ThomasTest(_Strict):
+    left: Literal["negative", "positive"] | None = None
+    right: Literal["negative", "positive"] | None = None
+
+
+class HoldTest(_Strict):
+    left: float | None = Field(default=None, ge=0, le=300)
+    right: float | None = Field(default=None, ge=0, le=300)
+
+
+class Assessment(_Strict):
+    thomas_test: ThomasTest | None = None
+    hip_flexor_hold_s: HoldTest | None = None
+
+
+class Pain(_Strict):
+    nprs: int = Field(ge=0, le=10)
+
+
+def _enum(values: list[str]) -> Any:
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+class ProfileBase(_Strict):
+    """Shared checks; the id-typed fields are added by `profile_model()`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_of_pregnant_postpartum(self) -> ProfileBase:
+        if self.pregnancy_weeks is not None and self.postpartum_weeks is not None:  # type: ignore[attr-defined]
+            raise ValueError("give pregnancy_weeks or postpartum_weeks, not both")
+        return self
+
+
+def build_profile_model(cat: Catalog) -> type[ProfileBase]:
+    fields: dict[str, Any] = {
+        "schema_": (Literal["psoas.profile/1"], Field(alias="schema")),
+        "age": (int | None, Field(default=None, ge=0, le=120)),
+        "pregnancy_weeks": (int | None, Field(default=None, ge=0, le=42)),
+        "postpartum_weeks": (int | None, Field(default=None, ge=0, le=104)),
+        "red_flags": (list[_enum([f.id for f in cat.screening.red_flags])], []),
+        "conditions": (list[_enum(list(cat.conditions))], []),
+        "limits": (list[_enum(list(cat.limits))], []),
+        "equipment": (list[Equipment], []),
+        "minutes_per_session": (
+            int | None, Field(default=None, ge=MIN_MINUTES, le=MAX_MINUTES)
+        ),
+        "sitting_hours_per_day": (float | None, Field(default=None, ge=0, le=24)),
+        "activities": (list[_enum(list(ACTIVITIES))], []),
+        "assessment": (Assessment | None, None),
+        "pain": (Pain | None, None),
+    }
+    return create_model("Profile", __base__=ProfileBase, **fields)
+
+
+@functools.cache
+def profile_model() -> type[ProfileBase]:
+    return build_profile_model(catalog())
+
+
+class ProfileError(ValueError):
+    """Bad profile input, with one line that names the field and what is allowed."""
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + ("schema" if part == "schema_" else str(part))
+    return out
+
+
+def describe(exc: ValidationError, what: str = "profile") -> str:
+    """One line for the first error: the field, what is wrong and what is allowed."""
+    err = exc.errors()[0]
+    field = _loc(err["loc"])
+    kind = err["type"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = ", ".join(sorted(profile_model().model_json_schema()["properties"]))
+        return f"{what}: unknown field '{field}'; allowed fields: {allowed}"
+    if kind == "missing":
+        return f"{what}: field '{field}' is required"
+    msg = err["msg"]
+    if kind == "literal_error":
+        msg = msg.replace("Input should be", "must be one of")
+    elif kind.startswith(("greater", "less")):
+        msg = msg.replace("Input should be", "must be") + f" (got {got!r})"
+    elif kind.endswith("_type") or kind.endswith("_parsing"):
+        msg = msg.replace("Input should be", "must be") + f" (got {got!r})"
+    elif kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    where = f"field '{field}'" if field else "profile"
+    return f"{what}: {where}: {msg}"
+
+
+def parse_profile(data: Any) -> ProfileBase:
+    """Validate a decoded JSON object; raises ProfileError with a one-line message."""
+    if not isinstance(data, dict):
+        raise ProfileError("profile: must be a JSON object, like {\"schema\": \"psoas.profile/1\"}")
+    if "schema" not in data:
+        raise ProfileError(f"profile: field 'schema' is required and must be '{PROFILE_SCHEMA}'")
+    try:
+        return profile_model().model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(describe(exc)) from None
+
+
+def load_profile_text(text: str) -> ProfileBase:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(
+            f"profile: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    return parse_profile(data)
+
+
+def profile_json_schema() -> dict[str, Any]:
+    schema = profile_model().model_json_schema(by_alias=True)
+    schema["$id"] = "https://psoas.app/schema/profile-1.json"
+    schema["title"] = "psoas profile (psoas.profile/1)"
+    return schema

@@ -1,0 +1,182 @@
+"""Planner rules, one test each, on hand-built profiles."""
+
+from __future__ import annotations
+
+import textstat
+
+from psoas.core.planning.planner import build_plan
+from psoas.core.profile import parse_profile
+
+TIGHT = {"thomas_test": {"left": "positive", "right": "positive"},
+         "hip_flexor_hold_s": {"left": 30, "right": 30}}
+WEAK = {"thomas_test": {"left": "negative", "right": "negative"},
+        "hip_flexor_hold_s": {"left": 8, "right": 9}}
+
+
+def plan_for(**fields):
+    return build_plan(parse_profile({"schema": "psoas.profile/1", "age": 40, **fields}))
+
+
+def ids(plan, week=1, session=0):
+    return [e["id"] for e in plan["weeks"][week - 1]["sessions"][session]["exercises"]]
+
+
+def all_ids(plan):
+    return {e["id"] for w in plan["weeks"] for s in w["sessions"] for e in s["exercises"]}
+
+
+def test_tight_gets_stretches_and_weak_gets_strength():
+    tight = plan_for(assessment=TIGHT, equipment=["table", "pad"])
+    assert tight["classification"] == "tight"
+    assert ids(tight)[0] == "kneeling_hip_flexor_stretch"
+    weak = plan_for(assessment=WEAK, equipment=["chair"])
+    assert weak["classification"] == "weak"
+    assert {"seated_knee_lift", "glute_bridge"} <= set(ids(weak))
+    assert all(e["kind"] == "strength" for e in weak["weeks"][0]["sessions"][0]["exercises"])
+
+
+def test_no_kneeling_swaps_the_kneeling_stretch_for_the_standing_one():
+    plan = plan_for(assessment=TIGHT, limits=["no_kneeling"])
+    assert {"from": "kneeling_hip_flexor_stretch", "to": "standing_hip_flexor_stretch"} == {
+        k: plan["substitutions"][0][k] for k in ("from", "to")}
+    assert "kneel" in plan["substitutions"][0]["reason"]
+    assert "kneeling_hip_flexor_stretch" not in all_ids(plan)
+
+
+def test_missing_table_swaps_and_says_so():
+    plan = plan_for(assessment=TIGHT)
+    sub = next(s for s in plan["substitutions"] if s["from"] == "supine_table_hip_flexor_stretch")
+    assert "table" in sub["reason"]
+
+
+def test_pregnancy_from_week_13_removes_supine_and_holds_stretches():
+    plan = plan_for(pregnancy_weeks=24, assessment=TIGHT, equipment=["table", "foam_roller"])
+    positions = {e["position"] for w in plan["weeks"] for s in w["sessions"]
+                 for e in s["exercises"]}
+    assert "supine" not in positions and "prone" not in positions
+    swapped = {s["from"]: s["to"] for s in plan["substitutions"]}
+    assert swapped["glute_bridge"] == "standing_hip_extension"
+    assert any(c["id"] == "pregnancy" for c in plan["cautions"])
+    assert "foam_roll_tfl" in {e["id"] for e in plan["excluded"]}
+
+
+def test_pregnancy_before_week_13_keeps_supine_work():
+    plan = plan_for(pregnancy_weeks=10, assessment=WEAK, equipment=["chair"])
+    assert "glute_bridge" in all_ids(plan)
+
+
+def test_anticoagulants_remove_foam_rolling_with_a_reason():
+    plan = plan_for(conditions=["anticoagulants"], assessment=TIGHT,
+                    equipment=["foam_roller", "table"])
+    reason = next(e["reason"] for e in plan["excluded"] if e["id"] == "foam_roll_tfl")
+    assert "blood thinner" in reason
+
+
+def test_posterior_hip_replacement_skips_tests_and_deep_flexion():
+    plan = plan_for(conditions=["hip_replacement_posterior"], assessment=WEAK,
+                    equipment=["chair"])
+    assert plan["classification"] == "unclear"
+    assert any("not safe" in r for r in plan["classification_why"])
+    assert "seated_knee_lift" not in all_ids(plan)
+
+
+def test_sitting_six_hours_means_daily_with_a_stretch_only_day():
+    plan = plan_for(assessment=TIGHT, sitting_hours_per_day=8, equipment=["table"])
+    assert plan["frequency"]["days_per_week"] == 7
+    names = [s["name"] for s in plan["weeks"][0]["sessions"]]
+    assert names == ["Strength and stretch", "Stretch"]
+    times = [s["times_per_week"] for s in plan["weeks"][0]["sessions"]]
+    assert times == [3, 4]
+    rest_day = plan["weeks"][0]["sessions"][1]["exercises"]
+    assert all(e["kind"] != "strength" for e in rest_day)
+
+
+def test_weak_daily_gets_a_stretch_for_rest_days():
+    plan = plan_for(assessment=WEAK, sitting_hours_per_day=9, equipment=["chair"])
+    assert ids(plan, session=1) == ["standing_hip_flexor_stretch"]
+
+
+def test_not_sitting_much_is_three_to_five_days():
+    assert plan_for(assessment=WEAK)["frequency"]["days_per_week"] == 3
+    assert plan_for(assessment=TIGHT)["frequency"]["days_per_week"] == 5
+
+
+def test_short_sessions_drop_the_least_important_exercise():
+    plan = plan_for(assessment=TIGHT, minutes_per_session=5, equipment=["table", "foam_roller"])
+    assert any("did not fit" in e["reason"] for e in plan["excluded"])
+    assert all(s["estimated_minutes"] <= 5 for w in plan["weeks"] for s in w["sessions"])
+
+
+def test_progression_climbs_from_the_low_end():
+    plan = plan_for(assessment=TIGHT, minutes_per_session=60, equipment=["table"])
+    first = plan["weeks"][0]["sessions"][0]["exercises"][0]
+    last = plan["weeks"][3]["sessions"][0]["exercises"][0]
+    assert first["id"] == last["id"] == "kneeling_hip_flexor_stretch"
+    assert (first["sets"], first["hold_s"]) == (2, 30)
+    assert last["hold_s"] > first["hold_s"] and last["sets"] > first["sets"]
+    assert "Week 1 starts at the easy end" in first["why"]
+
+
+def test_harder_variant_comes_in_week_five():
+    plan = plan_for(assessment=TIGHT, minutes_per_session=60, equipment=["table", "pad"])
+    assert "lizard_pose" in ids(plan, week=5)
+    lizard = next(e for e in plan["weeks"][4]["sessions"][0]["exercises"]
+                  if e["id"] == "lizard_pose")
+    assert "harder version" in lizard["why"]
+
+
+def test_ankle_weights_come_in_when_owned():
+    plan = plan_for(assessment=WEAK, minutes_per_session=60, equipment=["chair", "ankle_weights"])
+    knee = next(e for e in plan["weeks"][4]["sessions"][0]["exercises"]
+                if e["id"] == "seated_knee_lift")
+    assert "ankle_weights" in knee["equipment"]
+    week1 = next(e for e in plan["weeks"][0]["sessions"][0]["exercises"]
+                 if e["id"] == "seated_knee_lift")
+    assert "ankle_weights" not in week1["equipment"]
+
+
+def test_tight_time_budget_holds_progression_and_says_why():
+    plan = plan_for(assessment=TIGHT, minutes_per_session=7, equipment=["table"])
+    whys = " ".join(e["why"] for w in plan["weeks"] for s in w["sessions"]
+                    for e in s["exercises"])
+    assert "so the session fits in your 7 minutes" in whys
+
+
+def test_hypermobility_puts_strength_first_and_holds_stretches():
+    plan = plan_for(conditions=["hypermobility"], assessment=TIGHT, minutes_per_session=40)
+    kinds = [e["kind"] for e in plan["weeks"][0]["sessions"][0]["exercises"]]
+    assert kinds[0] == "strength"
+    stretch = [e for w in plan["weeks"] for e in w["sessions"][0]["exercises"]
+               if e["kind"] == "stretch"]
+    assert len({(e["sets"], e["hold_s"]) for e in stretch}) == 1
+
+
+def test_high_pain_adds_a_caution_but_still_plans():
+    plan = plan_for(pain={"nprs": 9}, assessment=TIGHT)
+    assert plan["status"] == "ok"
+    assert any(c["id"] == "high_pain" for c in plan["cautions"])
+
+
+def test_under_18_is_referred():
+    plan = build_plan(parse_profile({"schema": "psoas.profile/1", "age": 15}))
+    assert plan["status"] == "refer" and plan["referral"]["level"] == "routine"
+
+
+def test_emergency_outranks_routine():
+    plan = plan_for(red_flags=["no_improvement_6_weeks", "trouble_peeing"])
+    assert plan["referral"]["level"] == "emergency"
+    assert plan["referral"]["reasons"][0]["id"] == "trouble_peeing"
+
+
+def test_plan_text_is_plain(cat):
+    for profile in (dict(assessment=TIGHT, equipment=["table", "pad", "foam_roller"]),
+                    dict(assessment=WEAK, equipment=["chair", "ankle_weights"],
+                         sitting_hours_per_day=8),
+                    dict(pregnancy_weeks=20, conditions=["hypermobility"], limits=["no_floor"])):
+        plan = plan_for(**profile)
+        for w in plan["weeks"]:
+            for s in w["sessions"]:
+                for e in s["exercises"]:
+                    assert textstat.flesch_kincaid_grade(e["why"]) <= 8, e["why"]
+        text = " ".join([*plan["classification_why"], plan["frequency"]["why"]])
+        assert textstat.flesch_kincaid_grade(text) <= 8, text

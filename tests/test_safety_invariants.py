@@ -1,0 +1,170 @@
+"""PRODUCT.md's safety rules as invariants over thousands of generated profiles.
+
+Each check reads the exercise's movement attributes straight from the catalog, so it
+does not trust the planner's own rule matching: it restates each rule independently.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from psoas.core.plan import plan_model
+from psoas.core.planning.planner import build_plan
+from psoas.core.player.timeline import Dose, session_seconds
+from psoas.core.profile import DEFAULT_MINUTES
+from tests.strategies import profiles
+
+SAFETY = settings.get_profile("safety")
+RELEASE_CONDITIONS = {
+    "anticoagulants", "bleeding_disorder", "cancer", "blood_clots", "aneurysm",
+    "congestive_heart_failure", "open_wounds", "bursitis", "obstructive_edema",
+    "osteoporosis", "recent_surgery", "acute_injury",
+}
+
+
+def _exercises(plan):
+    for week in plan["weeks"]:
+        for session in week["sessions"]:
+            yield from session["exercises"]
+
+
+@settings(SAFETY)
+@given(profiles(red_flags=True))
+def test_any_red_flag_refers_with_no_exercises(profile):
+    plan = build_plan(profile)
+    assert plan["status"] == "refer"
+    assert plan["weeks"] == [] and plan["frequency"] is None
+    ref = plan["referral"]
+    assert ref["message"] and ref["title"]
+    assert set(profile.red_flags) <= {r["id"] for r in ref["reasons"]}
+    levels = {r["level"] for r in ref["reasons"]}
+    assert ref["level"] == min(levels, key=["emergency", "urgent", "routine"].index)
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_no_red_flag_adult_gets_a_six_week_program(profile):
+    plan = build_plan(profile)
+    assert plan["status"] == "ok" and plan["referral"] is None
+    assert [w["week"] for w in plan["weeks"]] == [1, 2, 3, 4, 5, 6]
+    assert all(s["exercises"] for w in plan["weeks"] for s in w["sessions"])
+    plan_model().model_validate(plan)
+    assert build_plan(profile) == plan  # deterministic
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_movement_restrictions_hold_everywhere(profile, cat):
+    plan = build_plan(profile)
+    conds, limits = set(profile.conditions), set(profile.limits)
+    pregnant = profile.pregnancy_weeks is not None
+    for item in _exercises(plan):
+        m = cat.exercises[item["id"]].movement
+        ex = cat.exercises[item["id"]]
+        assert item["position"] == m.position
+        if "hip_replacement_posterior" in conds:
+            assert not (m.hip_flexion_past_90 or m.hip_adduction_past_midline
+                        or m.hip_internal_rotation), item["id"]
+        if "hip_replacement_anterior" in conds:
+            assert not m.hip_extension_past_neutral and m.position != "prone", item["id"]
+        if "no_supine" in limits or (pregnant and profile.pregnancy_weeks >= 13):
+            assert m.position != "supine", item["id"]
+        if pregnant:
+            assert m.position != "prone" and ex.kind != "release", item["id"]
+        if "no_prone" in limits:
+            assert m.position != "prone"
+        if "no_kneeling" in limits:
+            assert not m.knee_on_ground, item["id"]
+        if "no_floor" in limits:
+            assert not m.on_floor, item["id"]
+        if conds & RELEASE_CONDITIONS:
+            assert ex.kind != "release", item["id"]
+        if "osteoporosis" in conds:
+            assert not (m.spinal_flexion_loaded or m.spinal_rotation_end_range)
+        if "hypermobility" in conds and ex.kind == "stretch":
+            assert m.effort == "light"
+        if profile.postpartum_weeks is not None and profile.postpartum_weeks < 6:
+            assert m.effort == "light" and ex.kind != "release"
+        assert set(item["equipment"]) <= set(profile.equipment), item["id"]
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_every_removal_and_swap_is_explained(profile, cat):
+    plan = build_plan(profile)
+    present = {e["id"] for e in _exercises(plan)}
+    explained = {e["id"] for e in plan["excluded"]} | {s["from"] for s in plan["substitutions"]}
+    wanted = [s.exercise for s in cat.programs[plan["classification"]].slots]
+    for ex_id in wanted:
+        assert ex_id in present or ex_id in explained, ex_id
+    for entry in plan["excluded"] + plan["substitutions"]:
+        assert entry["reason"].strip()
+    for sub in plan["substitutions"]:
+        assert sub["to"] in present or sub["to"] in {e["id"] for e in plan["excluded"]}
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_sessions_fit_the_time_and_match_the_timeline(profile, cat):
+    plan = build_plan(profile)
+    budget = profile.minutes_per_session or DEFAULT_MINUTES
+    for week in plan["weeks"]:
+        for s in week["sessions"]:
+            assert s["estimated_minutes"] <= budget
+            doses = [Dose(e["id"], e["side"], e["sets"], e["reps"], e["hold_s"],
+                          e["tempo_s"], e["rest_s"]) for e in s["exercises"]]
+            assert abs(session_seconds(doses) / 60 - s["estimated_minutes"]) <= 0.05
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_dosing_stays_inside_the_sources_ranges(profile, cat):
+    plan = build_plan(profile)
+    for item in _exercises(plan):
+        d = cat.exercises[item["id"]].dosing
+        assert d.sets.min <= item["sets"] <= d.sets.max
+        assert item["side"] == d.sides and item["rest_s"] == d.rest_s
+        if d.reps is not None:
+            assert d.reps.min <= item["reps"] <= d.reps.max
+        else:
+            assert item["reps"] is None
+        if d.hold_s is not None:
+            assert d.hold_s.min <= item["hold_s"] <= d.hold_s.max
+        else:
+            assert item["hold_s"] is None
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_frequency_follows_sitting_time(profile):
+    plan = build_plan(profile)
+    days = plan["frequency"]["days_per_week"]
+    assert sum(s["times_per_week"] for s in plan["weeks"][0]["sessions"]) == days
+    if (profile.sitting_hours_per_day or 0) >= 6:
+        assert days == 7 or "rest day" in plan["frequency"]["why"]
+    else:
+        assert 3 <= days <= 5
+    for session in plan["weeks"][0]["sessions"]:
+        if any(e["kind"] == "strength" for e in session["exercises"]):
+            assert session["times_per_week"] <= 3
+
+
+@settings(SAFETY)
+@given(profiles())
+def test_progression_only_rises_and_holds_when_asked(profile, cat):
+    plan = build_plan(profile)
+    held = (profile.pregnancy_weeks is not None or "hypermobility" in profile.conditions
+            or (profile.postpartum_weeks is not None and profile.postpartum_weeks < 6))
+    last: dict[str, tuple[int, float]] = {}
+    for week in plan["weeks"]:
+        for item in week["sessions"][0]["exercises"]:
+            volume = item["sets"] * (item["reps"] or 1) * (item["hold_s"] or 1)
+            if item["id"] in last:
+                assert item["sets"] >= last[item["id"]][0]
+                assert volume >= last[item["id"]][1]
+            last[item["id"]] = (item["sets"], volume)
+            first = plan["weeks"][0]["sessions"][0]["exercises"]
+            if held and item["kind"] == "stretch":
+                same = next((f for f in first if f["id"] == item["id"]), None)
+                assert same is not None
+                assert (same["sets"], same["hold_s"]) == (item["sets"], item["hold_s"])
