@@ -28,13 +28,19 @@ def main() -> None:
     base_cmd = [sys.executable, "-c", "import typer, rich"]
     help_cmd = [psoas, "--help"]
     check = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.argv=['psoas','--help']\n"
-         "from psoas.cli.app import app\n"
-         "try:\n    app(prog_name='psoas')\nexcept SystemExit:\n    pass\n"
-         "bad=[m for m in sys.modules if m.startswith(('django','yaml','psoas.core'))]\n"
-         "print(','.join(bad), file=sys.stderr)"],
-        capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv=['psoas','--help']\n"
+            "from psoas.cli.app import app\n"
+            "try:\n    app(prog_name='psoas')\nexcept SystemExit:\n    pass\n"
+            "bad=[m for m in sys.modules if m.startswith(('django','yaml','psoas.core'))]\n"
+            "print(','.join(bad), file=sys.stderr)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded = check.stderr.strip()
     _time(base_cmd), _time(help_cmd)  # warm the file cache
     base, helps = [], []

@@ -35,8 +35,10 @@ def generate(rng: random.Random, cat) -> dict:
     d["sitting_hours_per_day"] = round(rng.uniform(0, 12), 1)
     d["activities"] = some(ACTIVITIES, 2)
     d["assessment"] = {
-        "thomas_test": {"left": rng.choice(["positive", "negative"]),
-                        "right": rng.choice(["positive", "negative"])},
+        "thomas_test": {
+            "left": rng.choice(["positive", "negative"]),
+            "right": rng.choice(["positive", "negative"]),
+        },
         "hip_flexor_hold_s": {"left": rng.uniform(3, 40), "right": rng.uniform(3, 40)},
     }
     d["pain"] = {"nprs": rng.randint(0, 10)}

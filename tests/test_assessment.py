@@ -22,8 +22,10 @@ def _classify(assessment, skip=frozenset()):
         ({"hip_flexor_hold_s": {"left": 30, "right": 20}}, "weak"),  # 33% shorter, 10 s gap
         ({"hip_flexor_hold_s": {"left": 30, "right": 26}}, "unclear"),  # small gap
         ({"hip_flexor_hold_s": {"left": 120, "right": 26}}, "unclear"),  # 30 s ceiling
-        ({"thomas_test": {"right": "positive"}, "hip_flexor_hold_s": {"left": 5}},
-         "tight_and_weak"),
+        (
+            {"thomas_test": {"right": "positive"}, "hip_flexor_hold_s": {"left": 5}},
+            "tight_and_weak",
+        ),
         ({}, "unclear"),
     ],
 )
@@ -38,7 +40,8 @@ def test_every_result_is_explained():
 
 
 def test_skipped_test_is_ignored_and_said():
-    result = _classify({"thomas_test": {"left": "positive"}},
-                       skip=frozenset({"modified_thomas_test"}))
+    result = _classify(
+        {"thomas_test": {"left": "positive"}}, skip=frozenset({"modified_thomas_test"})
+    )
     assert result.classification == "unclear"
     assert any("not used" in r for r in result.reasons)

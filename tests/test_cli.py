@@ -19,8 +19,9 @@ PSOAS = shutil.which("psoas", path=str(Path(sys.executable).parent)) or shutil.w
 def run(*args: str, stdin: str | None = None, cwd: Path | None = None):
     assert PSOAS, "the psoas entry point is not installed"
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
-    return subprocess.run([PSOAS, *args], capture_output=True, text=True, input=stdin,
-                          timeout=60, cwd=cwd, env=env)
+    return subprocess.run(
+        [PSOAS, *args], capture_output=True, text=True, input=stdin, timeout=60, cwd=cwd, env=env
+    )
 
 
 def test_help_lists_commands():
@@ -129,10 +130,33 @@ def test_schemas_are_json_schema_with_enums():
 
 def test_screen_by_flags_writes_a_profile_that_plans(tmp_path):
     out = tmp_path / "me.json"
-    r = run("screen", "--no-input", "--out", str(out), "--age", "41", "--no-red-flags",
-            "--condition", "anticoagulants", "--limit", "no_kneeling", "--equipment", "chair",
-            "--minutes", "12", "--sitting-hours", "8", "--thomas-left", "positive",
-            "--hold-left", "20", "--hold-right", "21", "--pain", "3")
+    r = run(
+        "screen",
+        "--no-input",
+        "--out",
+        str(out),
+        "--age",
+        "41",
+        "--no-red-flags",
+        "--condition",
+        "anticoagulants",
+        "--limit",
+        "no_kneeling",
+        "--equipment",
+        "chair",
+        "--minutes",
+        "12",
+        "--sitting-hours",
+        "8",
+        "--thomas-left",
+        "positive",
+        "--hold-left",
+        "20",
+        "--hold-right",
+        "21",
+        "--pain",
+        "3",
+    )
     assert r.returncode == 0, r.stderr
     profile = json.loads(out.read_text())
     assert profile["conditions"] == ["anticoagulants"]
@@ -156,11 +180,19 @@ def test_screen_red_flag_flag_refers_with_exit_3(tmp_path):
 
 
 def test_screen_bad_flag_value_names_it(tmp_path):
-    r = run("screen", "--no-input", "--out", str(tmp_path / "x.json"), "--no-red-flags",
-            "--condition", "gout")
+    r = run(
+        "screen",
+        "--no-input",
+        "--out",
+        str(tmp_path / "x.json"),
+        "--no-red-flags",
+        "--condition",
+        "gout",
+    )
     assert r.returncode == 2 and "conditions[0]" in r.stderr
-    r = run("screen", "--no-input", "--out", str(tmp_path / "x.json"), "--no-red-flags",
-            "--pain", "11")
+    r = run(
+        "screen", "--no-input", "--out", str(tmp_path / "x.json"), "--no-red-flags", "--pain", "11"
+    )
     assert r.returncode == 2 and "pain.nprs" in r.stderr
 
 
@@ -169,9 +201,25 @@ def test_screen_interactive_answers_from_stdin(tmp_path):
     # age, pregnant?, birth?, conditions, hip, then every red-flag question "n",
     # limits, equipment, minutes, sitting, activities, do tests?, pain.
     answers = ["35", "n", "n", "", "no"] + ["n"] * 40
-    r = run("screen", "--out", str(out), "--skip-tests", "--limit", "no_floor",
-            "--equipment", "chair", "--minutes", "10", "--sitting-hours", "7",
-            "--activity", "cycling", "--pain", "2", stdin="\n".join(answers) + "\n")
+    r = run(
+        "screen",
+        "--out",
+        str(out),
+        "--skip-tests",
+        "--limit",
+        "no_floor",
+        "--equipment",
+        "chair",
+        "--minutes",
+        "10",
+        "--sitting-hours",
+        "7",
+        "--activity",
+        "cycling",
+        "--pain",
+        "2",
+        stdin="\n".join(answers) + "\n",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     profile = json.loads(out.read_text())
     assert profile["age"] == 35 and profile["red_flags"] == []

@@ -14,28 +14,58 @@ from psoas.core.content.readability import groups
 
 # Every exercise PRODUCT.md's source list names, and the variants the safety rules need.
 REQUIRED = {
-    "supine_table_hip_flexor_stretch", "kneeling_hip_flexor_stretch", "lizard_pose",
-    "figure_four_stretch", "seated_chair_hip_flexor_stretch", "foam_roll_tfl",
-    "foam_roll_adductors", "glute_bridge", "ball_bridge", "clamshell", "fire_hydrant",
-    "supine_straight_leg_raise", "forward_lunge",
-    "standing_hip_flexor_stretch", "side_lying_hip_flexor_stretch", "chair_split_squat",
-    "seated_figure_four_stretch", "seated_knee_lift", "standing_knee_lift",
+    "supine_table_hip_flexor_stretch",
+    "kneeling_hip_flexor_stretch",
+    "lizard_pose",
+    "figure_four_stretch",
+    "seated_chair_hip_flexor_stretch",
+    "foam_roll_tfl",
+    "foam_roll_adductors",
+    "glute_bridge",
+    "ball_bridge",
+    "clamshell",
+    "fire_hydrant",
+    "supine_straight_leg_raise",
+    "forward_lunge",
+    "standing_hip_flexor_stretch",
+    "side_lying_hip_flexor_stretch",
+    "chair_split_squat",
+    "seated_figure_four_stretch",
+    "seated_knee_lift",
+    "standing_knee_lift",
     "standing_hip_extension",
 }
 PRODUCT_CONDITIONS = {
-    "anticoagulants", "cancer", "blood_clots", "aneurysm", "congestive_heart_failure",
-    "open_wounds", "bursitis", "obstructive_edema", "osteoporosis", "hip_replacement_posterior",
-    "hip_replacement_anterior", "recent_surgery", "acute_injury", "hypermobility",
+    "anticoagulants",
+    "cancer",
+    "blood_clots",
+    "aneurysm",
+    "congestive_heart_failure",
+    "open_wounds",
+    "bursitis",
+    "obstructive_edema",
+    "osteoporosis",
+    "hip_replacement_posterior",
+    "hip_replacement_anterior",
+    "recent_surgery",
+    "acute_injury",
+    "hypermobility",
 }
 
 
 def test_catalog_has_the_required_content(cat):
-    assert REQUIRED <= set(cat.exercises)
-    assert PRODUCT_CONDITIONS <= set(cat.conditions)
+    assert set(cat.exercises) >= REQUIRED
+    assert set(cat.conditions) >= PRODUCT_CONDITIONS
     assert {"no_kneeling", "no_floor", "no_supine", "no_prone"} == set(cat.limits)
     assert {"modified_thomas_test", "hip_flexor_hold_test"} <= set(cat.self_tests)
-    assert {"anatomy", "tight_vs_weak", "causes", "symptoms", "when_to_see_a_clinician",
-            "claims"} <= set(cat.topics)
+    assert {
+        "anatomy",
+        "tight_vs_weak",
+        "causes",
+        "symptoms",
+        "when_to_see_a_clinician",
+        "claims",
+    } <= set(cat.topics)
 
 
 def test_every_exercise_has_sources_and_both_poses(cat):
@@ -49,8 +79,9 @@ def test_supine_and_kneeling_exercises_have_a_safe_substitute(cat):
         m = ex.movement
         if m.position == "supine" or m.knee_on_ground:
             subs = [cat.exercises[s].movement for s in ex.substitutes]
-            assert any(s.position not in ("supine", "prone") and not s.knee_on_ground
-                       for s in subs), ex.id
+            assert any(
+                s.position not in ("supine", "prone") and not s.knee_on_ground for s in subs
+            ), ex.id
 
 
 def test_honest_targets_for_figure_four_and_chair_stretch(cat):
@@ -61,8 +92,12 @@ def test_honest_targets_for_figure_four_and_chair_stretch(cat):
 
 def test_claims_cover_the_popular_myths_with_grades(cat):
     claims = {c.id: c for c in cat.topics["claims"].claims}
-    for myth in ("soul_muscle_reptile_brain", "psoas_pulls_sciatic_nerve",
-                 "dehydration_stiffens_psoas", "tight_psoas_causes_back_pain"):
+    for myth in (
+        "soul_muscle_reptile_brain",
+        "psoas_pulls_sciatic_nerve",
+        "dehydration_stiffens_psoas",
+        "tight_psoas_causes_back_pain",
+    ):
         assert claims[myth].grade == "unsupported"
     assert claims["strength_matters_for_back_pain"].grade == "supported"
 
@@ -92,14 +127,14 @@ def test_dangling_substitute_is_a_content_error(tmp_path):
     data = yaml.safe_load(path.read_text())
     data["substitutes"] = ["no_such_exercise"]
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(ContentError, match="substitutes.*no_such_exercise"):
+    with pytest.raises(ContentError, match=r"substitutes.*no_such_exercise"):
         load_catalog(root)
 
 
 def test_invalid_yaml_is_named(tmp_path):
     root = _copy_data(tmp_path)
     (root / "screening" / "limits.yaml").write_text("- id: [unclosed\n")
-    with pytest.raises(ContentError, match="screening/limits.yaml.*not valid YAML"):
+    with pytest.raises(ContentError, match=r"screening/limits.yaml.*not valid YAML"):
         load_catalog(root)
 
 

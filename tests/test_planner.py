@@ -7,10 +7,14 @@ import textstat
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 
-TIGHT = {"thomas_test": {"left": "positive", "right": "positive"},
-         "hip_flexor_hold_s": {"left": 30, "right": 30}}
-WEAK = {"thomas_test": {"left": "negative", "right": "negative"},
-        "hip_flexor_hold_s": {"left": 8, "right": 9}}
+TIGHT = {
+    "thomas_test": {"left": "positive", "right": "positive"},
+    "hip_flexor_hold_s": {"left": 30, "right": 30},
+}
+WEAK = {
+    "thomas_test": {"left": "negative", "right": "negative"},
+    "hip_flexor_hold_s": {"left": 8, "right": 9},
+}
 
 
 def plan_for(**fields):
@@ -37,8 +41,10 @@ def test_tight_gets_stretches_and_weak_gets_strength():
 
 def test_no_kneeling_swaps_the_kneeling_stretch_for_the_standing_one():
     plan = plan_for(assessment=TIGHT, limits=["no_kneeling"])
-    assert {"from": "kneeling_hip_flexor_stretch", "to": "standing_hip_flexor_stretch"} == {
-        k: plan["substitutions"][0][k] for k in ("from", "to")}
+    assert {k: plan["substitutions"][0][k] for k in ("from", "to")} == {
+        "from": "kneeling_hip_flexor_stretch",
+        "to": "standing_hip_flexor_stretch",
+    }
     assert "kneel" in plan["substitutions"][0]["reason"]
     assert "kneeling_hip_flexor_stretch" not in all_ids(plan)
 
@@ -51,8 +57,9 @@ def test_missing_table_swaps_and_says_so():
 
 def test_pregnancy_from_week_13_removes_supine_and_holds_stretches():
     plan = plan_for(pregnancy_weeks=24, assessment=TIGHT, equipment=["table", "foam_roller"])
-    positions = {e["position"] for w in plan["weeks"] for s in w["sessions"]
-                 for e in s["exercises"]}
+    positions = {
+        e["position"] for w in plan["weeks"] for s in w["sessions"] for e in s["exercises"]
+    }
     assert "supine" not in positions and "prone" not in positions
     swapped = {s["from"]: s["to"] for s in plan["substitutions"]}
     assert swapped["glute_bridge"] == "standing_hip_extension"
@@ -66,15 +73,15 @@ def test_pregnancy_before_week_13_keeps_supine_work():
 
 
 def test_anticoagulants_remove_foam_rolling_with_a_reason():
-    plan = plan_for(conditions=["anticoagulants"], assessment=TIGHT,
-                    equipment=["foam_roller", "table"])
+    plan = plan_for(
+        conditions=["anticoagulants"], assessment=TIGHT, equipment=["foam_roller", "table"]
+    )
     reason = next(e["reason"] for e in plan["excluded"] if e["id"] == "foam_roll_tfl")
     assert "blood thinner" in reason
 
 
 def test_posterior_hip_replacement_skips_tests_and_deep_flexion():
-    plan = plan_for(conditions=["hip_replacement_posterior"], assessment=WEAK,
-                    equipment=["chair"])
+    plan = plan_for(conditions=["hip_replacement_posterior"], assessment=WEAK, equipment=["chair"])
     assert plan["classification"] == "unclear"
     assert any("not safe" in r for r in plan["classification_why"])
     assert "seated_knee_lift" not in all_ids(plan)
@@ -120,25 +127,27 @@ def test_progression_climbs_from_the_low_end():
 def test_harder_variant_comes_in_week_five():
     plan = plan_for(assessment=TIGHT, minutes_per_session=60, equipment=["table", "pad"])
     assert "lizard_pose" in ids(plan, week=5)
-    lizard = next(e for e in plan["weeks"][4]["sessions"][0]["exercises"]
-                  if e["id"] == "lizard_pose")
+    lizard = next(
+        e for e in plan["weeks"][4]["sessions"][0]["exercises"] if e["id"] == "lizard_pose"
+    )
     assert "harder version" in lizard["why"]
 
 
 def test_ankle_weights_come_in_when_owned():
     plan = plan_for(assessment=WEAK, minutes_per_session=60, equipment=["chair", "ankle_weights"])
-    knee = next(e for e in plan["weeks"][4]["sessions"][0]["exercises"]
-                if e["id"] == "seated_knee_lift")
+    knee = next(
+        e for e in plan["weeks"][4]["sessions"][0]["exercises"] if e["id"] == "seated_knee_lift"
+    )
     assert "ankle_weights" in knee["equipment"]
-    week1 = next(e for e in plan["weeks"][0]["sessions"][0]["exercises"]
-                 if e["id"] == "seated_knee_lift")
+    week1 = next(
+        e for e in plan["weeks"][0]["sessions"][0]["exercises"] if e["id"] == "seated_knee_lift"
+    )
     assert "ankle_weights" not in week1["equipment"]
 
 
 def test_tight_time_budget_holds_progression_and_says_why():
     plan = plan_for(assessment=TIGHT, minutes_per_session=7, equipment=["table"])
-    whys = " ".join(e["why"] for w in plan["weeks"] for s in w["sessions"]
-                    for e in s["exercises"])
+    whys = " ".join(e["why"] for w in plan["weeks"] for s in w["sessions"] for e in s["exercises"])
     assert "so the session fits in your 7 minutes" in whys
 
 
@@ -146,8 +155,9 @@ def test_hypermobility_puts_strength_first_and_holds_stretches():
     plan = plan_for(conditions=["hypermobility"], assessment=TIGHT, minutes_per_session=40)
     kinds = [e["kind"] for e in plan["weeks"][0]["sessions"][0]["exercises"]]
     assert kinds[0] == "strength"
-    stretch = [e for w in plan["weeks"] for e in w["sessions"][0]["exercises"]
-               if e["kind"] == "stretch"]
+    stretch = [
+        e for w in plan["weeks"] for e in w["sessions"][0]["exercises"] if e["kind"] == "stretch"
+    ]
     assert len({(e["sets"], e["hold_s"]) for e in stretch}) == 1
 
 
@@ -169,10 +179,11 @@ def test_emergency_outranks_routine():
 
 
 def test_plan_text_is_plain(cat):
-    for profile in (dict(assessment=TIGHT, equipment=["table", "pad", "foam_roller"]),
-                    dict(assessment=WEAK, equipment=["chair", "ankle_weights"],
-                         sitting_hours_per_day=8),
-                    dict(pregnancy_weeks=20, conditions=["hypermobility"], limits=["no_floor"])):
+    for profile in (
+        dict(assessment=TIGHT, equipment=["table", "pad", "foam_roller"]),
+        dict(assessment=WEAK, equipment=["chair", "ankle_weights"], sitting_hours_per_day=8),
+        dict(pregnancy_weeks=20, conditions=["hypermobility"], limits=["no_floor"]),
+    ):
         plan = plan_for(**profile)
         for w in plan["weeks"]:
             for s in w["sessions"]:

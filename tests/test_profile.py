@@ -1,4 +1,4 @@
-"""Profile validation: every kind of bad input gets one line naming the field and what is allowed."""
+"""Profile validation: each bad input gets one line naming the field and what is allowed."""
 
 from __future__ import annotations
 
@@ -42,10 +42,16 @@ def test_minimal_profile_is_valid():
         ({"limits": ["no_jumping"]}, "limits[0]", "'no_kneeling'"),
         ({"equipment": ["treadmill"]}, "equipment[0]", "'foam_roller'"),
         ({"activities": ["chess"]}, "activities[0]", "'running'"),
-        ({"assessment": {"thomas_test": {"left": "maybe"}}}, "assessment.thomas_test.left",
-         "'positive'"),
-        ({"assessment": {"hip_flexor_hold_s": {"left": -3}}},
-         "assessment.hip_flexor_hold_s.left", "greater than or equal to 0"),
+        (
+            {"assessment": {"thomas_test": {"left": "maybe"}}},
+            "assessment.thomas_test.left",
+            "'positive'",
+        ),
+        (
+            {"assessment": {"hip_flexor_hold_s": {"left": -3}}},
+            "assessment.hip_flexor_hold_s.left",
+            "greater than or equal to 0",
+        ),
         ({"conditions": "anticoagulants"}, "conditions", "list"),
     ],
 )

@@ -16,9 +16,18 @@ from tests.strategies import profiles
 
 SAFETY = settings.get_profile("safety")
 RELEASE_CONDITIONS = {
-    "anticoagulants", "bleeding_disorder", "cancer", "blood_clots", "aneurysm",
-    "congestive_heart_failure", "open_wounds", "bursitis", "obstructive_edema",
-    "osteoporosis", "recent_surgery", "acute_injury",
+    "anticoagulants",
+    "bleeding_disorder",
+    "cancer",
+    "blood_clots",
+    "aneurysm",
+    "congestive_heart_failure",
+    "open_wounds",
+    "bursitis",
+    "obstructive_edema",
+    "osteoporosis",
+    "recent_surgery",
+    "acute_injury",
 }
 
 
@@ -63,8 +72,9 @@ def test_movement_restrictions_hold_everywhere(profile, cat):
         ex = cat.exercises[item["id"]]
         assert item["position"] == m.position
         if "hip_replacement_posterior" in conds:
-            assert not (m.hip_flexion_past_90 or m.hip_adduction_past_midline
-                        or m.hip_internal_rotation), item["id"]
+            assert not (
+                m.hip_flexion_past_90 or m.hip_adduction_past_midline or m.hip_internal_rotation
+            ), item["id"]
         if "hip_replacement_anterior" in conds:
             assert not m.hip_extension_past_neutral and m.position != "prone", item["id"]
         if "no_supine" in limits or (pregnant and profile.pregnancy_weeks >= 13):
@@ -111,8 +121,12 @@ def test_sessions_fit_the_time_and_match_the_timeline(profile, cat):
     for week in plan["weeks"]:
         for s in week["sessions"]:
             assert s["estimated_minutes"] <= budget
-            doses = [Dose(e["id"], e["side"], e["sets"], e["reps"], e["hold_s"],
-                          e["tempo_s"], e["rest_s"]) for e in s["exercises"]]
+            doses = [
+                Dose(
+                    e["id"], e["side"], e["sets"], e["reps"], e["hold_s"], e["tempo_s"], e["rest_s"]
+                )
+                for e in s["exercises"]
+            ]
             assert abs(session_seconds(doses) / 60 - s["estimated_minutes"]) <= 0.05
 
 
@@ -153,8 +167,11 @@ def test_frequency_follows_sitting_time(profile):
 @given(profiles())
 def test_progression_only_rises_and_holds_when_asked(profile, cat):
     plan = build_plan(profile)
-    held = (profile.pregnancy_weeks is not None or "hypermobility" in profile.conditions
-            or (profile.postpartum_weeks is not None and profile.postpartum_weeks < 6))
+    held = (
+        profile.pregnancy_weeks is not None
+        or "hypermobility" in profile.conditions
+        or (profile.postpartum_weeks is not None and profile.postpartum_weeks < 6)
+    )
     last: dict[str, tuple[int, float]] = {}
     for week in plan["weeks"]:
         for item in week["sessions"][0]["exercises"]:

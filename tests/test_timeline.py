@@ -15,9 +15,14 @@ def test_hold_each_side_alternates_sides_and_rests_between_sets():
     dose = Dose("kneeling_hip_flexor_stretch", "each", 2, None, 30, None, 10)
     kinds = [(s.kind, s.side, s.set_number) for s in exercise_steps(dose)]
     assert kinds == [
-        ("get_ready", "none", 0), ("hold", "left", 1), ("switch_side", "right", 1),
-        ("hold", "right", 1), ("rest", "none", 2), ("hold", "left", 2),
-        ("switch_side", "right", 2), ("hold", "right", 2),
+        ("get_ready", "none", 0),
+        ("hold", "left", 1),
+        ("switch_side", "right", 1),
+        ("hold", "right", 1),
+        ("rest", "none", 2),
+        ("hold", "left", 2),
+        ("switch_side", "right", 2),
+        ("hold", "right", 2),
     ]
     assert exercise_seconds(dose) == GET_READY_S + 4 * 30 + 2 * SWITCH_SIDE_S + 10
 

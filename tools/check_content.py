@@ -33,9 +33,11 @@ BY_NAME = {
 def check(path: Path) -> int:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     model = BY_NAME.get(path.name) or BY_FOLDER[path.parent.name]
-    items = [model[0].model_validate(d) for d in data] if isinstance(model, list) else [
-        model.model_validate(data)
-    ]
+    items = (
+        [model[0].model_validate(d) for d in data]
+        if isinstance(model, list)
+        else [model.model_validate(data)]
+    )
     bad = 0
     for item in items:
         for label, text, limit in groups(item):

@@ -25,34 +25,53 @@ def render() -> str:
         "",
         "## red_flags",
         "",
-        "Each id answered yes refers on its own (exit code 3). Level: what the person is told to do.",
+        "Each id answered yes refers on its own (exit code 3).",
         "",
         "| id | level | asked when | re-asked each session | question |",
         "|---|---|---|---|---|",
     ]
     for f in cat.screening.red_flags:
-        lines.append(f"| `{f.id}` | {f.level} | {f.ask_when} | "
-                     f"{'yes' if f.every_session else 'no'} | {f.question} |")
-    lines += ["", "## conditions", "", "| id | name | what it removes or changes |",
-              "|---|---|---|"]
+        lines.append(
+            f"| `{f.id}` | {f.level} | {f.ask_when} | "
+            f"{'yes' if f.every_session else 'no'} | {f.question} |"
+        )
+    lines += [
+        "",
+        "## conditions",
+        "",
+        "| id | name | what it removes or changes |",
+        "|---|---|---|",
+    ]
     for c in cat.conditions.values():
-        rules = "; ".join(
-            ", ".join(f"{k}={v}" for k, v in r.match.items()) for r in c.forbids) or "-"
+        rules = (
+            "; ".join(", ".join(f"{k}={v}" for k, v in r.match.items()) for r in c.forbids) or "-"
+        )
         mods = [k for k, v in c.modifiers.model_dump().items() if v]
-        lines.append(f"| `{c.id}` | {c.name} | {rules}{' (' + ', '.join(mods) + ')' if mods else ''} |")
+        lines.append(
+            f"| `{c.id}` | {c.name} | {rules}{' (' + ', '.join(mods) + ')' if mods else ''} |"
+        )
     lines += ["", "## limits", "", "| id | removes |", "|---|---|"]
     for lim in cat.limits.values():
-        lines.append(f"| `{lim.id}` | "
-                     + "; ".join(", ".join(f"{k}={v}" for k, v in r.match.items())
-                                 for r in lim.forbids) + " |")
+        lines.append(
+            f"| `{lim.id}` | "
+            + "; ".join(", ".join(f"{k}={v}" for k, v in r.match.items()) for r in lim.forbids)
+            + " |"
+        )
     lines += ["", "## equipment", "", "| id | meaning |", "|---|---|"]
     for e in Equipment.__args__:  # type: ignore[attr-defined]
         lines.append(f"| `{e}` | {EQUIPMENT_NAMES[e]} |")
     lines += ["", "## activities", "", ", ".join(f"`{a}`" for a in ACTIVITIES), ""]
-    lines += ["## exercises", "", "| id | name | kind | position | needs |", "|---|---|---|---|---|"]
+    lines += [
+        "## exercises",
+        "",
+        "| id | name | kind | position | needs |",
+        "|---|---|---|---|---|",
+    ]
     for ex in cat.exercises.values():
-        lines.append(f"| `{ex.id}` | {ex.name} | {ex.kind} | {ex.movement.position} | "
-                     f"{', '.join(ex.equipment) or '-'} |")
+        lines.append(
+            f"| `{ex.id}` | {ex.name} | {ex.kind} | {ex.movement.position} | "
+            f"{', '.join(ex.equipment) or '-'} |"
+        )
     lines.append("")
     return "\n".join(lines)
 

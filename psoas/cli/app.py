@@ -76,7 +76,9 @@ def plan(
 
 @app.command()
 def exercises(
-    kind: Annotated[str | None, typer.Option(help="Only this kind: stretch, strength or release.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind: stretch, strength or release.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List the exercises in the catalog."""
@@ -125,10 +127,12 @@ def learn(
 
     cat = catalog()
     if topic is None:
-        listing = [{"id": t.id, "title": t.title, "summary": t.summary}
-                   for t in cat.topics.values()]
-        listing += [{"id": s.id, "title": s.name, "summary": s.purpose}
-                    for s in cat.self_tests.values()]
+        listing = [
+            {"id": t.id, "title": t.title, "summary": t.summary} for t in cat.topics.values()
+        ]
+        listing += [
+            {"id": s.id, "title": s.name, "summary": s.purpose} for s in cat.self_tests.values()
+        ]
         if json_out:
             _print_json(listing)
         else:
@@ -168,18 +172,28 @@ def screen(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the profile.")] = Path(
         "profile.json"
     ),
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask; use the flags only.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never ask; use the flags only.")
+    ] = False,
     age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
     pregnancy_weeks: Annotated[int | None, typer.Option(help="Weeks pregnant.")] = None,
     postpartum_weeks: Annotated[int | None, typer.Option(help="Weeks since giving birth.")] = None,
-    not_pregnant: Annotated[bool, typer.Option(help="Not pregnant and no birth in the last year.")] = False,
-    red_flag: Annotated[list[str] | None, typer.Option(help="A red-flag id answered yes (repeat).")] = None,
-    no_red_flags: Annotated[bool, typer.Option(help="Every red-flag question answered no.")] = False,
+    not_pregnant: Annotated[
+        bool, typer.Option(help="Not pregnant and no birth in the last year.")
+    ] = False,
+    red_flag: Annotated[
+        list[str] | None, typer.Option(help="A red-flag id answered yes (repeat).")
+    ] = None,
+    no_red_flags: Annotated[
+        bool, typer.Option(help="Every red-flag question answered no.")
+    ] = False,
     condition: Annotated[list[str] | None, typer.Option(help="A condition id (repeat).")] = None,
     no_conditions: Annotated[bool, typer.Option(help="None of the conditions apply.")] = False,
     limit: Annotated[list[str] | None, typer.Option(help="A limit id (repeat).")] = None,
     no_limits: Annotated[bool, typer.Option(help="No limits.")] = False,
-    equipment: Annotated[list[str] | None, typer.Option(help="Equipment you have (repeat).")] = None,
+    equipment: Annotated[
+        list[str] | None, typer.Option(help="Equipment you have (repeat).")
+    ] = None,
     no_equipment: Annotated[bool, typer.Option(help="No equipment at all.")] = False,
     minutes: Annotated[int | None, typer.Option(help="Minutes per session.")] = None,
     sitting_hours: Annotated[float | None, typer.Option(help="Hours sitting per day.")] = None,
@@ -195,13 +209,27 @@ def screen(
     from psoas.cli.screen import Answers, run_screen
 
     answers = Answers(
-        age=age, pregnancy_weeks=pregnancy_weeks, postpartum_weeks=postpartum_weeks,
-        not_pregnant=not_pregnant, red_flags=red_flag, no_red_flags=no_red_flags,
-        conditions=condition, no_conditions=no_conditions, limits=limit, no_limits=no_limits,
-        equipment=equipment, no_equipment=no_equipment, minutes=minutes,
-        sitting_hours=sitting_hours, activities=activity, thomas_left=thomas_left,
-        thomas_right=thomas_right, hold_left=hold_left, hold_right=hold_right,
-        skip_tests=skip_tests, pain=pain,
+        age=age,
+        pregnancy_weeks=pregnancy_weeks,
+        postpartum_weeks=postpartum_weeks,
+        not_pregnant=not_pregnant,
+        red_flags=red_flag,
+        no_red_flags=no_red_flags,
+        conditions=condition,
+        no_conditions=no_conditions,
+        limits=limit,
+        no_limits=no_limits,
+        equipment=equipment,
+        no_equipment=no_equipment,
+        minutes=minutes,
+        sitting_hours=sitting_hours,
+        activities=activity,
+        thomas_left=thomas_left,
+        thomas_right=thomas_right,
+        hold_left=hold_left,
+        hold_right=hold_right,
+        skip_tests=skip_tests,
+        pain=pain,
     )
     code = run_screen(answers, out, interactive=not no_input)
     raise typer.Exit(code)

@@ -30,8 +30,13 @@ def dose_text(ex: dict[str, Any]) -> str:
 def render_referral(referral: dict[str, Any]) -> None:
     lines = [referral["message"], "", "You answered yes to:"]
     lines += [f"- {r['question']}" for r in referral["reasons"]]
-    console.print(Panel("\n".join(lines), title=referral["title"],
-                        border_style=LEVEL_STYLE[referral["level"]].split()[-1]))
+    console.print(
+        Panel(
+            "\n".join(lines),
+            title=referral["title"],
+            border_style=LEVEL_STYLE[referral["level"]].split()[-1],
+        )
+    )
 
 
 def render_plan(plan: dict[str, Any]) -> None:
@@ -51,7 +56,9 @@ def render_plan(plan: dict[str, Any]) -> None:
             table = Table(
                 title=f"Week {week['week']}: {s['name']}, {s['times_per_week']} days a week, "
                 f"about {s['estimated_minutes']:g} min",
-                box=box.SIMPLE_HEAD, title_justify="left", expand=True,
+                box=box.SIMPLE_HEAD,
+                title_justify="left",
+                expand=True,
             )
             table.add_column("Exercise", ratio=2)
             table.add_column("Dose", ratio=2)
@@ -127,8 +134,11 @@ def render_exercise(ex: Exercise, cat: Catalog) -> None:
     avoid = who_should_not(ex, cat)
     if avoid:
         parts.append("[bold]Left out for[/]\n" + _bullets(avoid))
-    for label, ids in (("Easier", ex.regressions), ("Harder", ex.progressions),
-                       ("Instead", ex.substitutes)):
+    for label, ids in (
+        ("Easier", ex.regressions),
+        ("Harder", ex.progressions),
+        ("Instead", ex.substitutes),
+    ):
         if ids:
             parts.append(f"[bold]{label}:[/] {', '.join(ids)}")
     parts.append("[dim]Sources:\n" + _bullets([f"{s.title}: {s.fact}" for s in ex.sources]) + "[/]")
@@ -153,9 +163,14 @@ def render_topic(topic: Topic) -> None:
     console.print(Markdown("\n\n".join(md)))
     for c in topic.claims:
         style = GRADE_STYLE[c.grade]
-        console.print(Panel(f"{c.verdict}\n\n{c.explanation}",
-                            title=f"[{style}]{c.grade.upper()}[/]: {c.claim}",
-                            title_align="left", border_style=style))
+        console.print(
+            Panel(
+                f"{c.verdict}\n\n{c.explanation}",
+                title=f"[{style}]{c.grade.upper()}[/]: {c.claim}",
+                title_align="left",
+                border_style=style,
+            )
+        )
     console.print("[dim]Sources:\n" + _bullets([s.title for s in topic.sources]) + "[/]")
 
 

@@ -57,8 +57,12 @@ def _pick_many(title: str, options: list[tuple[str, str]]) -> list[str]:
     for i, (_, label) in enumerate(options, 1):
         console.print(f"  {i}. {label}")
     while True:
-        raw = Prompt.ask("Type the numbers that apply, with commas (or press Enter for none)",
-                         default="", show_default=False, console=console)
+        raw = Prompt.ask(
+            "Type the numbers that apply, with commas (or press Enter for none)",
+            default="",
+            show_default=False,
+            console=console,
+        )
         try:
             nums = [int(x) for x in raw.replace(" ", "").split(",") if x]
         except ValueError:
@@ -79,8 +83,9 @@ def _ask_int(question: str, low: int, high: int, default: int | None = None) -> 
 
 def _ask_float(question: str, low: float, high: float) -> float | None:
     while True:
-        raw = Prompt.ask(question + " (Enter to skip)", default="", show_default=False,
-                         console=console)
+        raw = Prompt.ask(
+            question + " (Enter to skip)", default="", show_default=False, console=console
+        )
         if not raw:
             return None
         try:
@@ -100,8 +105,7 @@ def _pregnancy(a: Answers, interactive: bool) -> None:
         return
     if Confirm.ask("Are you pregnant now?", default=False, console=console):
         a.pregnancy_weeks = _ask_int("How many weeks pregnant are you?", 0, 42)
-    elif Confirm.ask("Have you given birth in the last 12 months?", default=False,
-                     console=console):
+    elif Confirm.ask("Have you given birth in the last 12 months?", default=False, console=console):
         a.postpartum_weeks = _ask_int("How many weeks ago?", 0, 104)
 
 
@@ -116,10 +120,16 @@ def _conditions(a: Answers, cat: Catalog, interactive: bool) -> None:
     chosen = _pick_many("Do any of these apply to you?", options)
     hip = Prompt.ask(
         "Have you had a hip replacement whose rules you still follow?",
-        choices=["no", "front", "back", "not sure"], default="no", console=console,
+        choices=["no", "front", "back", "not sure"],
+        default="no",
+        console=console,
     )
-    chosen += {"no": [], "front": ["hip_replacement_anterior"],
-               "back": ["hip_replacement_posterior"], "not sure": list(HIP_CONDITIONS)}[hip]
+    chosen += {
+        "no": [],
+        "front": ["hip_replacement_anterior"],
+        "back": ["hip_replacement_posterior"],
+        "not sure": list(HIP_CONDITIONS),
+    }[hip]
     a.conditions = chosen
 
 
@@ -129,32 +139,44 @@ def _red_flags(a: Answers, cat: Catalog, interactive: bool) -> None:
         return
     if not interactive:
         raise fail("red_flags: not answered; give --red-flag ID for each yes, or --no-red-flags")
-    partial = SimpleNamespace(age=a.age, conditions=a.conditions or [],
-                              pregnancy_weeks=a.pregnancy_weeks,
-                              postpartum_weeks=a.postpartum_weeks)
+    partial = SimpleNamespace(
+        age=a.age,
+        conditions=a.conditions or [],
+        pregnancy_weeks=a.pregnancy_weeks,
+        postpartum_weeks=a.postpartum_weeks,
+    )
     console.print("\n[bold]Safety questions.[/] Answer each one. These keep you safe.")
     a.red_flags = []
-    for flag in sorted(questions_to_ask(partial, cat),
-                       key=lambda f: ("emergency", "urgent", "routine").index(f.level)):
+    for flag in sorted(
+        questions_to_ask(partial, cat),
+        key=lambda f: ("emergency", "urgent", "routine").index(f.level),
+    ):
         if Confirm.ask(flag.question, default=False, console=console):
             a.red_flags.append(flag.id)
             return  # one yes is enough to refer; do not keep asking
 
 
-def _choose_list(current: list[str] | None, none_flag: bool, interactive: bool,
-                 title: str, options: list[tuple[str, str]]) -> list[str]:
+def _choose_list(
+    current: list[str] | None,
+    none_flag: bool,
+    interactive: bool,
+    title: str,
+    options: list[tuple[str, str]],
+) -> list[str]:
     if current is not None or none_flag:
         return current or []
     return _pick_many(title, options) if interactive else []
 
 
 def _self_tests(a: Answers, cat: Catalog, profile_so_far: Any, interactive: bool) -> None:
-    have_results = any(v is not None for v in (a.thomas_left, a.thomas_right, a.hold_left,
-                                                a.hold_right))
+    have_results = any(
+        v is not None for v in (a.thomas_left, a.thomas_right, a.hold_left, a.hold_right)
+    )
     if a.skip_tests or have_results or not interactive:
         return
-    if not Confirm.ask("\nDo the two self-tests now? They take about 10 minutes.",
-                       default=True, console=console):
+    if not Confirm.ask(
+        "\nDo the two self-tests now? They take about 10 minutes.", default=True, console=console
+    ):
         return
     skip = restrictions_for(profile_so_far, cat).skip_self_tests
     if "modified_thomas_test" in skip:
@@ -162,8 +184,11 @@ def _self_tests(a: Answers, cat: Catalog, profile_so_far: Any, interactive: bool
     else:
         render_self_test(cat.self_tests["modified_thomas_test"])
         for side in ("left", "right"):
-            ans = Prompt.ask(f"Thomas test, {side} side: did the thigh stay above level?",
-                             choices=["positive", "negative", "skip"], console=console)
+            ans = Prompt.ask(
+                f"Thomas test, {side} side: did the thigh stay above level?",
+                choices=["positive", "negative", "skip"],
+                console=console,
+            )
             setattr(a, f"thomas_{side}", ans)
     if "hip_flexor_hold_test" in skip:
         console.print("We skip the hold test for you: it is not safe with what you told us.")
@@ -184,13 +209,20 @@ def _thomas_value(value: str | None, side: str) -> str | None:
 def build_profile_data(a: Answers) -> dict[str, Any]:
     data: dict[str, Any] = {"schema": PROFILE_SCHEMA}
     simple = {
-        "age": a.age, "pregnancy_weeks": a.pregnancy_weeks, "postpartum_weeks": a.postpartum_weeks,
-        "minutes_per_session": a.minutes, "sitting_hours_per_day": a.sitting_hours,
+        "age": a.age,
+        "pregnancy_weeks": a.pregnancy_weeks,
+        "postpartum_weeks": a.postpartum_weeks,
+        "minutes_per_session": a.minutes,
+        "sitting_hours_per_day": a.sitting_hours,
     }
     data.update({k: v for k, v in simple.items() if v is not None})
-    for key, value in (("red_flags", a.red_flags), ("conditions", a.conditions),
-                       ("limits", a.limits), ("equipment", a.equipment),
-                       ("activities", a.activities)):
+    for key, value in (
+        ("red_flags", a.red_flags),
+        ("conditions", a.conditions),
+        ("limits", a.limits),
+        ("equipment", a.equipment),
+        ("activities", a.activities),
+    ):
         data[key] = list(dict.fromkeys(value or []))
     thomas = {s: _thomas_value(getattr(a, f"thomas_{s}"), s) for s in ("left", "right")}
     hold = {s: getattr(a, f"hold_{s}") for s in ("left", "right")}
@@ -207,7 +239,7 @@ def build_profile_data(a: Answers) -> dict[str, Any]:
 
 
 def write_atomically(path: Path, data: dict[str, Any]) -> None:
-    """Write to a temporary file beside the target and rename, so a crash never leaves half a file."""
+    """Write beside the target and rename, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -228,18 +260,29 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
     _red_flags(a, cat, interactive)
     if a.red_flags:
         return
-    a.limits = _choose_list(a.limits, a.no_limits, interactive, "Do any of these apply?",
-                            [(lim.id, lim.question) for lim in cat.limits.values()])
-    a.equipment = _choose_list(a.equipment, a.no_equipment, interactive,
-                               "What do you have at home?", list(EQUIPMENT_NAMES.items()))
+    a.limits = _choose_list(
+        a.limits,
+        a.no_limits,
+        interactive,
+        "Do any of these apply?",
+        [(lim.id, lim.question) for lim in cat.limits.values()],
+    )
+    a.equipment = _choose_list(
+        a.equipment,
+        a.no_equipment,
+        interactive,
+        "What do you have at home?",
+        list(EQUIPMENT_NAMES.items()),
+    )
     if interactive:
         if a.minutes is None:
             a.minutes = _ask_int("How many minutes can you spend per session?", 5, 120, 15)
         if a.sitting_hours is None:
             a.sitting_hours = _ask_float("About how many hours a day do you sit?", 0, 24)
         if a.activities is None:
-            a.activities = _pick_many("Which of these do you do?",
-                                      [(x, x.replace("_", " ")) for x in ACTIVITIES])
+            a.activities = _pick_many(
+                "Which of these do you do?", [(x, x.replace("_", " ")) for x in ACTIVITIES]
+            )
     partial = parse_profile(build_profile_data(a))
     _self_tests(a, cat, partial, interactive)
     if a.pain is None and interactive:
@@ -248,8 +291,11 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
 
 def run_screen(a: Answers, out: Path, *, interactive: bool) -> int:
     cat = catalog()
-    if interactive and out.exists() and not Confirm.ask(
-            f"{out} exists. Replace it?", default=False, console=console):
+    if (
+        interactive
+        and out.exists()
+        and not Confirm.ask(f"{out} exists. Replace it?", default=False, console=console)
+    ):
         raise fail(f"--out: '{out}' exists and was kept; choose another file with --out")
     try:
         _collect(a, cat, interactive)
@@ -264,7 +310,7 @@ def run_screen(a: Answers, out: Path, *, interactive: bool) -> int:
         render_referral(referral.as_dict())
         console.print(f"Your answers were saved to {out}.")
         return EXIT_REFER
-    console.print(f"\nSaved your profile to [bold]{out}[/]. "
-                  f"Next: [bold]psoas plan --profile {out}[/]")
+    console.print(
+        f"\nSaved your profile to [bold]{out}[/]. Next: [bold]psoas plan --profile {out}[/]"
+    )
     return 0
-

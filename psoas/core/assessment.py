@@ -36,10 +36,14 @@ def _thomas(assessment: Any, skip: frozenset[str]) -> tuple[bool | None, list[st
     positive = [side for side in ("left", "right") if getattr(test, side) == "positive"]
     if positive:
         sides = " and ".join(positive)
-        return True, [f"Thomas test: the {sides} thigh stayed above level, so the hip flexors "
-                      "on that side are tight."]
-    return False, ["Thomas test: the thigh dropped to level or below, so the hip flexors are "
-                   "not tight on this test."]
+        return True, [
+            f"Thomas test: the {sides} thigh stayed above level, so the hip flexors "
+            "on that side are tight."
+        ]
+    return False, [
+        "Thomas test: the thigh dropped to level or below, so the hip flexors are "
+        "not tight on this test."
+    ]
 
 
 def _hold(assessment: Any, skip: frozenset[str]) -> tuple[bool | None, list[str]]:
@@ -48,21 +52,27 @@ def _hold(assessment: Any, skip: frozenset[str]) -> tuple[bool | None, list[str]
         return None, ["The hold test was not done, so strength is unknown."]
     if "hip_flexor_hold_test" in skip:
         return None, [
-            "The hold test result was not used: lifting the knee that high is not safe "
-            "for you now."
+            "The hold test result was not used: lifting the knee that high is not safe for you now."
         ]
-    times = {s: min(getattr(test, s), HOLD_CEILING_S) for s in ("left", "right")
-             if getattr(test, s) is not None}
+    times = {
+        s: min(getattr(test, s), HOLD_CEILING_S)
+        for s in ("left", "right")
+        if getattr(test, s) is not None
+    }
     short = [s for s, t in times.items() if t < HOLD_WEAK_BELOW_S]
     if short:
-        return True, [f"Hold test: the {' and '.join(short)} side held under "
-                      f"{HOLD_WEAK_BELOW_S:.0f} s, so the hip flexors there are weak."]
+        return True, [
+            f"Hold test: the {' and '.join(short)} side held under "
+            f"{HOLD_WEAK_BELOW_S:.0f} s, so the hip flexors there are weak."
+        ]
     if len(times) == 2:
         lo, hi = sorted(times.values())
         if hi - lo >= HOLD_ASYMMETRY_MIN_S and lo < hi * (1 - HOLD_ASYMMETRY):
             weak_side = min(times, key=times.get)  # type: ignore[arg-type]
-            return True, [f"Hold test: the {weak_side} side held much less time than the "
-                          "other, so that side is weak."]
+            return True, [
+                f"Hold test: the {weak_side} side held much less time than the "
+                "other, so that side is weak."
+            ]
     return False, ["Hold test: both sides held long enough, so strength looks fine on this test."]
 
 
@@ -78,6 +88,8 @@ def classify(profile: Any, skip_self_tests: frozenset[str]) -> Result:
         label = "weak"
     else:
         label = "unclear"
-        reasons.append("Neither test points clearly to a tight or weak hip flexor, so the "
-                       "program is a balanced mix that puts strength first.")
+        reasons.append(
+            "Neither test points clearly to a tight or weak hip flexor, so the "
+            "program is a balanced mix that puts strength first."
+        )
     return Result(label, tuple(reasons))

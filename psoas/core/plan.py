@@ -56,24 +56,45 @@ class Caution(_Out):
 def build_plan_model(cat: Catalog) -> type[BaseModel]:
     ExerciseId = Literal[tuple(cat.exercises)]  # type: ignore[valid-type]
     PlanExercise = create_model(
-        "PlanExercise", __base__=_Out,
-        id=(ExerciseId, ...), name=(str, ...), kind=(Kind, ...), position=(Position, ...),
-        equipment=(list[Equipment], ...), side=(Side, ...), sets=(int, Field(ge=1)),
-        reps=(int | None, Field(ge=1)), hold_s=(int | None, Field(ge=1)),
-        tempo_s=(float | None, Field(gt=0)), rest_s=(int, Field(ge=0)), why=(str, ...),
+        "PlanExercise",
+        __base__=_Out,
+        id=(ExerciseId, ...),
+        name=(str, ...),
+        kind=(Kind, ...),
+        position=(Position, ...),
+        equipment=(list[Equipment], ...),
+        side=(Side, ...),
+        sets=(int, Field(ge=1)),
+        reps=(int | None, Field(ge=1)),
+        hold_s=(int | None, Field(ge=1)),
+        tempo_s=(float | None, Field(gt=0)),
+        rest_s=(int, Field(ge=0)),
+        why=(str, ...),
     )
     Session = create_model(
-        "Session", __base__=_Out,
-        name=(str, ...), times_per_week=(int, Field(ge=1, le=7)),
-        estimated_minutes=(float, Field(gt=0)), exercises=(list[PlanExercise], Field(min_length=1)),
+        "Session",
+        __base__=_Out,
+        name=(str, ...),
+        times_per_week=(int, Field(ge=1, le=7)),
+        estimated_minutes=(float, Field(gt=0)),
+        exercises=(list[PlanExercise], Field(min_length=1)),
     )
-    Week = create_model("Week", __base__=_Out, week=(int, Field(ge=1, le=6)),
-                        sessions=(list[Session], Field(min_length=1)))
-    Subst = create_model("Substitution", __base__=Substitution,
-                         from_=(ExerciseId, Field(alias="from")), to=(ExerciseId, ...))
+    Week = create_model(
+        "Week",
+        __base__=_Out,
+        week=(int, Field(ge=1, le=6)),
+        sessions=(list[Session], Field(min_length=1)),
+    )
+    Subst = create_model(
+        "Substitution",
+        __base__=Substitution,
+        from_=(ExerciseId, Field(alias="from")),
+        to=(ExerciseId, ...),
+    )
     Excl = create_model("Excluded", __base__=Excluded, id=(ExerciseId, ...))
     return create_model(
-        "Plan", __base__=_Out,
+        "Plan",
+        __base__=_Out,
         schema_=(Literal["psoas.plan/1"], Field(alias="schema")),
         status=(Literal["ok", "refer"], ...),
         classification=(Classification, ...),

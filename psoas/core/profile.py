@@ -19,8 +19,20 @@ from psoas.core.content.models import Equipment
 
 PROFILE_SCHEMA = "psoas.profile/1"
 ACTIVITIES = (
-    "running", "cycling", "lifting", "yoga", "pilates", "walking", "swimming",
-    "team_sports", "dance", "climbing", "martial_arts", "rowing", "hiking", "other",
+    "running",
+    "cycling",
+    "lifting",
+    "yoga",
+    "pilates",
+    "walking",
+    "swimming",
+    "team_sports",
+    "dance",
+    "climbing",
+    "martial_arts",
+    "rowing",
+    "hiking",
+    "other",
 )
 DEFAULT_MINUTES = 15
 MIN_MINUTES, MAX_MINUTES = 5, 120
@@ -75,9 +87,7 @@ def build_profile_model(cat: Catalog) -> type[ProfileBase]:
         "conditions": (list[_enum(list(cat.conditions))], []),
         "limits": (list[_enum(list(cat.limits))], []),
         "equipment": (list[Equipment], []),
-        "minutes_per_session": (
-            int | None, Field(default=None, ge=MIN_MINUTES, le=MAX_MINUTES)
-        ),
+        "minutes_per_session": (int | None, Field(default=None, ge=MIN_MINUTES, le=MAX_MINUTES)),
         "sitting_hours_per_day": (float | None, Field(default=None, ge=0, le=24)),
         "activities": (list[_enum(list(ACTIVITIES))], []),
         "assessment": (Assessment | None, None),
@@ -119,9 +129,7 @@ def describe(exc: ValidationError, what: str = "profile") -> str:
     msg = err["msg"]
     if kind == "literal_error":
         msg = msg.replace("Input should be", "must be one of")
-    elif kind.startswith(("greater", "less")):
-        msg = msg.replace("Input should be", "must be") + f" (got {got!r})"
-    elif kind.endswith("_type") or kind.endswith("_parsing"):
+    elif kind.startswith(("greater", "less")) or kind.endswith(("_type", "_parsing")):
         msg = msg.replace("Input should be", "must be") + f" (got {got!r})"
     elif kind == "value_error":
         msg = msg.removeprefix("Value error, ")
@@ -132,7 +140,7 @@ def describe(exc: ValidationError, what: str = "profile") -> str:
 def parse_profile(data: Any) -> ProfileBase:
     """Validate a decoded JSON object; raises ProfileError with a one-line message."""
     if not isinstance(data, dict):
-        raise ProfileError("profile: must be a JSON object, like {\"schema\": \"psoas.profile/1\"}")
+        raise ProfileError('profile: must be a JSON object, like {"schema": "psoas.profile/1"}')
     if "schema" not in data:
         raise ProfileError(f"profile: field 'schema' is required and must be '{PROFILE_SCHEMA}'")
     try:

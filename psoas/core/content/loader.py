@@ -130,11 +130,19 @@ def _cross_check(cat: Catalog) -> None:
         seen: set[str] = set()
         for slot in p.slots:
             if slot.exercise not in ex:
-                raise ContentError("programs.yaml", p.classification, "slots.exercise",
-                                   f"unknown exercise '{slot.exercise}'")
+                raise ContentError(
+                    "programs.yaml",
+                    p.classification,
+                    "slots.exercise",
+                    f"unknown exercise '{slot.exercise}'",
+                )
             if slot.exercise in seen:
-                raise ContentError("programs.yaml", p.classification, "slots.exercise",
-                                   f"'{slot.exercise}' appears twice")
+                raise ContentError(
+                    "programs.yaml",
+                    p.classification,
+                    "slots.exercise",
+                    f"'{slot.exercise}' appears twice",
+                )
             seen.add(slot.exercise)
     missing = {"tight", "weak", "tight_and_weak", "unclear"} - set(cat.programs)
     if missing:
@@ -143,12 +151,20 @@ def _cross_check(cat: Catalog) -> None:
         _check_rules(c.forbids, "screening/conditions.yaml", c.id, ex)
         for t in c.modifiers.skip_self_tests:
             if t not in cat.self_tests:
-                raise ContentError("screening/conditions.yaml", c.id,
-                                   "modifiers.skip_self_tests", f"unknown self-test '{t}'")
+                raise ContentError(
+                    "screening/conditions.yaml",
+                    c.id,
+                    "modifiers.skip_self_tests",
+                    f"unknown self-test '{t}'",
+                )
     levels = {m.level for m in cat.screening.referral_messages}
     if levels != {"emergency", "urgent", "routine"}:
-        raise ContentError("screening/red_flags.yaml", None, "referral_messages",
-                           "needs one message for each of emergency, urgent and routine")
+        raise ContentError(
+            "screening/red_flags.yaml",
+            None,
+            "referral_messages",
+            "needs one message for each of emergency, urgent and routine",
+        )
     seen_flags: set[str] = set()
     for f in cat.screening.red_flags:
         if f.id in seen_flags:
@@ -169,10 +185,12 @@ def load_catalog(root: Path | None = None) -> Catalog:
         topics=_one_per_file(root / "education", Topic, root),
         conditions=_list_file(scr / "conditions.yaml", Condition, root),
         limits=_list_file(scr / "limits.yaml", Limit, root),
-        screening=_validate(Screening, _read_yaml(screening_file, root),
-                            str(screening_file.relative_to(root))),
-        pregnancy=_validate(PregnancyRules, _read_yaml(preg_file, root),
-                            str(preg_file.relative_to(root))),
+        screening=_validate(
+            Screening, _read_yaml(screening_file, root), str(screening_file.relative_to(root))
+        ),
+        pregnancy=_validate(
+            PregnancyRules, _read_yaml(preg_file, root), str(preg_file.relative_to(root))
+        ),
         self_tests=_one_per_file(root / "self_tests", SelfTest, root),
         programs=programs,
     )

@@ -149,8 +149,17 @@ class Pose(Strict):
     shoulder flexion + (arm forward and up); hip abduction + (leg out to the side).
     """
 
-    base: Literal["standing", "lying_back", "lying_front", "lying_side", "kneeling",
-                  "half_kneeling", "seated", "hands_knees", "table_edge"]
+    base: Literal[
+        "standing",
+        "lying_back",
+        "lying_front",
+        "lying_side",
+        "kneeling",
+        "half_kneeling",
+        "seated",
+        "hands_knees",
+        "table_edge",
+    ]
     joints: dict[Joint, float]
 
     @field_validator("joints")
@@ -273,9 +282,7 @@ class RedFlag(Strict):
     level: Level
     group: Literal["back", "hip", "nerve", "general", "pregnancy"]
     every_session: bool = False
-    ask_when: Literal["always", "age_50_plus", "had_cancer", "pregnant", "postpartum"] = (
-        "always"
-    )
+    ask_when: Literal["always", "age_50_plus", "had_cancer", "pregnant", "postpartum"] = "always"
     sources: list[Source] = Field(min_length=1)
 
 

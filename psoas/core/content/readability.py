@@ -54,21 +54,42 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
     elif isinstance(item, Screening):
         yield "red flag questions", _join([f.question for f in item.red_flags]), MOVING
         yield "red flag reasons", _join([f.why for f in item.red_flags]), READING
-        yield "referral messages", _join(
-            [m.title + ". " + m.message for m in item.referral_messages]
-            + [item.pain_caution, item.min_age_message]
-        ), MOVING
+        yield (
+            "referral messages",
+            _join(
+                [m.title + ". " + m.message for m in item.referral_messages]
+                + [item.pain_caution, item.min_age_message]
+            ),
+            MOVING,
+        )
     elif isinstance(item, Condition):
         yield "question", item.question, MOVING
-        yield "explain", _join([item.explain, *(r.reason for r in item.forbids)]
-                               + ([item.caution] if item.caution else [])), READING
+        yield (
+            "explain",
+            _join(
+                [item.explain, *(r.reason for r in item.forbids)]
+                + ([item.caution] if item.caution else [])
+            ),
+            READING,
+        )
     elif isinstance(item, Limit):
         yield "question", item.question, MOVING
     elif isinstance(item, PregnancyRules):
         yield "cautions", _join([item.caution, item.postpartum_caution]), MOVING
-        yield "reasons", _join([r.reason for r in (*item.forbids_any_week,
-                                                   *item.forbids_from_supine_week,
-                                                   *item.postpartum_forbids)]), READING
+        yield (
+            "reasons",
+            _join(
+                [
+                    r.reason
+                    for r in (
+                        *item.forbids_any_week,
+                        *item.forbids_from_supine_week,
+                        *item.postpartum_forbids,
+                    )
+                ]
+            ),
+            READING,
+        )
     elif isinstance(item, Program):
         yield "why", _join([item.summary, *(s.why for s in item.slots)]), READING
     elif isinstance(item, RedFlag):

@@ -53,7 +53,9 @@ class _Item:
     history: list[tuple[int, str]] | None = None  # (rung index, extra note) per week
 
 
-def _variant(ex: Exercise, blocked: dict[str, str], used: set[str], cat: Catalog) -> Exercise | None:
+def _variant(
+    ex: Exercise, blocked: dict[str, str], used: set[str], cat: Catalog
+) -> Exercise | None:
     for vid in ex.progressions:
         if vid not in blocked and vid not in used:
             return cat.exercises[vid]
@@ -66,8 +68,9 @@ def _fits(sessions: list[list[_Item]], budget_s: float) -> bool:
     )
 
 
-def _fit_week_one(sessions: list[list[_Item]], budget_s: float, minutes: int,
-                  excluded: list[dict[str, str]]) -> None:
+def _fit_week_one(
+    sessions: list[list[_Item]], budget_s: float, minutes: int, excluded: list[dict[str, str]]
+) -> None:
     """Drop the least important exercises until every session fits at week 1 dosing."""
     while not _fits(sessions, budget_s):
         for s in sessions:
@@ -76,18 +79,19 @@ def _fit_week_one(sessions: list[list[_Item]], budget_s: float, minutes: int,
                 for other in sessions:
                     if dropped in other:
                         other.remove(dropped)
-                excluded.append({
-                    "id": dropped.pick.exercise.id,
-                    "reason": f"It did not fit in your {minutes} minutes a session. "
-                              "It was the least important part of your program.",
-                })
+                excluded.append(
+                    {
+                        "id": dropped.pick.exercise.id,
+                        "reason": f"It did not fit in your {minutes} minutes a session. "
+                        "It was the least important part of your program.",
+                    }
+                )
                 break
         else:  # every session is down to one exercise that still does not fit
             raise AssertionError("a single exercise at its lowest dose is longer than a session")
 
 
-def _climb(items: list[_Item], sessions: list[list[_Item]], budget_s: float,
-           minutes: int) -> None:
+def _climb(items: list[_Item], sessions: list[list[_Item]], budget_s: float, minutes: int) -> None:
     """Give each item one rung per week, most important first, while sessions still fit."""
     for it in items:
         it.history = [(0, "")]
@@ -195,27 +199,41 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
                 rest_day = [Pick(filler, REST_DAY_FILLER.why)]
         if not rest_day:
             days = STRENGTH_DAYS
-            days_why = ("Strength work needs a rest day in between, and no stretch is safe for "
-                        "you on the other days. Walk for a few minutes each hour you sit.")
+            days_why = (
+                "Strength work needs a rest day in between, and no stretch is safe for "
+                "you on the other days. Walk for a few minutes each hour you sit."
+            )
     picks = sel.picks + [p for p in rest_day if p.exercise.id not in used]
 
     variants_used = set(used)
     items: dict[str, _Item] = {}
     for p in picks:
         ex = p.exercise
-        variant = None if restr.hold_stretch_progression else _variant(ex, blocked,
-                                                                       variants_used, cat)
+        variant = (
+            None if restr.hold_stretch_progression else _variant(ex, blocked, variants_used, cat)
+        )
         if variant is not None:
             variants_used.add(variant.id)
-        weights = (not restr.hold_stretch_progression and "ankle_weights" in restr.equipment
-                   and "ankle_weights" in ex.optional_equipment)
-        items[ex.id] = _Item(p, ladder(ex, hold_stretch=restr.hold_stretch_progression,
-                                       variant=variant, ankle_weights=weights))
+        weights = (
+            not restr.hold_stretch_progression
+            and "ankle_weights" in restr.equipment
+            and "ankle_weights" in ex.optional_equipment
+        )
+        items[ex.id] = _Item(
+            p,
+            ladder(
+                ex,
+                hold_stretch=restr.hold_stretch_progression,
+                variant=variant,
+                ankle_weights=weights,
+            ),
+        )
     full = [items[p.exercise.id] for p in sel.picks]
     if rest_day:
-        session_specs = [("Strength and stretch", STRENGTH_DAYS, full),
-                         ("Stretch", days - STRENGTH_DAYS,
-                          [items[p.exercise.id] for p in rest_day])]
+        session_specs = [
+            ("Strength and stretch", STRENGTH_DAYS, full),
+            ("Stretch", days - STRENGTH_DAYS, [items[p.exercise.id] for p in rest_day]),
+        ]
     else:
         session_specs = [("Full session", days, full)]
     sessions = [s for _, _, s in session_specs]
@@ -235,11 +253,13 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
                 exercise_seconds(_dose(it.rungs[it.history[week - 1][0]]))  # type: ignore[index]
                 for it in items_in
             )
-            out_sessions.append({
-                "name": name,
-                "times_per_week": times,
-                "estimated_minutes": round(seconds / 60, 1),
-                "exercises": exercises,
-            })
+            out_sessions.append(
+                {
+                    "name": name,
+                    "times_per_week": times,
+                    "estimated_minutes": round(seconds / 60, 1),
+                    "exercises": exercises,
+                }
+            )
         plan["weeks"].append({"week": week, "sessions": out_sessions})
     return plan

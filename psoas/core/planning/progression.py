@@ -73,11 +73,15 @@ def describe(prev: Rung | None, cur: Rung) -> str:
     if prev is None:
         return f"Week 1 starts at the easy end: {dose_words(cur)}."
     if cur.exercise.id != prev.exercise.id:
-        return (f"You move on to {cur.exercise.name.lower()}, a harder version, "
-                f"at its easy end: {dose_words(cur)}.")
+        return (
+            f"You move on to {cur.exercise.name.lower()}, a harder version, "
+            f"at its easy end: {dose_words(cur)}."
+        )
     if cur.ankle_weights and not prev.ankle_weights:
-        return ("Add light ankle weights now, the lightest you have. "
-                f"Reps drop back while you get used to them: {dose_words(cur)}.")
+        return (
+            "Add light ankle weights now, the lightest you have. "
+            f"Reps drop back while you get used to them: {dose_words(cur)}."
+        )
     changes = []
     if cur.sets > prev.sets:
         changes.append("one more set")
@@ -86,8 +90,9 @@ def describe(prev: Rung | None, cur: Rung) -> str:
     elif cur.reps and prev.reps and cur.reps < prev.reps:
         changes.append(f"reps drop back to {cur.reps} while you add a set")
     if cur.hold_s and prev.hold_s and cur.hold_s > prev.hold_s:
-        changes.append(f"holds of {cur.hold_s} s" if cur.reps is None
-                       else f"a {cur.hold_s} s pause at the top")
+        changes.append(
+            f"holds of {cur.hold_s} s" if cur.reps is None else f"a {cur.hold_s} s pause at the top"
+        )
     if not changes:
         return f"Same as last week: {dose_words(cur)}."
     return "A small step up: " + ", ".join(changes) + "."
@@ -102,8 +107,9 @@ def dose_words(r: Rung) -> str:
     return f"{sets} of {r.hold_s} s{side}"
 
 
-def ladder(ex: Exercise, *, hold_stretch: bool, variant: Exercise | None,
-           ankle_weights: bool) -> list[Rung]:
+def ladder(
+    ex: Exercise, *, hold_stretch: bool, variant: Exercise | None, ankle_weights: bool
+) -> list[Rung]:
     """The rungs one exercise may climb, in order, for this person.
 
     `hold_stretch` keeps stretch dosing at week 1 (pregnancy, very bendy joints, soon after
@@ -120,5 +126,5 @@ def ladder(ex: Exercise, *, hold_stretch: bool, variant: Exercise | None,
     if ankle_weights and ex.kind == "strength":
         w1 = Rung(ex, rungs[3].sets, ex.dosing.reps.min, rungs[3].hold_s, True)  # type: ignore[union-attr]
         w2 = Rung(ex, rungs[3].sets, _mid(ex.dosing.reps), rungs[4].hold_s, True)
-        return rungs[:4] + [w1, w2]
+        return [*rungs[:4], w1, w2]
     return rungs

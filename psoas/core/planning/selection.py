@@ -41,8 +41,9 @@ def blocked_reasons(cat: Catalog, restrictions: Restrictions) -> dict[str, str]:
     return out
 
 
-def find_substitute(ex: Exercise, cat: Catalog, blocked: dict[str, str],
-                    used: set[str]) -> Exercise | None:
+def find_substitute(
+    ex: Exercise, cat: Catalog, blocked: dict[str, str], used: set[str]
+) -> Exercise | None:
     """Breadth-first over the exercise's substitutes (and theirs), first that fits wins."""
     queue = deque((s, 1) for s in ex.substitutes)
     seen = {ex.id}

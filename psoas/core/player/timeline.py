@@ -60,8 +60,7 @@ def exercise_steps(dose: Dose) -> list[Step]:
         for i, side in enumerate(sides):
             if i:
                 steps.append(Step("switch_side", SWITCH_SIDE_S, dose.exercise_id, n, side))
-            steps.append(Step(kind, dose.work_seconds, dose.exercise_id, n, side,
-                              dose.reps, rep_s))
+            steps.append(Step(kind, dose.work_seconds, dose.exercise_id, n, side, dose.reps, rep_s))
     return steps
 
 

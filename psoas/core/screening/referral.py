@@ -39,12 +39,14 @@ def referral_for(profile: Any, cat: Catalog) -> Referral | None:
         for f in [flags[fid]]
     ]
     if profile.age is not None and profile.age < cat.screening.min_age:
-        reasons.append({
-            "id": "under_minimum_age",
-            "level": "routine",
-            "question": f"Age {profile.age}",
-            "why": cat.screening.min_age_message,
-        })
+        reasons.append(
+            {
+                "id": "under_minimum_age",
+                "level": "routine",
+                "question": f"Age {profile.age}",
+                "why": cat.screening.min_age_message,
+            }
+        )
     if not reasons:
         return None
     reasons.sort(key=lambda r: LEVEL_ORDER[r["level"]])
@@ -68,6 +70,7 @@ def questions_to_ask(profile: Any, cat: Catalog, *, every_session_only: bool = F
         "postpartum": profile.postpartum_weeks is not None,
     }
     return [
-        f for f in cat.screening.red_flags
+        f
+        for f in cat.screening.red_flags
         if present[f.ask_when] and (f.every_session or not every_session_only)
     ]

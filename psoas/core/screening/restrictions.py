@@ -66,8 +66,10 @@ def pregnancy_stage(profile: Any, cat: Catalog) -> str | None:
     preg = cat.pregnancy
     if profile.pregnancy_weeks is not None:
         return "supine_limit" if profile.pregnancy_weeks >= preg.supine_from_week else "early"
-    if (profile.postpartum_weeks is not None
-            and profile.postpartum_weeks < preg.postpartum_gentle_until_week):
+    if (
+        profile.postpartum_weeks is not None
+        and profile.postpartum_weeks < preg.postpartum_gentle_until_week
+    ):
         return "postpartum_gentle"
     return None
 
