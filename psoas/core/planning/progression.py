@@ -26,27 +26,23 @@ class Rung:
     note: str = ""
 
 
-def _mid(r: Range | None) -> int | None:
-    return None if r is None else (r.min + r.max) // 2
-
-
-def _stretch_hold(r: Range, week: int) -> int:
-    """Hold for a week on a straight line from min to max, in whole 5 s."""
-    raw = r.min + (r.max - r.min) * (week - 1) / (WEEKS - 1)
-    return min(r.max, max(r.min, int(5 * round(raw / 5))))
-
-
 def _plus_one(r: Range) -> int:
     return min(r.min + 1, r.max)
 
 
+def _mid(r: Range | None) -> int | None:
+    return None if r is None else (r.min + r.max) // 2
+
+
+HOLD_STEP_S = 5  # a stretch hold grows by 5 s at a time
+
+
 def _stretch_rungs(ex: Exercise) -> list[Rung]:
+    """Holds grow 5 s a week for three weeks, then one more set at the first hold, and grow
+    again. Week 1 gives the ~60 s a side that ACSM names as the aim per stretch."""
     d = ex.dosing
-    rungs = []
-    for week in range(1, WEEKS + 1):
-        sets = d.sets.min if week <= 2 else _plus_one(d.sets)
-        rungs.append(Rung(ex, sets, None, _stretch_hold(d.hold_s, week)))  # type: ignore[arg-type]
-    return rungs
+    holds = [min(d.hold_s.max, d.hold_s.min + HOLD_STEP_S * i) for i in range(3)]  # type: ignore[union-attr]
+    return [Rung(ex, sets, None, h) for sets in (d.sets.min, _plus_one(d.sets)) for h in holds]
 
 
 def _strength_rungs(ex: Exercise) -> list[Rung]:
@@ -78,10 +74,7 @@ def describe(prev: Rung | None, cur: Rung) -> str:
             f"at its easy end: {dose_words(cur)}."
         )
     if cur.ankle_weights and not prev.ankle_weights:
-        return (
-            "Add light ankle weights now, the lightest you have. "
-            f"Reps drop back while you get used to them: {dose_words(cur)}."
-        )
+        return f"Add light ankle weights now, the lightest you have: {dose_words(cur)}."
     changes = []
     if cur.sets > prev.sets:
         changes.append("one more set")
@@ -89,10 +82,13 @@ def describe(prev: Rung | None, cur: Rung) -> str:
         changes.append(f"{cur.reps} reps")
     elif cur.reps and prev.reps and cur.reps < prev.reps:
         changes.append(f"reps drop back to {cur.reps} while you add a set")
-    if cur.hold_s and prev.hold_s and cur.hold_s > prev.hold_s:
-        changes.append(
-            f"holds of {cur.hold_s} s" if cur.reps is None else f"a {cur.hold_s} s pause at the top"
-        )
+    if cur.hold_s and prev.hold_s and cur.hold_s != prev.hold_s:
+        if cur.reps is not None:
+            changes.append(f"a {cur.hold_s} s pause at the top")
+        elif cur.hold_s > prev.hold_s:
+            changes.append(f"holds of {cur.hold_s} s")
+        else:
+            changes.append(f"holds go back to {cur.hold_s} s while you add a set")
     if not changes:
         return f"Same as last week: {dose_words(cur)}."
     return "A small step up: " + ", ".join(changes) + "."
