@@ -64,7 +64,13 @@ def test_pregnancy_from_week_13_removes_supine_and_holds_stretches():
     swapped = {s["from"]: s["to"] for s in plan["substitutions"]}
     assert swapped["glute_bridge"] == "standing_hip_extension"
     assert any(c["id"] == "pregnancy" for c in plan["cautions"])
-    assert "foam_roll_tfl" in {e["id"] for e in plan["excluded"]}
+    assert any("Thomas test result was not used" in r for r in plan["classification_why"])
+
+
+def test_pregnancy_at_any_week_removes_foam_rolling():
+    plan = plan_for(pregnancy_weeks=8, assessment=TIGHT, equipment=["foam_roller"])
+    reason = next(e["reason"] for e in plan["excluded"] if e["id"] == "foam_roll_tfl")
+    assert "pregnancy" in reason
 
 
 def test_pregnancy_before_week_13_keeps_supine_work():
@@ -116,12 +122,13 @@ def test_short_sessions_drop_the_least_important_exercise():
 
 def test_progression_climbs_from_the_low_end():
     plan = plan_for(assessment=TIGHT, minutes_per_session=60, equipment=["table"])
-    first = plan["weeks"][0]["sessions"][0]["exercises"][0]
-    last = plan["weeks"][3]["sessions"][0]["exercises"][0]
-    assert first["id"] == last["id"] == "kneeling_hip_flexor_stretch"
-    assert (first["sets"], first["hold_s"]) == (2, 30)
-    assert last["hold_s"] > first["hold_s"] and last["sets"] > first["sets"]
-    assert "Week 1 starts at the easy end" in first["why"]
+    weeks = [w["sessions"][0]["exercises"][0] for w in plan["weeks"]]
+    assert {w["id"] for w in weeks[:4]} == {"kneeling_hip_flexor_stretch"}
+    assert (weeks[0]["sets"], weeks[0]["hold_s"]) == (2, 30)
+    assert weeks[2]["hold_s"] > weeks[1]["hold_s"] > weeks[0]["hold_s"]
+    assert weeks[3]["sets"] == 3
+    assert "Week 1 starts at the easy end" in weeks[0]["why"]
+    assert "one more set" in weeks[3]["why"]
 
 
 def test_harder_variant_comes_in_week_five():

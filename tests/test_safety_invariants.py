@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
+from psoas.core.content.loader import catalog
 from psoas.core.plan import plan_model
 from psoas.core.planning.planner import build_plan
 from psoas.core.player.timeline import Dose, session_seconds
@@ -15,6 +16,7 @@ from psoas.core.profile import DEFAULT_MINUTES
 from tests.strategies import profiles
 
 SAFETY = settings.get_profile("safety")
+cat = catalog()
 RELEASE_CONDITIONS = {
     "anticoagulants",
     "bleeding_disorder",
@@ -38,7 +40,7 @@ def _exercises(plan):
 
 
 @settings(SAFETY)
-@given(profiles(red_flags=True))
+@given(profile=profiles(red_flags=True))
 def test_any_red_flag_refers_with_no_exercises(profile):
     plan = build_plan(profile)
     assert plan["status"] == "refer"
@@ -51,7 +53,7 @@ def test_any_red_flag_refers_with_no_exercises(profile):
 
 
 @settings(SAFETY)
-@given(profiles())
+@given(profile=profiles())
 def test_no_red_flag_adult_gets_a_six_week_program(profile):
     plan = build_plan(profile)
     assert plan["status"] == "ok" and plan["referral"] is None
@@ -62,8 +64,8 @@ def test_no_red_flag_adult_gets_a_six_week_program(profile):
 
 
 @settings(SAFETY)
-@given(profiles())
-def test_movement_restrictions_hold_everywhere(profile, cat):
+@given(profile=profiles())
+def test_movement_restrictions_hold_everywhere(profile):
     plan = build_plan(profile)
     conds, limits = set(profile.conditions), set(profile.limits)
     pregnant = profile.pregnancy_weeks is not None
@@ -99,8 +101,8 @@ def test_movement_restrictions_hold_everywhere(profile, cat):
 
 
 @settings(SAFETY)
-@given(profiles())
-def test_every_removal_and_swap_is_explained(profile, cat):
+@given(profile=profiles())
+def test_every_removal_and_swap_is_explained(profile):
     plan = build_plan(profile)
     present = {e["id"] for e in _exercises(plan)}
     explained = {e["id"] for e in plan["excluded"]} | {s["from"] for s in plan["substitutions"]}
@@ -114,8 +116,8 @@ def test_every_removal_and_swap_is_explained(profile, cat):
 
 
 @settings(SAFETY)
-@given(profiles())
-def test_sessions_fit_the_time_and_match_the_timeline(profile, cat):
+@given(profile=profiles())
+def test_sessions_fit_the_time_and_match_the_timeline(profile):
     plan = build_plan(profile)
     budget = profile.minutes_per_session or DEFAULT_MINUTES
     for week in plan["weeks"]:
@@ -127,12 +129,13 @@ def test_sessions_fit_the_time_and_match_the_timeline(profile, cat):
                 )
                 for e in s["exercises"]
             ]
-            assert abs(session_seconds(doses) / 60 - s["estimated_minutes"]) <= 0.05
+            # estimated_minutes is the timeline rounded to 0.1 min: within 3 s of it.
+            assert abs(session_seconds(doses) - 60 * s["estimated_minutes"]) <= 3 + 1e-9
 
 
 @settings(SAFETY)
-@given(profiles())
-def test_dosing_stays_inside_the_sources_ranges(profile, cat):
+@given(profile=profiles())
+def test_dosing_stays_inside_the_sources_ranges(profile):
     plan = build_plan(profile)
     for item in _exercises(plan):
         d = cat.exercises[item["id"]].dosing
@@ -149,7 +152,7 @@ def test_dosing_stays_inside_the_sources_ranges(profile, cat):
 
 
 @settings(SAFETY)
-@given(profiles())
+@given(profile=profiles())
 def test_frequency_follows_sitting_time(profile):
     plan = build_plan(profile)
     days = plan["frequency"]["days_per_week"]
@@ -164,8 +167,8 @@ def test_frequency_follows_sitting_time(profile):
 
 
 @settings(SAFETY)
-@given(profiles())
-def test_progression_only_rises_and_holds_when_asked(profile, cat):
+@given(profile=profiles())
+def test_progression_only_rises_and_holds_when_asked(profile):
     plan = build_plan(profile)
     held = (
         profile.pregnancy_weeks is not None

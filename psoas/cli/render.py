@@ -87,7 +87,7 @@ def render_exercise_list(items: list[Exercise]) -> None:
 
 def who_should_not(ex: Exercise, cat: Catalog) -> list[str]:
     """Conditions, limits and pregnancy rules that remove this exercise, in words."""
-    attrs = ex.attributes()
+    attrs = ex.attributes
     out = []
     for c in cat.conditions.values():
         rule = next((r for r in c.forbids if matches(attrs, r.match)), None)

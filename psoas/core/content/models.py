@@ -10,6 +10,7 @@ exercise, so that safety rules can act on what a movement does rather than on li
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Literal
 
@@ -217,8 +218,9 @@ class Exercise(Strict):
             raise ValueError("equipment and optional_equipment overlap")
         return self
 
+    @functools.cached_property
     def attributes(self) -> dict[str, Any]:
-        """The flat view that rule matching reads."""
+        """The flat view that rule matching reads (computed once per exercise)."""
         attrs = self.movement.model_dump()
         attrs["kind"] = self.kind
         attrs["equipment"] = tuple(self.equipment)

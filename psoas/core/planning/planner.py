@@ -8,7 +8,7 @@ rung a week as long as every session still fits the person's minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psoas.core.assessment import classify
@@ -51,6 +51,10 @@ class _Item:
     rungs: list[Rung]
     index: int = 0
     history: list[tuple[int, str]] | None = None  # (rung index, extra note) per week
+    seconds: list[float] = field(init=False)  # timeline length of each rung
+
+    def __post_init__(self) -> None:
+        self.seconds = [exercise_seconds(_dose(r)) for r in self.rungs]
 
 
 def _variant(
@@ -63,9 +67,7 @@ def _variant(
 
 
 def _fits(sessions: list[list[_Item]], budget_s: float) -> bool:
-    return all(
-        sum(exercise_seconds(_dose(it.rungs[it.index])) for it in s) <= budget_s for s in sessions
-    )
+    return all(sum(it.seconds[it.index] for it in s) <= budget_s for s in sessions)
 
 
 def _fit_week_one(
@@ -74,18 +76,16 @@ def _fit_week_one(
     """Drop the least important exercises until every session fits at week 1 dosing."""
     while not _fits(sessions, budget_s):
         for s in sessions:
-            if len(s) > 1 and sum(exercise_seconds(_dose(it.rungs[0])) for it in s) > budget_s:
+            if len(s) > 1 and sum(it.seconds[0] for it in s) > budget_s:
                 dropped = s.pop()
-                for other in sessions:
-                    if dropped in other:
-                        other.remove(dropped)
-                excluded.append(
-                    {
-                        "id": dropped.pick.exercise.id,
-                        "reason": f"It did not fit in your {minutes} minutes a session. "
-                        "It was the least important part of your program.",
-                    }
-                )
+                if not any(dropped in other for other in sessions):
+                    excluded.append(
+                        {
+                            "id": dropped.pick.exercise.id,
+                            "reason": f"It did not fit in your {minutes} minutes a session. "
+                            "It was the least important part of your program.",
+                        }
+                    )
                 break
         else:  # every session is down to one exercise that still does not fit
             raise AssertionError("a single exercise at its lowest dose is longer than a session")
@@ -249,10 +249,7 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
         out_sessions = []
         for (name, times, _), items_in in zip(session_specs, sessions, strict=True):
             exercises = [_exercise_out(it, week, restr, hold_note) for it in items_in]
-            seconds = sum(
-                exercise_seconds(_dose(it.rungs[it.history[week - 1][0]]))  # type: ignore[index]
-                for it in items_in
-            )
+            seconds = sum(it.seconds[it.history[week - 1][0]] for it in items_in)  # type: ignore[index]
             out_sessions.append(
                 {
                     "name": name,

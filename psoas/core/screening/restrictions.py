@@ -36,7 +36,7 @@ class Restrictions:
 
     def reason_against(self, ex: Exercise) -> str | None:
         """Why this exercise may not be in this person's plan, or None if it may."""
-        attrs = ex.attributes()
+        attrs = ex.attributes
         for rule in self.rules:
             if matches(attrs, rule.match):
                 return rule.reason
