@@ -235,15 +235,23 @@ def screen(
     raise typer.Exit(code)
 
 
-def main() -> None:
-    import click
+def _click_exceptions():
+    """Typer 0.29 ships its own copy of Click; earlier releases use Click itself."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older Typer
+        from click import exceptions
+    return exceptions
 
+
+def main() -> None:
+    errors = _click_exceptions()
     try:
         rv = app(standalone_mode=False, prog_name="psoas")
-    except click.UsageError as exc:
+    except errors.UsageError as exc:
         sys.stderr.write(f"psoas: {exc.format_message()}\n")
         sys.exit(EXIT_INVALID)
-    except click.Abort:
+    except typer.Abort:
         sys.stderr.write("psoas: stopped\n")
         sys.exit(130)
     sys.exit(rv if isinstance(rv, int) else 0)

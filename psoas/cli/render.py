@@ -60,9 +60,9 @@ def render_plan(plan: dict[str, Any]) -> None:
                 title_justify="left",
                 expand=True,
             )
-            table.add_column("Exercise", ratio=2)
-            table.add_column("Dose", ratio=2)
-            table.add_column("Why", ratio=5)
+            table.add_column("Exercise", min_width=30, overflow="fold")
+            table.add_column("Dose", min_width=14)
+            table.add_column("Why", ratio=1)
             for ex in s["exercises"]:
                 table.add_row(f"{ex['name']}\n[dim]{ex['id']}[/]", dose_text(ex), ex["why"])
             console.print(table)

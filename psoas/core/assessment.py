@@ -35,10 +35,10 @@ def _thomas(assessment: Any, skip: frozenset[str]) -> tuple[bool | None, list[st
         ]
     positive = [side for side in ("left", "right") if getattr(test, side) == "positive"]
     if positive:
-        sides = " and ".join(positive)
+        where = "both sides" if len(positive) == 2 else f"the {positive[0]} side"
         return True, [
-            f"Thomas test: the {sides} thigh stayed above level, so the hip flexors "
-            "on that side are tight."
+            f"Thomas test: the thigh stayed above level on {where}, so the hip flexors "
+            "there are tight."
         ]
     return False, [
         "Thomas test: the thigh dropped to level or below, so the hip flexors are "
