@@ -74,7 +74,7 @@ def select(slots: list[ProgramSlot], cat: Catalog, blocked: dict[str, str]) -> S
             sel.excluded.append({"id": ex.id, "reason": reason})
             continue
         sel.substitutions.append({"from": ex.id, "to": sub.id, "reason": reason})
-        why = f"{slot.why} {sub.name} takes the place of {ex.name.lower()}. {reason}"
+        why = f"{sub.summary} It takes the place of {ex.name.lower()}. {reason}"
         sel.picks.append(Pick(sub, why))
         used.add(sub.id)
     return sel
