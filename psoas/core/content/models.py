@@ -11,7 +11,6 @@ exercise, so that safety rules can act on what a movement does rather than on li
 from __future__ import annotations
 
 import functools
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -325,7 +324,6 @@ class SelfTest(Strict):
     how_to_read: list[Text] = Field(min_length=1)
     stop_signs: list[Text] = Field(min_length=1)
     limits_of_test: Text
-    skip_when: list[Rule] = []
     sources: list[Source] = Field(min_length=1)
 
 
@@ -363,6 +361,3 @@ class Program(Strict):
     classification: Classification
     summary: Text
     slots: list[ProgramSlot] = Field(min_length=1)
-
-
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
