@@ -235,6 +235,104 @@ def screen(
     raise typer.Exit(code)
 
 
+@app.callback()
+def _root(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="PSOAS_DATABASE_URL",
+            help="Database for your records (default: SQLite in your data folder).",
+        ),
+    ] = None,
+) -> None:
+    """Screening, self-tests and a 6-week program for a tight or weak psoas."""
+    import os
+
+    if database_url:
+        os.environ["PSOAS_DATABASE_URL"] = database_url
+
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")]
+
+
+@app.command()
+def init(
+    profile: Annotated[
+        Path | None, typer.Option("--profile", "-p", help="Use this profile instead of asking.")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD; default today.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Answer the screen (or give a profile) and save your profile and 6-week plan."""
+    from psoas.cli import tracking
+
+    if start is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(start)
+        except ValueError:
+            raise fail(f"--start: '{start}' is not a date; use YYYY-MM-DD") from None
+    raise typer.Exit(tracking.init(profile, start, json_out))
+
+
+@app.command()
+def today(day: DateOpt = None, json_out: JsonOpt = False) -> None:
+    """Show today's session from your saved plan."""
+    from psoas.cli import tracking
+
+    tracking.today(day, json_out)
+
+
+@app.command()
+def log(
+    day: DateOpt = None,
+    exercise: Annotated[
+        list[str] | None, typer.Option(help="Only these exercises (repeat); default all.")
+    ] = None,
+    effort: Annotated[str | None, typer.Option(help="too_easy, about_right or too_hard.")] = None,
+    pain_during: Annotated[int | None, typer.Option(help="Pain during, 0 to 10.")] = None,
+    pain_before: Annotated[int | None, typer.Option(help="Pain before, 0 to 10.")] = None,
+    pain_after: Annotated[int | None, typer.Option(help="Pain after, 0 to 10.")] = None,
+    notes: Annotated[str, typer.Option(help="A note to keep with the session.")] = "",
+    json_out: JsonOpt = False,
+) -> None:
+    """Record a session you did away from the app, as planned."""
+    from psoas.cli import tracking
+
+    tracking.log(day, exercise, effort, pain_during, pain_before, pain_after, notes, json_out)
+
+
+@app.command()
+def checkin(
+    pain: Annotated[int | None, typer.Option(help="Pain now, 0 to 10.")] = None,
+    red_flag: Annotated[
+        list[str] | None, typer.Option(help="A warning sign answered yes (repeat).")
+    ] = None,
+    no_red_flags: Annotated[bool, typer.Option(help="No warning signs.")] = False,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    day: DateOpt = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record your pain today and answer the warning-sign questions."""
+    from psoas.cli import tracking
+
+    raise typer.Exit(tracking.checkin(pain, red_flag, no_red_flags, note, day, no_input, json_out))
+
+
+@app.command()
+def history(
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the latest N.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the sessions you have done."""
+    from psoas.cli import tracking
+
+    tracking.history(limit, json_out)
+
+
 def _click_exceptions():
     """Typer 0.29 ships its own copy of Click; earlier releases use Click itself."""
     try:

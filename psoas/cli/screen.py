@@ -289,23 +289,28 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
         a.pain = _ask_int("How bad is your pain right now, from 0 (none) to 10 (worst)?", 0, 10)
 
 
-def run_screen(a: Answers, out: Path, *, interactive: bool) -> int:
+def collect_profile(a: Answers, *, interactive: bool) -> Any:
+    """Ask (or take from flags) every answer and return the validated profile."""
     cat = catalog()
+    try:
+        _collect(a, cat, interactive)
+        return parse_profile(build_profile_data(a))
+    except ProfileError as exc:
+        raise fail(str(exc).replace("profile: field ", "")) from None
+    except EOFError:
+        raise fail("input ended before every question was answered; nothing was saved") from None
+
+
+def run_screen(a: Answers, out: Path, *, interactive: bool) -> int:
     if (
         interactive
         and out.exists()
         and not Confirm.ask(f"{out} exists. Replace it?", default=False, console=console)
     ):
         raise fail(f"--out: '{out}' exists and was kept; choose another file with --out")
-    try:
-        _collect(a, cat, interactive)
-        profile = parse_profile(build_profile_data(a))
-    except ProfileError as exc:
-        raise fail(str(exc).replace("profile: field ", "")) from None
-    except EOFError:
-        raise fail("input ended before every question was answered; nothing was saved") from None
+    profile = collect_profile(a, interactive=interactive)
     write_atomically(out, profile.model_dump(mode="json", by_alias=True, exclude_none=True))
-    referral = referral_for(profile, cat)
+    referral = referral_for(profile, catalog())
     if referral is not None:
         render_referral(referral.as_dict())
         console.print(f"Your answers were saved to {out}.")

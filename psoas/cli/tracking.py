@@ -1,0 +1,291 @@
+"""The tracking commands: init, today, log, checkin, history. Thin: the store's services
+and the core's rules do the work; this module parses, checks and prints."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from psoas.cli.app import EXIT_REFER, _print_json, _read_profile, fail
+from psoas.cli.render import console, dose_text, render_referral
+
+EFFORTS = ("too_easy", "about_right", "too_hard")
+
+
+def open_store():
+    """Start the store (migrating on first use) and return the local person."""
+    from psoas.web.bootstrap import setup
+
+    try:
+        setup()
+    except ValueError as exc:  # a bad database URL
+        raise fail(f"--database-url: {exc}") from None
+    from psoas.web.programs.services import local_person
+
+    return local_person()
+
+
+def parse_day(value: str | None, field: str = "--date") -> date:
+    today = date.today()
+    if value is None:
+        return today
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{field}: '{value}' is not a date; use YYYY-MM-DD") from None
+    if day > today:
+        raise fail(f"{field}: {value} is in the future; give today or an earlier day")
+    return day
+
+
+def check_score(value: int | None, field: str) -> int | None:
+    if value is not None and not 0 <= value <= 10:
+        raise fail(f"{field}: must be a whole number from 0 to 10 (got {value})")
+    return value
+
+
+def active_plan_or_fail(person):
+    from psoas.web.programs.services import active_plan
+
+    plan = active_plan(person)
+    if plan is None:
+        raise fail("no plan yet: run 'psoas init' first")
+    return plan
+
+
+def refer_if_stopped(plan, json_out: bool) -> None:
+    """A plan that refers (a red flag) has no sessions: say so and exit 3."""
+    if plan.data["status"] == "refer":
+        if json_out:
+            _print_json({"status": "refer", "referral": plan.data["referral"]})
+        else:
+            render_referral(plan.data["referral"])
+        raise SystemExit(EXIT_REFER)
+
+
+def init(profile_path: Path | None, start: str | None, json_out: bool) -> int:
+    from psoas.core.planning.planner import build_plan
+
+    if profile_path is not None:
+        profile = _read_profile(profile_path)
+    else:
+        from psoas.cli.screen import Answers, collect_profile
+
+        profile = collect_profile(Answers(), interactive=True)
+    start_day = date.fromisoformat(start) if start else date.today()
+    plan = build_plan(profile)
+    person = open_store()
+    from psoas.web.programs.services import save_plan, save_profile
+
+    version = save_profile(
+        person, profile.model_dump(mode="json", by_alias=True, exclude_none=True)
+    )
+    saved = save_plan(person, version, plan, start_day)
+    if json_out:
+        _print_json({"profile_version": version.version, "plan_id": saved.id, "plan": plan})
+    elif plan["status"] == "refer":
+        render_referral(plan["referral"])
+    else:
+        console.print(
+            f"Saved profile version {version.version} and your 6-week plan, starting "
+            f"{start_day.isoformat()}: {plan['frequency']['days_per_week']} days a week.\n"
+            "Next: [bold]psoas today[/] to see today's session, [bold]psoas session[/] to do it."
+        )
+    return EXIT_REFER if plan["status"] == "refer" else 0
+
+
+def today(day_text: str | None, json_out: bool) -> None:
+    day = parse_day(day_text)
+    person = open_store()
+    from psoas.web.tracking.queries import session_on
+
+    plan = active_plan_or_fail(person)
+    refer_if_stopped(plan, json_out)
+    info = session_on(plan, day)
+    if json_out:
+        _print_json(info)
+        return
+    status = info["status"]
+    if status != "session":
+        words = {
+            "rest_day": "Rest day today.",
+            "not_started": f"Your plan starts on {info['plan_start']}.",
+            "plan_finished": "Your 6-week plan is done. Run 'psoas init' to make a new one.",
+        }[status]
+        nxt = f" Next session: {info['next_date']}." if info["next_date"] else ""
+        console.print(words + nxt)
+        return
+    s = info["session"]
+    console.print(
+        f"[bold]Week {info['week']}: {s['name']}[/], about {s['estimated_minutes']:g} min"
+    )
+    for i, ex in enumerate(s["exercises"], 1):
+        console.print(f"  {i}. {ex['name']} ({ex['id']}): {dose_text(ex)}")
+    console.print("Start it with [bold]psoas session[/].")
+
+
+def log(
+    day_text: str | None,
+    exercises: list[str] | None,
+    effort: str | None,
+    pain_during: int | None,
+    pain_before: int | None,
+    pain_after: int | None,
+    notes: str,
+    json_out: bool,
+) -> None:
+    from psoas.core.content.loader import catalog
+
+    day = parse_day(day_text)
+    for field, value in (
+        ("--pain-during", pain_during),
+        ("--pain-before", pain_before),
+        ("--pain-after", pain_after),
+    ):
+        check_score(value, field)
+    if effort is not None and effort not in EFFORTS:
+        raise fail(f"--effort: '{effort}' is not allowed; use one of {', '.join(EFFORTS)}")
+    known = catalog().exercises
+    for ex_id in exercises or []:
+        if ex_id not in known:
+            raise fail(f"--exercise: unknown exercise '{ex_id}'; run 'psoas exercises' for ids")
+    person = open_store()
+    plan = active_plan_or_fail(person)
+    refer_if_stopped(plan, json_out)
+    from psoas.web.tracking.queries import planned_rows, session_on
+    from psoas.web.tracking.services import log_done_session
+
+    info = session_on(plan, day)
+    if info["status"] == "session":
+        week, index, session = info["week"], info["session_index"], info["session"]
+    elif info["status"] in ("rest_day", "plan_finished"):
+        week = min(info["week"], len(plan.data["weeks"]))
+        index, session = 0, plan.data["weeks"][week - 1]["sessions"][0]
+    else:
+        raise fail(f"--date: {day.isoformat()} is before your plan starts ({info['plan_start']})")
+    if exercises:
+        this_week = {
+            e["id"]: e for s in plan.data["weeks"][week - 1]["sessions"] for e in s["exercises"]
+        }
+        missing = [i for i in exercises if i not in this_week]
+        if missing:
+            raise fail(f"--exercise: '{missing[0]}' is not in week {week} of your plan")
+        session = {"exercises": [this_week[i] for i in dict.fromkeys(exercises)]}
+    extra: dict[str, Any] = {"effort": effort or "", "pain_during": pain_during}
+    rows = planned_rows(session, **extra)
+    saved = log_done_session(
+        person,
+        plan,
+        day,
+        week,
+        index,
+        rows,
+        pain_before=pain_before,
+        pain_after=pain_after,
+        notes=notes,
+    )
+    if json_out:
+        _print_json({"session_id": saved.id, "date": day.isoformat(), "sets": len(rows)})
+    else:
+        console.print(f"Logged {len(rows)} sets for {day.isoformat()} (week {week}).")
+
+
+def checkin(
+    pain: int | None,
+    red_flags: list[str] | None,
+    no_red_flags: bool,
+    note: str,
+    day_text: str | None,
+    no_input: bool,
+    json_out: bool,
+) -> int:
+    from rich.prompt import Confirm, IntPrompt
+
+    from psoas.core.content.loader import catalog
+    from psoas.core.screening.referral import questions_to_ask
+
+    cat = catalog()
+    day = parse_day(day_text)
+    check_score(pain, "--pain")
+    flags = list(dict.fromkeys(red_flags or []))
+    for fid in flags:
+        if fid not in cat.red_flags:
+            raise fail(f"--red-flag: unknown id '{fid}'; see docs/ids.md for the ids")
+    person = open_store()
+    plan = active_plan_or_fail(person)
+    profile = plan.profile.data
+    if pain is None:
+        if no_input:
+            raise fail("--pain: required with --no-input; give a number from 0 to 10")
+        pain = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst)", console=console)
+        check_score(pain, "pain")
+    if not flags and not no_red_flags:
+        if no_input:
+            raise fail(
+                "red flags: not answered; give --red-flag ID for each yes, or --no-red-flags"
+            )
+        from types import SimpleNamespace
+
+        who = SimpleNamespace(
+            age=profile.get("age"),
+            conditions=profile.get("conditions", []),
+            pregnancy_weeks=profile.get("pregnancy_weeks"),
+            postpartum_weeks=profile.get("postpartum_weeks"),
+        )
+        for flag in questions_to_ask(who, cat, every_session_only=True):
+            if Confirm.ask(flag.question, default=False, console=console):
+                flags.append(flag.id)
+    from psoas.web.outcomes.services import add_checkin
+
+    saved = add_checkin(person, day, pain, flags, note)
+    referral = None
+    if flags:
+        from psoas.web.programs.services import stop_for_referral
+
+        referral = stop_for_referral(person, plan, flags)
+    if json_out:
+        _print_json(
+            {
+                "checkin_id": saved.id,
+                "date": day.isoformat(),
+                "nprs": pain,
+                "red_flags": flags,
+                "referral": referral,
+            }
+        )
+    elif referral:
+        render_referral(referral)
+    else:
+        console.print(f"Saved: pain {pain} of 10 on {day.isoformat()}.")
+    return EXIT_REFER if referral else 0
+
+
+def history(limit: int | None, json_out: bool) -> None:
+    person = open_store()
+    from psoas.web.tracking.queries import history as read_history
+
+    rows = read_history(person, limit)
+    if json_out:
+        _print_json(rows)
+        return
+    if not rows:
+        console.print("No sessions yet.")
+        return
+    from rich.table import Table
+
+    table = Table(title="Your sessions", title_justify="left")
+    for col in ("date", "week", "status", "how", "pain before", "pain after", "exercises"):
+        table.add_column(col)
+    for r in rows:
+        exercises = sorted({s["exercise_id"] for s in r["sets"]})
+        table.add_row(
+            r["date"],
+            str(r["week"]),
+            r["status"].replace("_", " "),
+            r["source"],
+            "-" if r["pain_before"] is None else str(r["pain_before"]),
+            "-" if r["pain_after"] is None else str(r["pain_after"]),
+            ", ".join(exercises),
+        )
+    console.print(table)

@@ -1,0 +1,63 @@
+"""People, every version of their profile, the plans made from them, and the schedule.
+
+Every row belongs to a person: local mode has one, clinic mode (later) many.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or f"person {self.pk}"
+
+
+class ProfileVersion(models.Model):
+    """A profile as the person gave it; a change is a new version, never an overwrite."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="profiles")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "version"], name="profile_version_unique")
+        ]
+        ordering = ["person", "version"]
+
+
+class Plan(models.Model):
+    """The plan JSON (psoas.plan/1) with the profile version that produced it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plans")
+    profile = models.ForeignKey(ProfileVersion, on_delete=models.PROTECT, related_name="plans")
+    data = models.JSONField()
+    start_date = models.DateField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "-created_at"]
+        indexes = [models.Index(fields=["person", "active"])]
+
+
+class ScheduledSession(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="scheduled")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="scheduled")
+    date = models.DateField()
+    week = models.PositiveSmallIntegerField()
+    session_index = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["plan", "date"], name="one_session_a_day")]
+        indexes = [models.Index(fields=["person", "date"])]

@@ -1,0 +1,66 @@
+"""Saving profiles and plans, and finding what is scheduled: the store's program side."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from psoas.core.planning.schedule import schedule
+from psoas.web.programs.models import Person, Plan, ProfileVersion, ScheduledSession
+
+
+def local_person() -> Person:
+    """Local mode has one person; the first one is created on first use."""
+    person = Person.objects.order_by("id").first()
+    if person is None:
+        with transaction.atomic():
+            person = Person.objects.order_by("id").first() or Person.objects.create(name="me")
+    return person
+
+
+def save_profile(person: Person, data: dict[str, Any]) -> ProfileVersion:
+    """Store a new profile version; earlier versions are kept as they were."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                last = person.profiles.aggregate(v=Max("version"))["v"] or 0
+                return ProfileVersion.objects.create(person=person, version=last + 1, data=data)
+        except IntegrityError:  # another process took that number: take the next
+            continue
+    raise RuntimeError("could not save the profile: too many writers at once")
+
+
+def save_plan(person: Person, profile: ProfileVersion, plan: dict[str, Any], start: date) -> Plan:
+    """Store a plan as the active one and lay out its sessions on the calendar."""
+    with transaction.atomic():
+        person.plans.filter(active=True).update(active=False)
+        saved = Plan.objects.create(
+            person=person, profile=profile, data=plan, start_date=start, active=True
+        )
+        if plan["status"] == "ok":
+            ScheduledSession.objects.bulk_create(
+                ScheduledSession(person=person, plan=saved, date=d, week=w, session_index=i)
+                for d, w, i in schedule(plan, start)
+            )
+    return saved
+
+
+def active_plan(person: Person) -> Plan | None:
+    return person.plans.filter(active=True).select_related("profile").first()
+
+
+def stop_for_referral(person: Person, plan: Plan, red_flags: list[str]) -> dict[str, Any]:
+    """A red flag in a check-in stops the program: the profile gains the flags, and the plan
+    made from it (a referral, with no sessions) becomes the active one. History is kept."""
+    from psoas.core.planning.planner import build_plan
+    from psoas.core.profile import parse_profile
+
+    data = dict(plan.profile.data)
+    data["red_flags"] = list(dict.fromkeys([*data.get("red_flags", []), *red_flags]))
+    version = save_profile(person, data)
+    new_plan = build_plan(parse_profile(data))
+    save_plan(person, version, new_plan, plan.start_date)
+    return new_plan["referral"]

@@ -1,0 +1,73 @@
+"""What was done: a session log and one row per set and side, planned against done."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from psoas.web.programs.models import Person, Plan, ScheduledSession
+
+PAIN = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class SessionLog(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        COMPLETED = "completed"
+        STOPPED_FOR_PAIN = "stopped_for_pain"
+        QUIT = "quit"
+
+    class Source(models.TextChoices):
+        PLAYER = "player"
+        MANUAL = "manual"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="session_logs")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="session_logs")
+    scheduled = models.ForeignKey(
+        ScheduledSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    date = models.DateField()
+    week = models.PositiveSmallIntegerField()
+    session_index = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN)
+    notes = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "started_at"]
+        indexes = [models.Index(fields=["person", "date"])]
+
+
+class SetLog(models.Model):
+    class Status(models.TextChoices):
+        DONE = "done"
+        SKIPPED = "skipped"
+        STOPPED_FOR_PAIN = "stopped_for_pain"
+
+    class Effort(models.TextChoices):
+        TOO_EASY = "too_easy"
+        ABOUT_RIGHT = "about_right"
+        TOO_HARD = "too_hard"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="set_logs")
+    session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="sets")
+    exercise_id = models.CharField(max_length=60)
+    week = models.PositiveSmallIntegerField()
+    set_number = models.PositiveSmallIntegerField()
+    side = models.CharField(max_length=5)  # left | right | both | none
+    planned_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    planned_hold_s = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_s_done = models.FloatField(null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN)
+    effort = models.CharField(max_length=12, choices=Effort.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        indexes = [models.Index(fields=["person", "exercise_id"])]
