@@ -19,10 +19,16 @@ $(VENV)/.dev: $(BIN)/psoas
 run: $(BIN)/psoas
 	$(BIN)/psoas plan --profile $(PROFILE)
 
+# With PSOAS_TEST_POSTGRES_URL set (CI sets it), the store tests run again on PostgreSQL.
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	@if [ -n "$$PSOAS_TEST_POSTGRES_URL" ]; then \
+	  echo "store tests on PostgreSQL"; \
+	  PSOAS_DATABASE_URL="$$PSOAS_TEST_POSTGRES_URL" $(BIN)/python -m pytest \
+	    tests/test_store.py tests/test_tracking_cli.py; \
+	fi
 
 bench: $(BIN)/psoas
 	$(BIN)/python bench/planner.py

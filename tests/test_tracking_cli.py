@@ -1,0 +1,162 @@
+"""Tracking through the installed CLI, with a real database file per test, and two real
+processes writing at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import PSOAS
+
+ROOT = Path(__file__).resolve().parents[1]
+DESK = ROOT / "examples" / "desk_worker.json"
+
+
+@pytest.fixture
+def env(tmp_path):
+    """A fresh database per test: a SQLite file, or a new PostgreSQL database when
+    PSOAS_TEST_POSTGRES_URL names a server (CI sets it)."""
+    e = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "120"}
+    e.pop("PSOAS_DATABASE_URL", None)
+    server = os.environ.get("PSOAS_TEST_POSTGRES_URL")
+    if not server:
+        yield e
+        return
+    import psycopg
+
+    name = f"psoas_cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    e["PSOAS_DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + name
+    yield e
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(env, *args, stdin=None):
+    return subprocess.run(
+        [PSOAS, *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
+    )
+
+
+def test_init_today_log_history(env, tmp_path):
+    start = (date.today() - timedelta(days=3)).isoformat()
+    r = run(env, "init", "--profile", str(DESK), "--start", start)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "data" / "psoas.sqlite3").exists()
+    today = json.loads(run(env, "today", "--json").stdout)
+    assert today["status"] == "session" and today["week"] == 1
+    r = run(
+        env,
+        "log",
+        "--date",
+        start,
+        "--effort",
+        "too_easy",
+        "--pain-before",
+        "4",
+        "--pain-after",
+        "3",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["sets"] > 0
+    hist = json.loads(run(env, "history", "--json").stdout)
+    assert hist[0]["date"] == start and hist[0]["source"] == "manual"
+    assert {s["effort"] for s in hist[0]["sets"]} == {"too_easy"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("log", "--date", "2999-01-01"), "in the future"),
+        (("log", "--date", "yesterday"), "not a date"),
+        (("log", "--pain-before", "11"), "from 0 to 10"),
+        (("log", "--effort", "meh"), "too_easy"),
+        (("log", "--exercise", "moonwalk"), "unknown exercise"),
+        (("checkin", "--pain", "12", "--no-red-flags"), "from 0 to 10"),
+        (("checkin", "--pain", "3", "--red-flag", "nope"), "unknown id"),
+        (("checkin", "--no-input", "--no-red-flags"), "--pain"),
+    ],
+)
+def test_bad_input_exits_2_and_saves_nothing(env, args, message):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    before = run(env, "history", "--json").stdout
+    r = run(env, *args)
+    assert r.returncode == 2 and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert run(env, "history", "--json").stdout == before
+
+
+def test_commands_need_a_plan_first(env):
+    r = run(env, "today")
+    assert r.returncode == 2 and "psoas init" in r.stderr
+
+
+def test_checkin_red_flag_refers_and_stops_the_program(env):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    r = run(env, "checkin", "--pain", "6", "--red-flag", "both_legs_symptoms")
+    assert r.returncode == 3 and "emergency" in r.stdout.lower()
+    r = run(env, "today")
+    assert r.returncode == 3
+
+
+def test_checkin_asks_the_every_session_questions(env):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    r = run(env, "checkin", stdin="4\n" + "n\n" * 30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "genitals" in r.stdout
+
+
+def test_init_red_flag_profile_exits_3(env):
+    r = run(env, "init", "--profile", str(ROOT / "examples" / "red_flag.json"))
+    assert r.returncode == 3
+
+
+WRITER = """
+import sys
+import uuid
+from datetime import date
+from psoas.web.bootstrap import setup
+setup()
+from psoas.web.programs.services import local_person, active_plan
+from psoas.web.tracking.queries import planned_rows, session_on
+from psoas.web.tracking.services import log_done_session
+person = local_person()
+plan = active_plan(person)
+info = session_on(plan, plan.start_date)
+rows = planned_rows(info["session"])
+for _ in range(int(sys.argv[1])):
+    log_done_session(person, plan, plan.start_date, 1, 0, rows, pain_before=2, pain_after=1)
+print("ok")
+"""
+
+
+def test_two_processes_logging_at_once_lose_nothing(env):
+    start = (date.today() - timedelta(days=1)).isoformat()
+    assert run(env, "init", "--profile", str(DESK), "--start", start).returncode == 0
+    n = 40
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(n)],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    hist = json.loads(run(env, "history", "--json").stdout)
+    assert len(hist) == 2 * n
+    assert len({h["id"] for h in hist}) == 2 * n
+    per_session = {len(h["sets"]) for h in hist}
+    assert len(per_session) == 1 and per_session.pop() > 0
