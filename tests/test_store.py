@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -63,7 +64,7 @@ def test_plan_saved_with_its_schedule():
     assert len(days) == 42  # daily for six weeks
     strength = ScheduledSession.objects.filter(plan=plan, session_index=0, week=1)
     dates = sorted(s.date for s in strength)
-    assert all((b - a).days >= 2 for a, b in zip(dates, dates[1:], strict=False))
+    assert all((b - a).days >= 2 for a, b in itertools.pairwise(dates))
     _, plan2 = _setup()
     assert active_plan(person) == plan2
     assert not Plan.objects.get(pk=plan.pk).active
@@ -113,6 +114,6 @@ def test_week_pattern_keeps_strength_days_apart():
         pattern = week_pattern([3, n - 3])
         strength = [d for d, i in pattern if i == 0]
         assert len(strength) == 3 and len(pattern) == n
-        assert all(b - a >= 2 for a, b in zip(strength, strength[1:], strict=False))
+        assert all(b - a >= 2 for a, b in itertools.pairwise(strength))
     plan = build_plan(parse_profile(PROFILE))
     assert len(schedule(plan, START)) == 42
