@@ -21,12 +21,11 @@ DESK = ROOT / "examples" / "desk_worker.json"
 
 @pytest.fixture
 def env(tmp_path):
-    """A fresh database per test: a SQLite file, or a new PostgreSQL database when
-    PSOAS_TEST_POSTGRES_URL names a server (CI sets it)."""
+    """A fresh database per test: a SQLite file, or a new PostgreSQL database on the server
+    that PSOAS_DATABASE_URL names (the Makefile's PostgreSQL run sets it)."""
     e = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "120"}
-    e.pop("PSOAS_DATABASE_URL", None)
-    server = os.environ.get("PSOAS_TEST_POSTGRES_URL")
-    if not server:
+    server = e.pop("PSOAS_DATABASE_URL", "")
+    if not server.startswith("postgres"):
         yield e
         return
     import psycopg
@@ -50,7 +49,8 @@ def test_init_today_log_history(env, tmp_path):
     start = (date.today() - timedelta(days=3)).isoformat()
     r = run(env, "init", "--profile", str(DESK), "--start", start)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "data" / "psoas.sqlite3").exists()
+    on_sqlite = "PSOAS_DATABASE_URL" not in env
+    assert (tmp_path / "data" / "psoas.sqlite3").exists() == on_sqlite
     today = json.loads(run(env, "today", "--json").stdout)
     assert today["status"] == "session" and today["week"] == 1
     r = run(
