@@ -4,10 +4,8 @@ processes writing at once."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,26 +15,6 @@ from tests.test_cli import PSOAS
 
 ROOT = Path(__file__).resolve().parents[1]
 DESK = ROOT / "examples" / "desk_worker.json"
-
-
-@pytest.fixture
-def env(tmp_path):
-    """A fresh database per test: a SQLite file, or a new PostgreSQL database on the server
-    that PSOAS_DATABASE_URL names (the Makefile's PostgreSQL run sets it)."""
-    e = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "120"}
-    server = e.pop("PSOAS_DATABASE_URL", "")
-    if not server.startswith("postgres"):
-        yield e
-        return
-    import psycopg
-
-    name = f"psoas_cli_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    e["PSOAS_DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + name
-    yield e
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(env, *args, stdin=None):

@@ -333,6 +333,29 @@ def history(
     tracking.history(limit, json_out)
 
 
+@app.command()
+def session(
+    day: DateOpt = None,
+    fast: Annotated[
+        float | None, typer.Option(help="Run the clock this many times faster (for a try-out).")
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Run without questions or keys, for scripts.")
+    ] = False,
+    no_red_flags: Annotated[bool, typer.Option(help="No warning signs today.")] = False,
+    pain_before: Annotated[int | None, typer.Option(help="Pain before, 0 to 10.")] = None,
+    pain_after: Annotated[int | None, typer.Option(help="Pain after, 0 to 10.")] = None,
+    effort: Annotated[str | None, typer.Option(help="too_easy, about_right or too_hard.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Do today's session, timed: holds, reps, sides, rests. Keys: p, s, x (pain), q."""
+    from psoas.cli import session as player
+
+    raise typer.Exit(
+        player.run(day, fast, not no_input, no_red_flags, pain_before, pain_after, effort, json_out)
+    )
+
+
 def _click_exceptions():
     """Typer 0.29 ships its own copy of Click; earlier releases use Click itself."""
     try:

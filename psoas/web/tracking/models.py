@@ -47,6 +47,7 @@ class SetLog(models.Model):
         DONE = "done"
         SKIPPED = "skipped"
         STOPPED_FOR_PAIN = "stopped_for_pain"
+        QUIT = "quit"
 
     class Effort(models.TextChoices):
         TOO_EASY = "too_easy"

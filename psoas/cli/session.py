@@ -1,0 +1,260 @@
+"""`psoas session`: today's session, timed in the terminal with Rich Live.
+
+The player core times everything; this shell draws it, reads keys (p pause, s skip,
+x pain, q quit) and saves each exercise the moment it ends, so killing the process loses
+at most the exercise in progress.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import termios
+import time
+import tty
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.text import Text
+
+from psoas.cli.app import EXIT_REFER, _print_json, fail
+from psoas.cli.bigdigits import big, clock_text
+from psoas.cli.render import console, render_referral
+from psoas.cli.tracking import (
+    EFFORTS,
+    active_plan_or_fail,
+    check_score,
+    open_store,
+    parse_day,
+    refer_if_stopped,
+)
+
+FRAME_S = 0.1
+KIND_WORDS = {
+    "get_ready": "Get ready",
+    "hold": "Hold",
+    "reps": "Reps",
+    "switch_side": "Switch sides",
+    "rest": "Rest",
+}
+KEYS = "[p] pause  [s] skip  [x] it hurts: stop  [q] quit"
+
+
+@contextmanager
+def cbreak(enabled: bool):
+    """Single keys without Enter, and no echo, while the session runs."""
+    if not enabled:
+        yield
+        return
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+def read_key(enabled: bool, timeout: float) -> str | None:
+    if not enabled:
+        time.sleep(timeout)
+        return None
+    ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    if not ready:
+        return None
+    ch = os.read(sys.stdin.fileno(), 1)
+    return ch.decode(errors="ignore").lower() or None
+
+
+def frame(view: Any, names: dict[str, str]) -> Panel:
+    """One screen of the player: what to do now, a big countdown, and what comes next."""
+    step = view.step
+    if step is None:
+        return Panel(Text("Session over", style="bold"), title="psoas session")
+    title = f"{names[step.exercise_id]}  ({view.exercise_number} of {view.exercises})"
+    what = KIND_WORDS[step.kind]
+    if view.side in ("left", "right"):
+        what += f": {view.side} side"
+    if step.kind in ("hold", "reps"):
+        what += f"   set {view.set_number} of {view.sets}"
+    lines: list[Any] = [Text(what, style="bold cyan")]
+    lines.append(Text(big(clock_text(view.seconds_left)), style="bold"))
+    if step.kind == "reps" and view.rep is not None:
+        lines.append(Text(f"Rep {view.rep} of {step.reps}", style="bold"))
+    if view.cue:
+        lines.append(Text(view.cue, style="green"))
+    if view.state.value == "paused":
+        lines.append(Text("Paused. Press p to go on.", style="bold yellow"))
+    nxt = view.next_step
+    if nxt is not None:
+        lines.append(Text(f"Next: {names[nxt.exercise_id]} ({KIND_WORDS[nxt.kind].lower()})"))
+    lines.append(ProgressBar(total=1.0, completed=view.session_progress, width=40))
+    lines.append(Text(KEYS, style="dim"))
+    return Panel(Group(*lines), title=title, border_style="cyan")
+
+
+def _rows(result: Any, effort: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "exercise_id": result.exercise_id,
+            "set_number": s.set_number,
+            "side": s.side,
+            "planned_reps": s.planned_reps,
+            "reps_done": s.reps_done,
+            "planned_hold_s": None if s.planned_hold_s is None else round(s.planned_hold_s),
+            "hold_s_done": s.hold_s_reached,
+            "pain_during": s.pain,
+            "effort": effort,
+            "status": s.status.value,
+        }
+        for s in result.sets
+    ]
+
+
+def _ask_red_flags(plan: Any, interactive: bool, no_red_flags: bool) -> list[str]:
+    from types import SimpleNamespace
+
+    from psoas.core.content.loader import catalog
+    from psoas.core.screening.referral import questions_to_ask
+
+    if no_red_flags:
+        return []
+    if not interactive:
+        raise fail("red flags: not answered; give --no-red-flags, or run 'psoas checkin' first")
+    p = plan.profile.data
+    who = SimpleNamespace(
+        age=p.get("age"),
+        conditions=p.get("conditions", []),
+        pregnancy_weeks=p.get("pregnancy_weeks"),
+        postpartum_weeks=p.get("postpartum_weeks"),
+    )
+    console.print("[bold]Before you start, a few safety questions.[/]")
+    for flag in questions_to_ask(who, catalog(), every_session_only=True):
+        if Confirm.ask(flag.question, default=False, console=console):
+            return [flag.id]
+    return []
+
+
+def run(
+    day_text: str | None,
+    fast: float | None,
+    interactive: bool,
+    no_red_flags: bool,
+    pain_before: int | None,
+    pain_after: int | None,
+    effort: str | None,
+    json_out: bool,
+) -> int:
+    from psoas.core.content.loader import catalog
+    from psoas.core.player.clock import SpeedClock
+    from psoas.core.player.machine import Player, doses_from_plan_session
+
+    day = parse_day(day_text)
+    check_score(pain_before, "--pain-before")
+    check_score(pain_after, "--pain-after")
+    if effort is not None and effort not in EFFORTS:
+        raise fail(f"--effort: '{effort}' is not allowed; use one of {', '.join(EFFORTS)}")
+    if fast is not None and not 1 <= fast <= 1000:
+        raise fail(f"--fast: must be from 1 to 1000 times real speed (got {fast:g})")
+    person = open_store()
+    from psoas.web.outcomes.services import add_checkin
+    from psoas.web.programs.services import stop_for_referral
+    from psoas.web.tracking.models import SessionLog
+    from psoas.web.tracking.queries import session_on
+    from psoas.web.tracking.services import finish_session, record_sets, start_session
+
+    plan = active_plan_or_fail(person)
+    refer_if_stopped(plan, json_out)
+    info = session_on(plan, day)
+    if info["status"] != "session":
+        nxt = f" Your next session is on {info['next_date']}." if info["next_date"] else ""
+        console.print(f"No session planned for {day.isoformat()}.{nxt}")
+        return 0
+    flags = _ask_red_flags(plan, interactive, no_red_flags)
+    if pain_before is None and interactive:
+        pain_before = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst)", console=console)
+        check_score(pain_before, "pain")
+    if pain_before is not None or flags:
+        add_checkin(person, day, pain_before if pain_before is not None else 0, flags)
+    if flags:
+        render_referral(stop_for_referral(person, plan, flags))
+        return EXIT_REFER
+    session = info["session"]
+    names = {e.id: e.name for e in catalog().exercises.values()}
+    log = start_session(
+        person, plan, day, info["week"], info["session_index"], pain_before=pain_before
+    )
+    player = Player(doses_from_plan_session(session), SpeedClock(fast) if fast else time.monotonic)
+    saved = 0
+
+    def handle(events: list[Any]) -> None:
+        nonlocal saved
+        for ev in events:
+            if ev.kind == "exercise_finished":
+                record_sets(log, _rows(ev.result, effort or ""))
+                saved += 1
+
+    keys = interactive and sys.stdin.isatty()
+    with (
+        cbreak(keys),
+        Live(
+            frame(player.view(), names), console=console, auto_refresh=False, transient=True
+        ) as live,
+    ):
+        handle(player.start())
+        while player.state.value in ("running", "paused"):
+            key = read_key(keys, FRAME_S)
+            if key == "p":
+                handle(player.pause() if player.state.value == "running" else player.resume())
+            elif key == "s":
+                handle(player.skip())
+            elif key == "q":
+                handle(player.quit())
+            elif key == "x":
+                live.stop()
+                with cbreak(False):
+                    pain = IntPrompt.ask("How bad is the pain, 0 to 10?", console=console)
+                handle(player.stop_for_pain(max(0, min(10, pain))))
+            handle(player.tick())
+            live.update(frame(player.view(), names), refresh=True)
+    state = player.state.value
+    status = {
+        "done": SessionLog.Status.COMPLETED,
+        "stopped_for_pain": SessionLog.Status.STOPPED_FOR_PAIN,
+        "quit": SessionLog.Status.QUIT,
+    }[state]
+    if interactive:
+        if state == "stopped_for_pain":
+            console.print(
+                "[bold]You stopped for pain.[/] Rest. If the pain does not settle, "
+                "or you have numbness or weakness, see a clinician."
+            )
+        if pain_after is None:
+            pain_after = IntPrompt.ask("Pain now, 0 to 10", console=console)
+            check_score(pain_after, "pain")
+        if effort is None and state == "done":
+            effort = Prompt.ask(
+                "How did it feel?", choices=list(EFFORTS), default="about_right", console=console
+            )
+            log.sets.update(effort=effort)
+    finish_session(log, status, pain_after)
+    summary = {
+        "session_id": log.id,
+        "date": day.isoformat(),
+        "week": info["week"],
+        "status": status.value if hasattr(status, "value") else status,
+        "exercises_saved": saved,
+        "pain_before": pain_before,
+        "pain_after": pain_after,
+    }
+    if json_out:
+        _print_json(summary)
+    else:
+        console.print(f"Session {summary['status'].replace('_', ' ')}: {saved} exercises saved.")
+    return 0
