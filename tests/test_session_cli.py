@@ -161,3 +161,29 @@ def test_rest_day_says_when_next(env):
         (date.today() - timedelta(days=3)).isoformat(),
     )
     assert r.returncode == 0 and "No session planned" in r.stdout
+
+
+def test_new_user_from_init_to_session_to_progress_chart(env):
+    _init(env, days_ago=0)
+    r = run(
+        env,
+        "session",
+        "--fast",
+        "200",
+        "--no-input",
+        "--no-red-flags",
+        "--pain-before",
+        "5",
+        "--pain-after",
+        "4",
+        "--effort",
+        "about_right",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "completed"
+    r = run(env, "progress")
+    assert r.returncode == 0, r.stderr
+    assert "Sessions done: 1 of 1" in r.stdout and "█" in r.stdout
+    data = json.loads(run(env, "progress", "--json").stdout)
+    assert data["pain"]["latest"] == 5 and data["adherence"]["done"] == 1

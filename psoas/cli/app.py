@@ -334,6 +334,14 @@ def history(
 
 
 @app.command()
+def progress(json_out: JsonOpt = False) -> None:
+    """Charts of your pain, sessions done per week, and holds and reps against plan."""
+    from psoas.cli import progress as view
+
+    view.run(json_out)
+
+
+@app.command()
 def session(
     day: DateOpt = None,
     fast: Annotated[

@@ -185,6 +185,10 @@ def log(
         pain_after=pain_after,
         notes=notes,
     )
+    if pain_before is not None:
+        from psoas.web.outcomes.services import add_checkin
+
+        add_checkin(person, day, pain_before, [], note="before a logged session")
     if json_out:
         _print_json({"session_id": saved.id, "date": day.isoformat(), "sets": len(rows)})
     else:

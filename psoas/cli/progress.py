@@ -1,0 +1,88 @@
+"""`psoas progress`: pain, adherence and what was reached, as charts in the terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.table import Table
+
+from psoas.cli.app import _print_json
+from psoas.cli.render import console
+from psoas.cli.tracking import open_store
+
+BAR = 30  # characters for a full bar
+
+
+def _bar(value: float, full: float, style: str) -> str:
+    n = round(BAR * max(0.0, min(1.0, value / full))) if full else 0
+    return f"[{style}]{'█' * n}[/][dim]{'·' * (BAR - n)}[/]"
+
+
+def render(data: dict[str, Any]) -> None:
+    pain = data["pain"]
+    if pain["baseline"] is None:
+        console.print("No pain scores yet: run [bold]psoas checkin[/].")
+    else:
+        console.print(
+            f"[bold]Pain[/] (0 none to 10 worst): at the start {pain['baseline']}, "
+            f"now {pain['latest']}."
+        )
+        console.print(f"  {pain['change']['message']}")
+        table = Table(box=None, show_header=True, pad_edge=False)
+        table.add_column("week of")
+        table.add_column("average pain")
+        table.add_column("")
+        for w in pain["weekly"][-12:]:
+            style = "green" if w["mean"] <= pain["baseline"] - 2 else "yellow"
+            table.add_row(w["week_start"], _bar(w["mean"], 10, style), f"{w['mean']:g}")
+        console.print(table)
+    adh = data["adherence"]
+    if adh["overall"] is None:
+        console.print("\nNo sessions due yet.")
+    else:
+        console.print(
+            f"\n[bold]Sessions done[/]: {adh['done']} of {adh['scheduled']} "
+            f"({round(100 * adh['overall'])} %). Streak: {adh['current_streak']} in a row "
+            f"(best {adh['longest_streak']})."
+        )
+        table = Table(box=None, pad_edge=False)
+        table.add_column("week of")
+        table.add_column("done")
+        table.add_column("")
+        for w in adh["weeks"][-12:]:
+            table.add_row(
+                w["week_start"], _bar(w["share"], 1, "cyan"), f"{w['done']} of {w['scheduled']}"
+            )
+        console.print(table)
+    if data["achieved"]:
+        table = Table(title="Reached against plan (average per set)", title_justify="left")
+        table.add_column("exercise")
+        table.add_column("week")
+        table.add_column("planned")
+        table.add_column("done")
+        for ex in data["achieved"]:
+            for w in ex["weeks"]:
+                if w["planned_reps"] is not None:
+                    planned, done = f"{w['planned_reps']:g} reps", f"{w['reps_done'] or 0:g} reps"
+                else:
+                    planned = f"{w['planned_hold_s'] or 0:g} s"
+                    done = f"{w['hold_s_done'] or 0:g} s"
+                table.add_row(ex["name"], str(w["week"]), planned, done)
+        console.print(table)
+    for q in data["questionnaires"]:
+        line = f"[bold]{q['id'].upper()}[/]: at the start {q['baseline']}, now {q['latest']}."
+        if "change" in q:
+            line += f" {q['change']['message']}"
+        console.print(line)
+
+
+def run(json_out: bool) -> None:
+    person = open_store()
+    from psoas.web.outcomes.progress import progress
+
+    data = progress(person, date.today())
+    if json_out:
+        _print_json(data)
+    else:
+        render(data)
