@@ -33,6 +33,7 @@ from psoas.cli.tracking import (
     open_store,
     parse_day,
     refer_if_stopped,
+    session_for,
 )
 
 FRAME_S = 0.1
@@ -99,10 +100,11 @@ def frame(view: Any, names: dict[str, str]) -> Panel:
     return Panel(Group(*lines), title=title, border_style="cyan")
 
 
-def _rows(result: Any, effort: str) -> list[dict[str, Any]]:
+def _rows(result: Any, effort: str, dose_week: int | None) -> list[dict[str, Any]]:
     return [
         {
             "exercise_id": result.exercise_id,
+            "dose_week": dose_week,
             "set_number": s.set_number,
             "side": s.side,
             "planned_reps": s.planned_reps,
@@ -166,12 +168,11 @@ def run(
     from psoas.web.outcomes.services import add_checkin
     from psoas.web.programs.services import stop_for_referral
     from psoas.web.tracking.models import SessionLog
-    from psoas.web.tracking.queries import session_on
     from psoas.web.tracking.services import finish_session, record_sets, start_session
 
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    info = session_on(plan, day)
+    info = session_for(person, plan, day, json_out)
     if info["status"] != "session":
         nxt = f" Your next session is on {info['next_date']}." if info["next_date"] else ""
         console.print(f"No session planned for {day.isoformat()}.{nxt}")
@@ -197,7 +198,8 @@ def run(
         nonlocal saved
         for ev in events:
             if ev.kind == "exercise_finished":
-                record_sets(log, _rows(ev.result, effort or ""))
+                ex = session["exercises"][ev.result.index]
+                record_sets(log, _rows(ev.result, effort or "", ex.get("dose_week")))
                 saved += 1
 
     keys = interactive and sys.stdin.isatty()

@@ -64,6 +64,22 @@ def refer_if_stopped(plan, json_out: bool) -> None:
         raise SystemExit(EXIT_REFER)
 
 
+def session_for(person: Any, plan: Any, day: date, json_out: bool) -> dict[str, Any]:
+    """The day's session after autoregulation; a stop (a red flag) refers and exits 3."""
+    from psoas.web.programs.services import stop_for_referral
+    from psoas.web.tracking.queries import adjusted_session
+
+    info = adjusted_session(plan, day)
+    if info["status"] == "stop":
+        referral = stop_for_referral(person, plan, info["red_flags"])
+        if json_out:
+            _print_json({"status": "refer", "referral": referral})
+        else:
+            render_referral(referral)
+        raise SystemExit(EXIT_REFER)
+    return info
+
+
 def init(profile_path: Path | None, start: str | None, json_out: bool) -> int:
     from psoas.core.planning.planner import build_plan
 
@@ -98,11 +114,9 @@ def init(profile_path: Path | None, start: str | None, json_out: bool) -> int:
 def today(day_text: str | None, json_out: bool) -> None:
     day = parse_day(day_text)
     person = open_store()
-    from psoas.web.tracking.queries import session_on
-
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    info = session_on(plan, day)
+    info = session_for(person, plan, day, json_out)
     if json_out:
         _print_json(info)
         return
@@ -122,6 +136,12 @@ def today(day_text: str | None, json_out: bool) -> None:
     )
     for i, ex in enumerate(s["exercises"], 1):
         console.print(f"  {i}. {ex['name']} ({ex['id']}): {dose_text(ex)}")
+    for msg in info["messages"]:
+        console.print(f"[yellow]{msg}[/]")
+    for change in info["changes"]:
+        console.print(f"[yellow]- {change['id']}: {change['reason']}[/]")
+    for drop in info["dropped"]:
+        console.print(f"[yellow]- {drop['id']}: {drop['reason']}[/]")
     console.print("Start it with [bold]psoas session[/].")
 
 
@@ -153,10 +173,10 @@ def log(
     person = open_store()
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    from psoas.web.tracking.queries import planned_rows, session_on
+    from psoas.web.tracking.queries import planned_rows
     from psoas.web.tracking.services import log_done_session
 
-    info = session_on(plan, day)
+    info = session_for(person, plan, day, json_out)
     if info["status"] == "session":
         week, index, session = info["week"], info["session_index"], info["session"]
     elif info["status"] in ("rest_day", "plan_finished"):

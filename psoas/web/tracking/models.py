@@ -57,7 +57,8 @@ class SetLog(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="set_logs")
     session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="sets")
     exercise_id = models.CharField(max_length=60)
-    week = models.PositiveSmallIntegerField()
+    week = models.PositiveSmallIntegerField()  # program week
+    dose_week = models.PositiveSmallIntegerField(null=True, blank=True)  # plan week of the dose
     set_number = models.PositiveSmallIntegerField()
     side = models.CharField(max_length=5)  # left | right | both | none
     planned_reps = models.PositiveSmallIntegerField(null=True, blank=True)

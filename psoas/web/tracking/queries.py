@@ -85,7 +85,101 @@ def planned_rows(session: dict[str, Any], **extra: Any) -> list[dict]:
                         "planned_hold_s": ex["hold_s"] if ex["reps"] is None else None,
                         "hold_s_done": ex["hold_s"] if ex["reps"] is None else None,
                         "status": "done",
+                        "dose_week": ex.get("dose_week"),
                         **extra,
                     }
                 )
     return rows
+
+
+def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
+    """The day's session after autoregulation: `session_on` plus the program week and
+    per-exercise doses that the rules pick from how the last sessions went."""
+    from psoas.core.planning.autoregulation import (
+        CheckIn,
+        autoregulate,
+        next_session,
+        slots,
+    )
+    from psoas.core.planning.autoregulation import (
+        SetLog as Done,
+    )
+    from psoas.web.outcomes.models import PainCheckin
+    from psoas.web.tracking.models import SetLog
+
+    info = session_on(plan, day)
+    if info["status"] != "session":
+        return info
+    rows = SetLog.objects.filter(session__plan=plan, session__date__lte=day).values_list(
+        "session__date",
+        "week",
+        "exercise_id",
+        "side",
+        "planned_reps",
+        "reps_done",
+        "planned_hold_s",
+        "hold_s_done",
+        "pain_during",
+        "effort",
+        "status",
+        "dose_week",
+    )
+    logs = [
+        Done(
+            d,
+            w,
+            ex,
+            side,
+            pr,
+            rd,
+            ph,
+            hd,
+            pain or 0,
+            effort or "about_right",
+            status == "stopped_for_pain",
+            dose,
+        )
+        for d, w, ex, side, pr, rd, ph, hd, pain, effort, status, dose in rows
+    ]
+    checkins = [
+        CheckIn(d, n, tuple(flags))
+        for d, n, flags in PainCheckin.objects.filter(
+            person_id=plan.person_id, date__gte=plan.start_date, date__lte=day
+        ).values_list("date", "nprs", "red_flags")
+    ]
+    first = PainCheckin.objects.filter(person_id=plan.person_id).order_by("date", "id").first()
+    baseline = (plan.profile.data.get("pain") or {}).get("nprs")
+    if baseline is None and first is not None:
+        baseline = first.nprs
+    scheduled = plan.scheduled.values_list("date", flat=True)
+    decision = autoregulate(plan.data, logs, checkins, baseline, scheduled, day)
+    if decision.stop:
+        return {**info, "status": "stop", "red_flags": list(decision.red_flags)}
+    nxt = next_session(plan.data, decision, info["session_index"])
+    slot_of = slots(plan.data)
+    exercises = [
+        {**ex, "dose_week": decision.exercises[slot_of[ex["id"]]].dose_week} for ex in nxt.exercises
+    ]
+    base = info["session"]
+    from psoas.core.player.timeline import Dose, session_seconds
+
+    seconds = session_seconds(
+        [
+            Dose(e["id"], e["side"], e["sets"], e["reps"], e["hold_s"], e["tempo_s"], e["rest_s"])
+            for e in exercises
+        ]
+    )
+    today_slots = {slot_of[e["id"]] for e in exercises}
+    changes = [
+        {"id": d.exercise_id, "action": d.action, "dose_week": d.dose_week, "reason": d.reason}
+        for d in decision.exercises.values()
+        if d.action != "continue" and d.exercise_id in today_slots
+    ]
+    return {
+        **info,
+        "week": decision.week,
+        "session": {**base, "exercises": exercises, "estimated_minutes": round(seconds / 60, 1)},
+        "messages": list(decision.messages),
+        "changes": changes,
+        "dropped": list(nxt.dropped),
+    }
