@@ -138,3 +138,39 @@ def test_two_processes_logging_at_once_lose_nothing(env):
     assert len({h["id"] for h in hist}) == 2 * n
     per_session = {len(h["sets"]) for h in hist}
     assert len(per_session) == 1 and per_session.pop() > 0
+
+
+def test_weekly_activity_check_scores_change(env):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    week_ago = (date.today() - timedelta(days=8)).isoformat()
+    first = ["--psfs", "walking=3", "--psfs", "sitting=4", "--psfs", "stairs=2"]
+    r = run(env, "checkin", "--pain", "5", "--no-red-flags", "--date", week_ago, *first)
+    assert r.returncode == 0 and "starting point" in r.stdout
+    later = ["--psfs", "walking=6", "--psfs", "sitting=7", "--psfs", "stairs=5"]
+    r = run(env, "checkin", "--pain", "3", "--no-red-flags", "--json", *later)
+    assert "3 points higher" in json.loads(r.stdout)["psfs"]
+    data = json.loads(run(env, "progress", "--json").stdout)
+    [psfs] = data["questionnaires"]
+    assert (psfs["baseline"], psfs["latest"]) == (3.0, 6.0) and psfs["change"]["improved"]
+    assert data["pain"]["latest"] == 3
+
+
+def test_bad_psfs_saves_no_checkin(env):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    r = run(env, "checkin", "--pain", "4", "--no-red-flags", "--psfs", "walking=4")
+    assert r.returncode == 2 and "3 to 5 activities" in r.stderr
+    r = run(
+        env,
+        "checkin",
+        "--pain",
+        "4",
+        "--no-red-flags",
+        "--psfs",
+        "a=1",
+        "--psfs",
+        "b=2",
+        "--psfs",
+        "c=11",
+    )
+    assert r.returncode == 2 and "0 to 10" in r.stderr
+    assert json.loads(run(env, "progress", "--json").stdout)["pain"]["weekly"] == []

@@ -314,12 +314,18 @@ def checkin(
     note: Annotated[str, typer.Option(help="A note.")] = "",
     day: DateOpt = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask.")] = False,
+    psfs: Annotated[
+        list[str] | None,
+        typer.Option(help="Weekly activity check: ACTIVITY=RATING (0-10), 3 to 5 times."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Record your pain today and answer the warning-sign questions."""
+    """Record your pain, answer the warning-sign questions and, weekly, the activity check."""
     from psoas.cli import tracking
 
-    raise typer.Exit(tracking.checkin(pain, red_flag, no_red_flags, note, day, no_input, json_out))
+    raise typer.Exit(
+        tracking.checkin(pain, red_flag, no_red_flags, note, day, no_input, json_out, psfs)
+    )
 
 
 @app.command()

@@ -223,6 +223,7 @@ def checkin(
     day_text: str | None,
     no_input: bool,
     json_out: bool,
+    psfs: list[str] | None = None,
 ) -> int:
     from rich.prompt import Confirm, IntPrompt
 
@@ -232,6 +233,7 @@ def checkin(
     cat = catalog()
     day = parse_day(day_text)
     check_score(pain, "--pain")
+    psfs_answers = parse_psfs(psfs) if psfs else None
     flags = list(dict.fromkeys(red_flags or []))
     for fid in flags:
         if fid not in cat.red_flags:
@@ -260,9 +262,15 @@ def checkin(
         for flag in questions_to_ask(who, cat, every_session_only=True):
             if Confirm.ask(flag.question, default=False, console=console):
                 flags.append(flag.id)
+    from django.db import transaction
+
     from psoas.web.outcomes.services import add_checkin
 
-    saved = add_checkin(person, day, pain, flags, note)
+    if psfs_answers is None and not flags and not no_input and psfs_due(person, day):
+        psfs_answers = ask_psfs(last_psfs(person))
+    with transaction.atomic():  # the check-in and its activity check, together or not at all
+        saved = add_checkin(person, day, pain, flags, note)
+        psfs_message = save_psfs(person, day, psfs_answers) if psfs_answers else None
     referral = None
     if flags:
         from psoas.web.programs.services import stop_for_referral
@@ -276,13 +284,121 @@ def checkin(
                 "nprs": pain,
                 "red_flags": flags,
                 "referral": referral,
+                "psfs": psfs_message,
             }
         )
     elif referral:
         render_referral(referral)
     else:
         console.print(f"Saved: pain {pain} of 10 on {day.isoformat()}.")
+        if psfs_message:
+            console.print(psfs_message)
     return EXIT_REFER if referral else 0
+
+
+def parse_psfs(entries: list[str]) -> dict[str, Any]:
+    """`--psfs "walking=4"` entries to PSFS answers (3 to 5 activities, each 0 to 10)."""
+    if not 3 <= len(entries) <= 5:
+        raise fail(f"--psfs: give 3 to 5 activities, like --psfs 'walking=4' (got {len(entries)})")
+    answers: dict[str, Any] = {}
+    for n, entry in enumerate(entries, 1):
+        name, sep, rating = entry.rpartition("=")
+        if not sep or not name.strip() or not rating.strip().isdigit():
+            raise fail(f"--psfs: '{entry}' must be ACTIVITY=RATING, with a rating from 0 to 10")
+        check_score(int(rating), "--psfs rating")
+        answers[f"activity_{n}_name"] = name.strip()[:80]
+        answers[f"activity_{n}"] = int(rating)
+    return answers
+
+
+def ask_psfs(previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Ask the PSFS: the activities once, then the same ones again each week."""
+    from rich.prompt import IntPrompt, Prompt
+
+    console.print(
+        "[bold]Weekly activity check.[/] Rate how well you can do each thing today, from 0 "
+        "(I can't do it at all) to 10 (as well as before my problem)."
+    )
+    names = [
+        previous[f"activity_{n}_name"]
+        for n in range(1, 6)
+        if previous and previous.get(f"activity_{n}_name")
+    ]
+    if not names:
+        while len(names) < 5:
+            need = len(names) < 3
+            hint = "" if need else " (or press Enter to stop)"
+            name = Prompt.ask(
+                f"Name a thing you find hard to do{hint}",
+                default="",
+                show_default=False,
+                console=console,
+            ).strip()
+            if not name:
+                if need:
+                    continue
+                break
+            names.append(name[:80])
+    answers: dict[str, Any] = {}
+    for n, name in enumerate(names, 1):
+        answers[f"activity_{n}_name"] = name
+        while True:
+            rating = IntPrompt.ask(f"{name}: 0 to 10", console=console)
+            if 0 <= rating <= 10:
+                break
+        answers[f"activity_{n}"] = rating
+    return answers
+
+
+def last_psfs(person: Any) -> dict[str, Any] | None:
+    from psoas.web.outcomes.models import QuestionnaireResponse
+
+    last = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("-date", "-id")
+        .first()
+    )
+    return last.answers if last else None
+
+
+def psfs_due(person: Any, day: date) -> bool:
+    """The weekly prompt: is the activity check due at this check-in?"""
+    from psoas.core.scoring.prompts import due_questionnaires
+    from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
+
+    first = PainCheckin.objects.filter(person=person).order_by("date").first()
+    baseline = min(first.date, day) if first else day
+    last = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return "psfs" in due_questionnaires(day, baseline, {"psfs": last} if last else {})
+
+
+def save_psfs(person: Any, day: date, answers: dict[str, Any]) -> str:
+    """Score and store a PSFS response; return the words about change since the first."""
+    from psoas.core.content.questionnaires import questionnaires
+    from psoas.core.scoring.change import change
+    from psoas.core.scoring.score import score
+    from psoas.web.outcomes.models import QuestionnaireResponse
+    from psoas.web.outcomes.services import add_response
+
+    q = questionnaires()["psfs"]
+    try:
+        result = score(q, answers)
+    except ValueError as exc:
+        raise fail(f"--psfs: {exc}") from None
+    first = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("date", "id")
+        .first()
+    )
+    add_response(person, "psfs", q.version, day, answers, result.value)
+    if first is None:
+        return f"Activity score {result.value:g} of 10. This is your starting point."
+    return change(q, score(q, first.answers), result).message
 
 
 def history(limit: int | None, json_out: bool) -> None:
