@@ -26,13 +26,13 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 	@if [ -n "$$PSOAS_TEST_POSTGRES_URL" ]; then \
 	  echo "store tests on PostgreSQL"; \
-	  PSOAS_DATABASE_URL="$$PSOAS_TEST_POSTGRES_URL" $(BIN)/python -m pytest \
-	    tests/test_store.py tests/test_tracking_cli.py; \
+	  PSOAS_DATABASE_URL="$$PSOAS_TEST_POSTGRES_URL" $(BIN)/python -m pytest -m store; \
 	fi
 
 bench: $(BIN)/psoas
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/progress.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -12,8 +12,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import PSOAS
 from tests.test_tracking_cli import run
+
+pytestmark = pytest.mark.store  # runs again on PostgreSQL in CI
 
 ROOT = Path(__file__).resolve().parents[1]
 DESK = ROOT / "examples" / "desk_worker.json"

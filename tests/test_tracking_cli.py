@@ -13,6 +13,8 @@ import pytest
 
 from tests.test_cli import PSOAS
 
+pytestmark = pytest.mark.store  # runs again on PostgreSQL in CI
+
 ROOT = Path(__file__).resolve().parents[1]
 DESK = ROOT / "examples" / "desk_worker.json"
 

@@ -14,12 +14,14 @@ import textstat
 import yaml
 
 from psoas.core.content import models
+from psoas.core.content.questionnaires import Questionnaire, reading_groups
 from psoas.core.content.readability import groups
 
 BY_FOLDER = {
     "exercises": models.Exercise,
     "education": models.Topic,
     "self_tests": models.SelfTest,
+    "questionnaires": Questionnaire,
 }
 BY_NAME = {
     "red_flags.yaml": models.Screening,
@@ -40,7 +42,8 @@ def check(path: Path) -> int:
     )
     bad = 0
     for item in items:
-        for label, text, limit in groups(item):
+        grouped = reading_groups(item) if isinstance(item, Questionnaire) else groups(item)
+        for label, text, limit in grouped:
             grade = textstat.flesch_kincaid_grade(text)
             flag = "OK " if grade <= limit else "BAD"
             bad += grade > limit
