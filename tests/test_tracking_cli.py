@@ -90,9 +90,13 @@ def test_checkin_red_flag_refers_and_stops_the_program(env):
 
 def test_checkin_asks_the_every_session_questions(env):
     assert run(env, "init", "--profile", str(DESK)).returncode == 0
-    r = run(env, "checkin", stdin="4\n" + "n\n" * 30)
+    emergencies = 10  # every emergency question, asked at every check-in
+    psfs = "walking\nsitting\nstairs\n\n4\n5\n3\n"  # three activities, then ratings
+    r = run(env, "checkin", stdin="4\n" + "n\n" * emergencies + psfs)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "genitals" in r.stdout
+    assert "genitals" in r.stdout and "starting point" in r.stdout
+    [psfs_entry] = json.loads(run(env, "progress", "--json").stdout)["questionnaires"]
+    assert psfs_entry["baseline"] == 4.0
 
 
 def test_init_red_flag_profile_exits_3(env):
@@ -175,4 +179,11 @@ def test_bad_psfs_saves_no_checkin(env):
         "c=11",
     )
     assert r.returncode == 2 and "0 to 10" in r.stderr
+    assert json.loads(run(env, "progress", "--json").stdout)["pain"]["weekly"] == []
+
+
+def test_answers_running_out_exit_2_and_save_nothing(env):
+    assert run(env, "init", "--profile", str(DESK)).returncode == 0
+    r = run(env, "checkin", stdin="4\n")
+    assert r.returncode == 2 and "input ended" in r.stderr
     assert json.loads(run(env, "progress", "--json").stdout)["pain"]["weekly"] == []

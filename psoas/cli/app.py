@@ -386,7 +386,10 @@ def main() -> None:
     except errors.UsageError as exc:
         sys.stderr.write(f"psoas: {exc.format_message()}\n")
         sys.exit(EXIT_INVALID)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__, EOFError):  # answers piped in ran out
+            sys.stderr.write("psoas: input ended before every question was answered\n")
+            sys.exit(EXIT_INVALID)
         sys.stderr.write("psoas: stopped\n")
         sys.exit(130)
     sys.exit(rv if isinstance(rv, int) else 0)
