@@ -20,7 +20,7 @@ from rich.console import Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
-from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.prompt import IntPrompt, Prompt
 from rich.text import Text
 
 from psoas.cli.app import EXIT_REFER, _print_json, fail
@@ -29,6 +29,7 @@ from psoas.cli.render import console, render_referral
 from psoas.cli.tracking import (
     EFFORTS,
     active_plan_or_fail,
+    ask_warning_signs,
     check_score,
     open_store,
     parse_day,
@@ -119,30 +120,6 @@ def _rows(result: Any, effort: str, dose_week: int | None) -> list[dict[str, Any
     ]
 
 
-def _ask_red_flags(plan: Any, interactive: bool, no_red_flags: bool) -> list[str]:
-    from types import SimpleNamespace
-
-    from psoas.core.content.loader import catalog
-    from psoas.core.screening.referral import questions_to_ask
-
-    if no_red_flags:
-        return []
-    if not interactive:
-        raise fail("red flags: not answered; give --no-red-flags, or run 'psoas checkin' first")
-    p = plan.profile.data
-    who = SimpleNamespace(
-        age=p.get("age"),
-        conditions=p.get("conditions", []),
-        pregnancy_weeks=p.get("pregnancy_weeks"),
-        postpartum_weeks=p.get("postpartum_weeks"),
-    )
-    console.print("[bold]Before you start, a few safety questions.[/]")
-    for flag in questions_to_ask(who, catalog(), every_session_only=True):
-        if Confirm.ask(flag.question, default=False, console=console):
-            return [flag.id]
-    return []
-
-
 def run(
     day_text: str | None,
     fast: float | None,
@@ -177,7 +154,13 @@ def run(
         nxt = f" Your next session is on {info['next_date']}." if info["next_date"] else ""
         console.print(f"No session planned for {day.isoformat()}.{nxt}")
         return 0
-    flags = _ask_red_flags(plan, interactive, no_red_flags)
+    if no_red_flags:
+        flags = []
+    elif interactive:
+        console.print("[bold]Before you start, a few safety questions.[/]")
+        flags = ask_warning_signs(plan)
+    else:
+        raise fail("red flags: not answered; give --no-red-flags, or run 'psoas checkin' first")
     if pain_before is None and interactive:
         pain_before = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst)", console=console)
         check_score(pain_before, "pain")

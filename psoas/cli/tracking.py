@@ -64,6 +64,22 @@ def refer_if_stopped(plan, json_out: bool) -> None:
         raise SystemExit(EXIT_REFER)
 
 
+def ask_warning_signs(plan: Any) -> list[str]:
+    """The warning signs asked before every session and check-in (emergency signs, and in
+    pregnancy or after a birth the warning signs of those); one yes is enough to refer."""
+    from rich.prompt import Confirm
+
+    from psoas.core.content.loader import catalog
+    from psoas.core.profile import parse_profile
+    from psoas.core.screening.referral import questions_to_ask
+
+    profile = parse_profile(plan.profile.data)
+    for flag in questions_to_ask(profile, catalog(), every_session_only=True):
+        if Confirm.ask(flag.question, default=False, console=console):
+            return [flag.id]
+    return []
+
+
 def session_for(person: Any, plan: Any, day: date, json_out: bool) -> dict[str, Any]:
     """The day's session after autoregulation; a stop (a red flag) refers and exits 3."""
     from psoas.web.programs.services import stop_for_referral
@@ -225,10 +241,9 @@ def checkin(
     json_out: bool,
     psfs: list[str] | None = None,
 ) -> int:
-    from rich.prompt import Confirm, IntPrompt
+    from rich.prompt import IntPrompt
 
     from psoas.core.content.loader import catalog
-    from psoas.core.screening.referral import questions_to_ask
 
     cat = catalog()
     day = parse_day(day_text)
@@ -240,7 +255,6 @@ def checkin(
             raise fail(f"--red-flag: unknown id '{fid}'; see docs/ids.md for the ids")
     person = open_store()
     plan = active_plan_or_fail(person)
-    profile = plan.profile.data
     if pain is None:
         if no_input:
             raise fail("--pain: required with --no-input; give a number from 0 to 10")
@@ -251,17 +265,7 @@ def checkin(
             raise fail(
                 "red flags: not answered; give --red-flag ID for each yes, or --no-red-flags"
             )
-        from types import SimpleNamespace
-
-        who = SimpleNamespace(
-            age=profile.get("age"),
-            conditions=profile.get("conditions", []),
-            pregnancy_weeks=profile.get("pregnancy_weeks"),
-            postpartum_weeks=profile.get("postpartum_weeks"),
-        )
-        for flag in questions_to_ask(who, cat, every_session_only=True):
-            if Confirm.ask(flag.question, default=False, console=console):
-                flags.append(flag.id)
+        flags = ask_warning_signs(plan)
     from django.db import transaction
 
     from psoas.web.outcomes.services import add_checkin
