@@ -78,11 +78,12 @@ class Pty:
 def test_session_in_a_terminal_with_keys(env):
     _init(env)
     p = Pty([PSOAS, "session", "--fast", "40"], env)
+    p.expect("Pain right now")
+    p.send("3\n")
     p.expect("safety questions")
-    while p.expect_any("[y/n]", "Pain right now") == "[y/n]":
+    while p.expect_any("[y/n]", "Get ready") == "[y/n]":
         p.out = p.out.replace(b"[y/n]", b"[answered]", 1)
         p.send("n\n")
-    p.send("3\n")
     p.expect("Get ready")
     p.expect("Rep", timeout=120)  # the screen counts reps for the bridge
     p.send("p")

@@ -370,6 +370,16 @@ def session(
     )
 
 
+def _register_more() -> None:
+    """Commands kept in their own modules, each adding itself to the app."""
+    from psoas.cli import exports
+
+    exports.register(app)
+
+
+_register_more()
+
+
 def _click_exceptions():
     """Typer 0.29 ships its own copy of Click; earlier releases use Click itself."""
     try:

@@ -154,18 +154,17 @@ def run(
         nxt = f" Your next session is on {info['next_date']}." if info["next_date"] else ""
         console.print(f"No session planned for {day.isoformat()}.{nxt}")
         return 0
-    if no_red_flags:
-        flags = []
-    elif interactive:
-        console.print("[bold]Before you start, a few safety questions.[/]")
-        flags = ask_warning_signs(plan)
-    else:
+    if not no_red_flags and not interactive:
         raise fail("red flags: not answered; give --no-red-flags, or run 'psoas checkin' first")
     if pain_before is None and interactive:
         pain_before = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst)", console=console)
         check_score(pain_before, "pain")
-    if pain_before is not None or flags:
-        add_checkin(person, day, pain_before if pain_before is not None else 0, flags)
+    flags = []
+    if not no_red_flags:
+        console.print("[bold]Before you start, a few safety questions.[/]")
+        flags = ask_warning_signs(plan)
+    if pain_before is not None:  # interactive runs always have it by now
+        add_checkin(person, day, pain_before, flags)
     if flags:
         render_referral(stop_for_referral(person, plan, flags))
         return EXIT_REFER

@@ -1,0 +1,195 @@
+"""The CSV export: one file per table, UTF-8 with a header row; docs/exports.md lists
+every column, its type and its meaning (a test keeps the two in step).
+
+Cells: dates and times in ISO 8601 (times in UTC with their offset), an empty cell for no
+value, `true`/`false`, lists of ids joined by `;`, and whole documents (a profile, a plan)
+as JSON. Dated tables follow the export's date range; plans and profile versions are
+always whole, because the dated rows need them to be read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import F
+
+from psoas.web.exports.answers import ordered_answers
+from psoas.web.exports.reading import Period
+from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
+from psoas.web.programs.models import Person, Plan, ProfileVersion, ScheduledSession
+from psoas.web.tracking.models import SessionLog, SetLog
+
+Rows = Callable[[Person, Period], Iterable[dict[str, Any]]]
+
+SESSIONS = [
+    "id",
+    "date",
+    "week",
+    "session_index",
+    "status",
+    "source",
+    "pain_before",
+    "pain_after",
+    "notes",
+    "started_at",
+    "finished_at",
+    "plan_id",
+    "scheduled_session_id",
+]
+SETS = [
+    "id",
+    "session_id",
+    "date",
+    "exercise_id",
+    "week",
+    "dose_week",
+    "set_number",
+    "side",
+    "planned_reps",
+    "reps_done",
+    "planned_hold_s",
+    "hold_s_done",
+    "pain_during",
+    "effort",
+    "status",
+    "created_at",
+]
+CHECKINS = ["id", "date", "nprs", "red_flags", "note", "created_at"]
+QUESTIONNAIRES = ["id", "questionnaire_id", "version", "date", "score", "created_at"]
+ANSWERS = ["response_id", "questionnaire_id", "item_id", "answer"]
+PLANS = [
+    "id",
+    "profile_version",
+    "start_date",
+    "active",
+    "status",
+    "classification",
+    "days_per_week",
+    "created_at",
+    "data",
+]
+PROFILES = ["id", "version", "created_at", "data"]
+SCHEDULE = ["id", "plan_id", "date", "week", "session_index", "session_name"]
+
+
+def _values(rows, columns: list[str], **renamed: F) -> Iterable[dict[str, Any]]:
+    """`rows.values()` for a table's columns, some of them taken from a differently named
+    field."""
+    return rows.values(*(c for c in columns if c not in renamed), **renamed)
+
+
+def _sessions(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    rows = period.filter(SessionLog.objects.filter(person=person))
+    rows = rows.order_by("date", "started_at", "id")
+    return _values(rows, SESSIONS, scheduled_session_id=F("scheduled_id"))
+
+
+def _sets(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    rows = period.filter(SetLog.objects.filter(person=person), "session__date")
+    rows = rows.order_by("session__date", "session__started_at", "session_id", "id")
+    return _values(rows, SETS, date=F("session__date"))
+
+
+def _checkins(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    rows = period.filter(PainCheckin.objects.filter(person=person))
+    return rows.order_by("date", "created_at", "id").values(*CHECKINS)
+
+
+def _responses(person: Person, period: Period):
+    rows = period.filter(QuestionnaireResponse.objects.filter(person=person))
+    return rows.order_by("date", "created_at", "id")
+
+
+def _questionnaires(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    return _responses(person, period).values(*QUESTIONNAIRES)
+
+
+def _answers(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    for r in _responses(person, period):
+        for a in ordered_answers(r.questionnaire_id, r.answers):
+            yield {
+                "response_id": r.id,
+                "questionnaire_id": r.questionnaire_id,
+                "item_id": a.item_id,
+                "answer": a.value,
+            }
+
+
+def _plans(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    for p in Plan.objects.filter(person=person).select_related("profile").order_by("id"):
+        yield {
+            "id": p.id,
+            "profile_version": p.profile.version,
+            "start_date": p.start_date,
+            "active": p.active,
+            "status": p.data.get("status"),
+            "classification": p.data.get("classification"),
+            "days_per_week": (p.data.get("frequency") or {}).get("days_per_week"),
+            "created_at": p.created_at,
+            "data": p.data,
+        }
+
+
+def _profiles(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    return ProfileVersion.objects.filter(person=person).order_by("version").values(*PROFILES)
+
+
+def _schedule(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    weeks = {p.id: p.data.get("weeks", []) for p in Plan.objects.filter(person=person)}
+    rows = period.filter(ScheduledSession.objects.filter(person=person))
+    for s in rows.order_by("plan_id", "date"):
+        yield {
+            "id": s.id,
+            "plan_id": s.plan_id,
+            "date": s.date,
+            "week": s.week,
+            "session_index": s.session_index,
+            "session_name": weeks[s.plan_id][s.week - 1]["sessions"][s.session_index]["name"],
+        }
+
+
+TABLES: dict[str, tuple[list[str], Rows]] = {
+    "sessions.csv": (SESSIONS, _sessions),
+    "exercise_sets.csv": (SETS, _sets),
+    "checkins.csv": (CHECKINS, _checkins),
+    "questionnaires.csv": (QUESTIONNAIRES, _questionnaires),
+    "questionnaire_answers.csv": (ANSWERS, _answers),
+    "scheduled_sessions.csv": (SCHEDULE, _schedule),
+    "plans.csv": (PLANS, _plans),
+    "profile_versions.csv": (PROFILES, _profiles),
+}
+
+
+def cell(value: Any) -> str:
+    """One value as CSV text, the same way in every file (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ";".join(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def csv_files(person: Person, period: Period) -> dict[str, tuple[bytes, int]]:
+    """Every table as file name -> (UTF-8 bytes, number of data rows)."""
+    out = {}
+    for name, (columns, rows) in TABLES.items():
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        count = 0
+        for row in rows(person, period):
+            writer.writerow([cell(row[c]) for c in columns])
+            count += 1
+        out[name] = (buf.getvalue().encode("utf-8"), count)
+    return out
