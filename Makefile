@@ -33,6 +33,7 @@ bench: $(BIN)/psoas
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/progress.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -116,7 +116,7 @@ def test_csv_reads_back_as_history(env, plan, tmp_path):
         assert {r["date"] for r in sets[str(h["id"])]} == {h["date"]}
     checkins = [(c["date"], c["nprs"], c["note"]) for c in tables["checkins.csv"]]
     assert checkins == [
-        (day(0), "4", "before a logged session"),
+        (day(0), "4", ""),
         (day(1), "5", "ünï"),
         (day(5), "3", ""),
     ]

@@ -372,9 +372,11 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import exports
+    from psoas.cli import backup, exports, report
 
     exports.register(app)
+    backup.register(app)
+    report.register(app)
 
 
 _register_more()

@@ -224,7 +224,7 @@ def log(
     if pain_before is not None:
         from psoas.web.outcomes.services import add_checkin
 
-        add_checkin(person, day, pain_before, [], note="before a logged session")
+        add_checkin(person, day, pain_before, [])
     if json_out:
         _print_json({"session_id": saved.id, "date": day.isoformat(), "sets": len(rows)})
     else:
