@@ -9,7 +9,7 @@ import pytest
 import textstat
 import yaml
 
-from psoas.core.content.loader import ContentError, _data_root, load_catalog
+from psoas.core.content.loader import ContentError, data_root, load_catalog
 from psoas.core.content.readability import groups
 
 # Every exercise PRODUCT.md's source list names, and the variants the safety rules need.
@@ -104,7 +104,7 @@ def test_claims_cover_the_popular_myths_with_grades(cat):
 
 def _copy_data(tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    shutil.copytree(_data_root(), root)
+    shutil.copytree(data_root(), root)
     return root
 
 

@@ -38,13 +38,14 @@ def test_progress_counts_pain_adherence_and_reached():
             person, plan, d, 1, info["session_index"], rows, pain_before=5, pain_after=4
         )
     add_checkin(person, start, 6, [])
-    add_checkin(person, start + timedelta(days=8), 3, [])
+    add_checkin(person, start + timedelta(days=5), 3, [])
+    add_checkin(person, start + timedelta(days=8), 9, [])  # after the day asked about
     data = progress(person, start + timedelta(days=6))
 
     pain = data["pain"]
     assert pain["baseline"] == 6 and pain["latest"] == 3
     assert pain["change"]["improved"] and "2 points" in pain["change"]["message"]
-    assert [w["mean"] for w in pain["weekly"]] == [6, 3]
+    assert [w["mean"] for w in pain["weekly"]] == [4.5]
 
     adh = data["adherence"]
     first = adh["weeks"][0]

@@ -59,7 +59,7 @@ class Catalog:
         return {f.id: f for f in self.screening.red_flags}
 
 
-def _data_root() -> Path:
+def data_root() -> Path:
     return Path(str(resources.files("psoas.core.content") / "data"))
 
 
@@ -81,7 +81,7 @@ def _validate(model: type[M], data: Any, rel: str) -> M:
         raise ContentError(rel, item_id, field, err["msg"]) from None
 
 
-def _one_per_file(folder: Path, model: type[M], root: Path) -> dict[str, M]:
+def one_per_file(folder: Path, model: type[M], root: Path) -> dict[str, M]:
     items: dict[str, M] = {}
     for path in sorted(folder.glob("*.yaml")):
         rel = str(path.relative_to(root))
@@ -174,15 +174,15 @@ def _cross_check(cat: Catalog) -> None:
 
 def load_catalog(root: Path | None = None) -> Catalog:
     """Read every content file under `root` (the packaged data by default) and validate it."""
-    root = root or _data_root()
+    root = root or data_root()
     scr = root / "screening"
     screening_file = scr / "red_flags.yaml"
     preg_file = scr / "pregnancy.yaml"
     programs_file = root / "programs.yaml"
     programs = _list_file(programs_file, Program, root, key="classification")
     cat = Catalog(
-        exercises=_one_per_file(root / "exercises", Exercise, root),
-        topics=_one_per_file(root / "education", Topic, root),
+        exercises=one_per_file(root / "exercises", Exercise, root),
+        topics=one_per_file(root / "education", Topic, root),
         conditions=_list_file(scr / "conditions.yaml", Condition, root),
         limits=_list_file(scr / "limits.yaml", Limit, root),
         screening=_validate(
@@ -191,7 +191,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
         pregnancy=_validate(
             PregnancyRules, _read_yaml(preg_file, root), str(preg_file.relative_to(root))
         ),
-        self_tests=_one_per_file(root / "self_tests", SelfTest, root),
+        self_tests=one_per_file(root / "self_tests", SelfTest, root),
         programs=programs,
     )
     _cross_check(cat)

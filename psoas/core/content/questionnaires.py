@@ -18,9 +18,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from psoas.core.content.loader import _data_root, _one_per_file
+from psoas.core.content.loader import data_root, one_per_file
 from psoas.core.content.models import Id, Range, Source, Strict, Text
-from psoas.core.content.readability import MOVING, _join
+from psoas.core.content.readability import MOVING, join_sentences
 
 ScoringMethod = Literal["single", "mean", "percent_of_max", "count_ticked", "startback"]
 Direction = Literal["higher_is_worse", "higher_is_better"]
@@ -273,7 +273,7 @@ def reading_groups(q: Questionnaire) -> Iterator[tuple[str, str, int]]:
         a = i.answer
         labels = list(a.anchors.values()) if isinstance(a, IntegerScale) else []
         labels += [o.text for o in a.options] if isinstance(a, Choice) else []
-        yield f"item {i.id}", _join([i.text, *labels]), MOVING
+        yield f"item {i.id}", join_sentences([i.text, *labels]), MOVING
 
 
 def load_questionnaires(root: Path | None = None) -> dict[str, Questionnaire]:
@@ -282,8 +282,8 @@ def load_questionnaires(root: Path | None = None) -> dict[str, Questionnaire]:
     A broken file raises `ContentError` naming the file, the questionnaire id and the field;
     the file name must be the id.
     """
-    root = root or _data_root()
-    return _one_per_file(root / "questionnaires", Questionnaire, root)
+    root = root or data_root()
+    return one_per_file(root / "questionnaires", Questionnaire, root)
 
 
 @functools.cache

@@ -26,37 +26,41 @@ MOVING = 6  # steps, cues, faults, stop signs, screen questions, messages
 READING = 8  # explanations and education
 
 
-def _join(parts: list[str]) -> str:
+def join_sentences(parts: list[str]) -> str:
     return " ".join(p if p.rstrip().endswith((".", "?", "!", ":")) else p + "." for p in parts)
 
 
 def groups(item: object) -> Iterator[tuple[str, str, int]]:
     """Yield (label, text, highest allowed grade) for one content item."""
     if isinstance(item, Exercise):
-        yield "steps", _join(item.steps), MOVING
-        yield "cues", _join([*item.cues, item.breathing]), MOVING
-        yield "common_faults", _join(item.common_faults), MOVING
-        yield "stop_signs", _join(item.stop_signs), MOVING
-        yield "summary", _join([item.summary, *item.precautions]), READING
+        yield "steps", join_sentences(item.steps), MOVING
+        yield "cues", join_sentences([*item.cues, item.breathing]), MOVING
+        yield "common_faults", join_sentences(item.common_faults), MOVING
+        yield "stop_signs", join_sentences(item.stop_signs), MOVING
+        yield "summary", join_sentences([item.summary, *item.precautions]), READING
         yield "target_note", item.target_note, READING
         yield "caption", item.illustration.caption, READING
     elif isinstance(item, SelfTest):
-        yield "steps", _join([*item.needs, *item.steps]), MOVING
-        yield "record", _join(item.record), MOVING
-        yield "stop_signs", _join(item.stop_signs), MOVING
-        yield "how_to_read", _join([item.purpose, *item.how_to_read, item.limits_of_test]), READING
+        yield "steps", join_sentences([*item.needs, *item.steps]), MOVING
+        yield "record", join_sentences(item.record), MOVING
+        yield "stop_signs", join_sentences(item.stop_signs), MOVING
+        yield (
+            "how_to_read",
+            join_sentences([item.purpose, *item.how_to_read, item.limits_of_test]),
+            READING,
+        )
     elif isinstance(item, Topic):
         yield "summary", item.summary, READING
         for s in item.sections:
             yield f"section '{s.heading}'", s.body, READING
         for c in item.claims:
-            yield f"claim {c.id}", _join([c.claim, c.verdict, c.explanation]), READING
+            yield f"claim {c.id}", join_sentences([c.claim, c.verdict, c.explanation]), READING
     elif isinstance(item, Screening):
-        yield "red flag questions", _join([f.question for f in item.red_flags]), MOVING
-        yield "red flag reasons", _join([f.why for f in item.red_flags]), READING
+        yield "red flag questions", join_sentences([f.question for f in item.red_flags]), MOVING
+        yield "red flag reasons", join_sentences([f.why for f in item.red_flags]), READING
         yield (
             "referral messages",
-            _join(
+            join_sentences(
                 [m.title + ". " + m.message for m in item.referral_messages]
                 + [item.pain_caution, item.min_age_message]
             ),
@@ -66,7 +70,7 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
         yield "question", item.question, MOVING
         yield (
             "explain",
-            _join(
+            join_sentences(
                 [item.explain, *(r.reason for r in item.forbids)]
                 + ([item.caution] if item.caution else [])
             ),
@@ -75,10 +79,10 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
     elif isinstance(item, Limit):
         yield "question", item.question, MOVING
     elif isinstance(item, PregnancyRules):
-        yield "cautions", _join([item.caution, item.postpartum_caution]), MOVING
+        yield "cautions", join_sentences([item.caution, item.postpartum_caution]), MOVING
         yield (
             "reasons",
-            _join(
+            join_sentences(
                 [
                     r.reason
                     for r in (
@@ -91,7 +95,7 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
             READING,
         )
     elif isinstance(item, Program):
-        yield "why", _join([item.summary, *(s.why for s in item.slots)]), READING
+        yield "why", join_sentences([item.summary, *(s.why for s in item.slots)]), READING
     elif isinstance(item, RedFlag):
         yield "question", item.question, MOVING
     else:

@@ -24,9 +24,11 @@ from psoas.web.tracking.models import SessionLog, SetLog
 DONE = (SessionLog.Status.COMPLETED, SessionLog.Status.STOPPED_FOR_PAIN)
 
 
-def _pain(person: Person, plan: Plan | None) -> dict[str, Any]:
+def _pain(person: Person, plan: Plan | None, today: date) -> dict[str, Any]:
     rows = list(
-        PainCheckin.objects.filter(person=person).order_by("date", "id").values_list("date", "nprs")
+        PainCheckin.objects.filter(person=person, date__lte=today)
+        .order_by("date", "id")
+        .values_list("date", "nprs")
     )
     profile_pain = ((plan.profile.data.get("pain") or {}).get("nprs")) if plan else None
     if not rows and profile_pain is None:
@@ -129,11 +131,12 @@ def _achieved(plan: Plan | None) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _questionnaires(person: Person) -> list[dict[str, Any]]:
+def _questionnaires(person: Person, today: date) -> list[dict[str, Any]]:
     out = []
     known = questionnaires()
     latest: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
-    for resp in QuestionnaireResponse.objects.filter(person=person).order_by("date", "id"):
+    responses = QuestionnaireResponse.objects.filter(person=person, date__lte=today)
+    for resp in responses.order_by("date", "id"):
         latest[resp.questionnaire_id].append(resp)
     for qid, responses in latest.items():
         q = known.get(qid)
@@ -160,8 +163,8 @@ def progress(person: Person, today: date) -> dict[str, Any]:
     active = next((p for p in reversed(plans) if p.active), None)
     return {
         "date": today.isoformat(),
-        "pain": _pain(person, active),
+        "pain": _pain(person, active, today),
         "adherence": _adherence(person, plans, today),
         "achieved": _achieved(active),
-        "questionnaires": _questionnaires(person),
+        "questionnaires": _questionnaires(person, today),
     }
