@@ -189,25 +189,16 @@ def log(
     person = open_store()
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    from psoas.web.tracking.queries import planned_rows
+    from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
     from psoas.web.tracking.services import log_done_session
 
     info = session_for(person, plan, day, json_out)
-    if info["status"] == "session":
-        week, index, session = info["week"], info["session_index"], info["session"]
-    elif info["status"] in ("rest_day", "plan_finished"):
-        week = min(info["week"], len(plan.data["weeks"]))
-        index, session = 0, plan.data["weeks"][week - 1]["sessions"][0]
-    else:
+    if info["status"] == "not_started":
         raise fail(f"--date: {day.isoformat()} is before your plan starts ({info['plan_start']})")
-    if exercises:
-        this_week = {
-            e["id"]: e for s in plan.data["weeks"][week - 1]["sessions"] for e in s["exercises"]
-        }
-        missing = [i for i in exercises if i not in this_week]
-        if missing:
-            raise fail(f"--exercise: '{missing[0]}' is not in week {week} of your plan")
-        session = {"exercises": [this_week[i] for i in dict.fromkeys(exercises)]}
+    try:
+        week, index, session = logged_session(plan.data, info, exercises)
+    except NotInWeek as exc:
+        raise fail(f"--exercise: {exc}") from None
     extra: dict[str, Any] = {"effort": effort or "", "pain_during": pain_during}
     rows = planned_rows(session, **extra)
     saved = log_done_session(

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "psoas.web.outcomes",
 ]
 DATABASES = {"default": database_from_url(os.environ.get("PSOAS_DATABASE_URL"))}
+ROOT_URLCONF = "psoas.web.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -183,3 +183,31 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
         "changes": changes,
         "dropped": list(nxt.dropped),
     }
+
+
+class NotInWeek(ValueError):
+    """An exercise named for a manual log that the plan does not have that week."""
+
+    def __init__(self, position: int, exercise_id: str, week: int):
+        self.position, self.exercise_id, self.week = position, exercise_id, week
+        super().__init__(f"'{exercise_id}' is not in week {week} of your plan")
+
+
+def logged_session(
+    plan: dict[str, Any], info: dict[str, Any], exercises: list[str] | None
+) -> tuple[int, int, dict[str, Any]]:
+    """(week, session index, session) for a session done away from the app: the day's
+    session; on a rest day or after the plan, the nearest week's first session; with
+    `exercises`, only those, taken from any session of that week."""
+    if info["status"] == "session":
+        week, index, session = info["week"], info["session_index"], info["session"]
+    else:
+        week = min(info["week"], len(plan["weeks"]))
+        index, session = 0, plan["weeks"][week - 1]["sessions"][0]
+    if not exercises:
+        return week, index, session
+    this_week = {e["id"]: e for s in plan["weeks"][week - 1]["sessions"] for e in s["exercises"]}
+    for n, ex_id in enumerate(exercises):
+        if ex_id not in this_week:
+            raise NotInWeek(n, ex_id, week)
+    return week, index, {"exercises": [this_week[i] for i in dict.fromkeys(exercises)]}

@@ -1,0 +1,51 @@
+"""Check-ins, history and progress. A warning sign answered yes in a check-in stops the
+program (as `psoas checkin` does): the check-in, the new profile version and the referral
+plan are saved together, so the program is never left half-stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db import transaction
+from ninja import Router
+from pydantic import Field
+
+from psoas.web.api.common import NotFuture, person_of, plan_or_404
+from psoas.web.api.schemas import CheckinIn, CheckinOut
+from psoas.web.outcomes.progress import progress as read_progress
+from psoas.web.outcomes.services import add_checkin
+from psoas.web.programs.services import stop_for_referral
+from psoas.web.tracking.queries import history as read_history
+
+router = Router(tags=["outcomes"])
+
+
+@router.post("/checkins", response=CheckinOut)
+def checkin(request, payload: CheckinIn):
+    person = person_of(request)
+    plan = plan_or_404(person)
+    day = payload.date or dt.date.today()
+    flags = list(dict.fromkeys(payload.red_flags))
+    with transaction.atomic():
+        saved = add_checkin(person, day, payload.nprs, flags, payload.note)
+        referral = stop_for_referral(person, plan, flags) if flags else None
+    return {
+        "checkin_id": saved.id,
+        "date": day,
+        "nprs": saved.nprs,
+        "red_flags": flags,
+        "referral": referral,
+    }
+
+
+@router.get("/history", response=list[dict[str, Any]])
+def history(request, limit: Annotated[int, Field(ge=1, le=10_000)] | None = None):
+    """Sessions, newest first, each with its sets (like `psoas history --json`)."""
+    return read_history(person_of(request), limit)
+
+
+@router.get("/progress", response=dict[str, Any])
+def progress(request, date: NotFuture | None = None):
+    """Pain against the baseline, adherence and what was reached (`psoas progress --json`)."""
+    return read_progress(person_of(request), date or dt.date.today())

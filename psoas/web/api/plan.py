@@ -1,0 +1,71 @@
+"""The plan and the day's session. Building a plan and reading today mirror `psoas init`
+and `psoas today --json`; a referral is a normal answer (200, status refer), not an error,
+because the plan did its job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from ninja import Body, Router
+from ninja.errors import HttpError
+
+from psoas.core.planning.planner import build_plan
+from psoas.core.profile import parse_profile
+from psoas.web.api.common import NotFuture, person_of, plan_or_404
+from psoas.web.api.schemas import PlanIn, PlanOut
+from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import save_plan, stop_for_referral
+from psoas.web.tracking.queries import adjusted_session
+
+router = Router(tags=["plan"])
+
+
+def _out(plan: Plan) -> dict[str, Any]:
+    return {
+        "plan_id": plan.id,
+        "profile_version": plan.profile.version,
+        "start_date": plan.start_date,
+        "plan": plan.data,
+    }
+
+
+def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
+    """The day's session after autoregulation, or a referral: a plan that already refers,
+    or rules that stop the program now (which saves the referral, as the CLI does)."""
+    if plan.data["status"] == "refer":
+        return {"status": "refer", "referral": plan.data["referral"]}
+    info = adjusted_session(plan, day)
+    if info["status"] == "stop":
+        with transaction.atomic():
+            return {
+                "status": "refer",
+                "referral": stop_for_referral(person, plan, info["red_flags"]),
+            }
+    return info
+
+
+@router.post("/plan", response=PlanOut)
+def make_plan(request, payload: PlanIn = Body(default=None)):  # noqa: B008
+    """Build from the latest profile and make it the active plan."""
+    person = person_of(request)
+    profile = person.profiles.order_by("-version").first()
+    if profile is None:
+        raise HttpError(404, "profile: none saved yet; PUT /api/profile first")
+    plan = build_plan(parse_profile(profile.data))
+    start = (payload.start if payload else None) or date.today()
+    return _out(save_plan(person, profile, plan, start))
+
+
+@router.get("/plan", response=PlanOut)
+def get_plan(request):
+    return _out(plan_or_404(person_of(request)))
+
+
+@router.get("/today", response=dict[str, Any])
+def today(request, date: NotFuture | None = None):
+    """Like `psoas today --json`: a session, a rest day, not started, finished, or refer."""
+    person = person_of(request)
+    return day_session(person, plan_or_404(person), date or dt.date.today())

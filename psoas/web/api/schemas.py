@@ -1,0 +1,131 @@
+"""Request and response bodies. Requests forbid unknown fields and take ids only from the
+content catalog, so a typo is a 422 naming the field instead of a row nobody can read.
+Plans and sessions go out as the plain JSON the core makes (`psoas.plan/1`): the
+contract is published by `psoas schema plan`, not repeated here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from psoas.core.content.loader import catalog
+from psoas.web.api.common import NotFuture, Score
+
+RedFlagId = Literal[tuple(catalog().red_flags)]  # type: ignore[valid-type]
+ExerciseId = Literal[tuple(catalog().exercises)]  # type: ignore[valid-type]
+Effort = Literal["too_easy", "about_right", "too_hard"]
+Reps = Annotated[int, Field(ge=0, le=1000)]
+Seconds = Annotated[int, Field(ge=0, le=3600)]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProfileOut(Schema):
+    version: int
+    created_at: datetime
+    profile: dict[str, Any]
+
+
+class PlanIn(In):
+    start: date | None = Field(default=None, description="first day of the plan; today if left out")
+
+
+class PlanOut(Schema):
+    plan_id: int
+    profile_version: int
+    start_date: date
+    plan: dict[str, Any]
+
+
+class SessionStartIn(In):
+    date: NotFuture | None = None
+    pain_before: Score | None = None
+    red_flags: list[RedFlagId] = Field(
+        default=[], description="warning signs answered yes before starting; one refers"
+    )
+
+
+class SessionStartOut(Schema):
+    status: Literal["started", "refer"]
+    session_id: int | None = None
+    date: date
+    week: int | None = None
+    session_index: int | None = None
+    session: dict[str, Any] | None = None
+    referral: dict[str, Any] | None = None
+
+
+class SetIn(In):
+    side: Literal["left", "right", "both", "none"]
+    set_number: Annotated[int, Field(ge=1, le=100)]
+    planned_reps: Reps | None = None
+    reps_done: Reps | None = None
+    planned_hold_s: Seconds | None = None
+    hold_s_done: Annotated[float, Field(ge=0, le=3600)] | None = None
+    pain_during: Score | None = None
+    effort: Effort | None = None
+    status: Literal["done", "skipped", "stopped_for_pain", "quit"]
+
+
+class ExerciseIn(In):
+    exercise_id: ExerciseId
+    dose_week: Annotated[int, Field(ge=1, le=6)] | None = None
+    sets: list[SetIn] = Field(min_length=1, max_length=200)
+
+
+class ExerciseOut(Schema):
+    session_id: int
+    exercise_id: str
+    saved: int
+
+
+class FinishIn(In):
+    status: Literal["completed", "stopped_for_pain", "quit"]
+    pain_after: Score | None = None
+
+
+class FinishOut(Schema):
+    session_id: int
+    status: str
+    pain_after: int | None
+    finished_at: datetime
+
+
+class LogIn(In):
+    date: NotFuture | None = None
+    exercises: list[ExerciseId] = Field(
+        default=[], description="only these exercises; the whole session if left empty"
+    )
+    effort: Effort | None = None
+    pain_during: Score | None = None
+    pain_before: Score | None = None
+    pain_after: Score | None = None
+    notes: str = Field(default="", max_length=5000)
+
+
+class LogOut(Schema):
+    status: Literal["logged", "refer"]
+    session_id: int | None = None
+    date: date
+    sets: int = 0
+    referral: dict[str, Any] | None = None
+
+
+class CheckinIn(In):
+    date: NotFuture | None = None
+    nprs: Score
+    red_flags: list[RedFlagId] = Field(default=[], description="warning signs answered yes")
+    note: str = Field(default="", max_length=5000)
+
+
+class CheckinOut(Schema):
+    checkin_id: int
+    date: date
+    nprs: int
+    red_flags: list[str]
+    referral: dict[str, Any] | None = None

@@ -1,0 +1,146 @@
+"""Sessions: start one, save each exercise the moment it ends (its sets in one
+transaction, so a closed tab loses at most the exercise in progress), finish it; and a
+session done away from the app, logged whole (`psoas log`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from ninja import Router
+from ninja.errors import HttpError
+
+from psoas.web.api.common import DbId, invalid, person_of, plan_or_404
+from psoas.web.api.plan import day_session
+from psoas.web.api.schemas import (
+    ExerciseIn,
+    ExerciseOut,
+    FinishIn,
+    FinishOut,
+    LogIn,
+    LogOut,
+    SessionStartIn,
+    SessionStartOut,
+)
+from psoas.web.outcomes.services import add_checkin
+from psoas.web.programs.models import Person
+from psoas.web.programs.services import stop_for_referral
+from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
+from psoas.web.tracking.services import (
+    finish_session,
+    log_done_session,
+    record_sets,
+    start_session,
+)
+
+router = Router(tags=["sessions"])
+
+
+def _open_session(person: Person, session_id: int) -> SessionLog:
+    """The person's own session, still in progress: another person's id is a 404, exactly
+    like an id that does not exist, so ids reveal nothing about other people."""
+    session = SessionLog.objects.filter(person=person, pk=session_id).first()
+    if session is None:
+        raise HttpError(404, f"session_id: no session {session_id} for you")
+    if session.status != SessionLog.Status.IN_PROGRESS:
+        raise HttpError(409, f"session_id: session {session_id} is already {session.status}")
+    return session
+
+
+@router.post("/sessions", response=SessionStartOut)
+def start(request, payload: SessionStartIn):
+    """Start the day's session. Warning signs answered yes stop the program instead."""
+    person = person_of(request)
+    plan = plan_or_404(person)
+    day = payload.date or date.today()
+    info = day_session(person, plan, day)
+    if info["status"] == "refer":
+        return {"status": "refer", "date": day, "referral": info["referral"]}
+    if info["status"] != "session":
+        nxt = f"; next session: {info['next_date']}" if info["next_date"] else ""
+        raise HttpError(409, f"date: no session planned for {day.isoformat()}{nxt}")
+    with transaction.atomic():
+        if payload.pain_before is not None:
+            add_checkin(person, day, payload.pain_before, payload.red_flags)
+        if payload.red_flags:
+            referral = stop_for_referral(person, plan, payload.red_flags)
+            return {"status": "refer", "date": day, "referral": referral}
+        log = start_session(
+            person, plan, day, info["week"], info["session_index"], pain_before=payload.pain_before
+        )
+    return {
+        "status": "started",
+        "session_id": log.id,
+        "date": day,
+        "week": info["week"],
+        "session_index": info["session_index"],
+        "session": info["session"],
+    }
+
+
+@router.post("/sessions/{session_id}/exercises", response=ExerciseOut)
+def record_exercise(request, session_id: DbId, payload: ExerciseIn):
+    """The sets of one finished exercise, saved together or not at all."""
+    session = _open_session(person_of(request), session_id)
+    rows = [
+        {
+            **s.model_dump(),
+            "effort": s.effort or "",
+            "exercise_id": payload.exercise_id,
+            "dose_week": payload.dose_week,
+        }
+        for s in payload.sets
+    ]
+    saved = record_sets(session, rows)
+    return {"session_id": session.id, "exercise_id": payload.exercise_id, "saved": len(saved)}
+
+
+@router.post("/sessions/{session_id}/finish", response=FinishOut)
+def finish(request, session_id: DbId, payload: FinishIn):
+    session = _open_session(person_of(request), session_id)
+    finish_session(session, payload.status, payload.pain_after)
+    return {
+        "session_id": session.id,
+        "status": session.status,
+        "pain_after": session.pain_after,
+        "finished_at": session.finished_at,
+    }
+
+
+@router.post("/logs", response=LogOut)
+def log(request, payload: LogIn):
+    """Like `psoas log`: the day's session (or the chosen exercises of that week) done as
+    planned. On a rest day or after the plan ends it counts in the nearest plan week."""
+    person = person_of(request)
+    plan = plan_or_404(person)
+    day = payload.date or date.today()
+    info = day_session(person, plan, day)
+    if info["status"] == "refer":
+        return {"status": "refer", "date": day, "referral": info["referral"]}
+    if info["status"] == "not_started":
+        raise HttpError(
+            409, f"date: {day.isoformat()} is before your plan starts ({info['plan_start']})"
+        )
+    try:
+        week, index, session = logged_session(plan.data, info, payload.exercises)
+    except NotInWeek as exc:
+        raise invalid(["body", "payload", "exercises", exc.position], str(exc)) from None
+    extra: dict[str, Any] = {"effort": payload.effort or "", "pain_during": payload.pain_during}
+    rows = planned_rows(session, **extra)
+    with transaction.atomic():
+        saved = log_done_session(
+            person,
+            plan,
+            day,
+            week,
+            index,
+            rows,
+            pain_before=payload.pain_before,
+            pain_after=payload.pain_after,
+            notes=payload.notes,
+        )
+        if payload.pain_before is not None:
+            add_checkin(person, day, payload.pain_before, [])
+    return {"status": "logged", "session_id": saved.id, "date": day, "sets": len(rows)}
