@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
+
+from psoas.core.content.models import Joint
 
 TRUNK = 0.29  # hip joint centre to shoulder joint centre
 NECK = 0.05  # base of the neck to the bottom of the head
@@ -35,22 +37,7 @@ ARM_WIDTH = 0.042
 SEAT_PELVIS = SHANK + LEG_WIDTH / 2
 TABLE_PELVIS = 0.4 + TORSO_WIDTH / 2
 
-JOINTS = (
-    "trunk",
-    "neck",
-    "hip_left",
-    "hip_right",
-    "knee_left",
-    "knee_right",
-    "ankle_left",
-    "ankle_right",
-    "shoulder_left",
-    "shoulder_right",
-    "elbow_left",
-    "elbow_right",
-    "hip_abduction_left",
-    "hip_abduction_right",
-)
+JOINTS = get_args(Joint)  # every joint a pose may name, from the content model
 
 # A view is drawn on two axes of the base frame (forward, up, left). `overhead` means the
 # drawn plane lies flat on the floor, so the camera looks down and the floor is a mat.
