@@ -329,7 +329,4 @@ def next_session(plan: Mapping[str, Any], decision: Decision, session: int = 0) 
 
 
 def _seconds(ex: Mapping[str, Any]) -> float:
-    dose = Dose(
-        ex["id"], ex["side"], ex["sets"], ex["reps"], ex["hold_s"], ex.get("tempo_s"), ex["rest_s"]
-    )
-    return exercise_seconds(dose)
+    return exercise_seconds(Dose.from_plan(ex))

@@ -62,10 +62,7 @@ _ALLOWED = {
 
 def doses_from_plan_session(session: dict[str, Any]) -> list[Dose]:
     """The doses of one session of a `psoas.plan/1` plan, in the plan's order."""
-    return [
-        Dose(e["id"], e["side"], e["sets"], e["reps"], e["hold_s"], e["tempo_s"], e["rest_s"])
-        for e in session["exercises"]
-    ]
+    return [Dose.from_plan(e) for e in session["exercises"]]
 
 
 def _reps_done(step: Step, elapsed: float) -> int:

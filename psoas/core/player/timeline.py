@@ -8,7 +8,9 @@ each side, the switch between sides, and the rest between sets.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 GET_READY_S = 10.0  # read the name, get into position
 SWITCH_SIDE_S = 5.0  # change sides within a set
@@ -36,6 +38,13 @@ class Dose:
     hold_s: int | None
     tempo_s: float | None
     rest_s: int
+
+    @classmethod
+    def from_plan(cls, ex: Mapping[str, Any]) -> Dose:
+        """The dose of one exercise entry of a `psoas.plan/1` session."""
+        return cls(
+            ex["id"], ex["side"], ex["sets"], ex["reps"], ex["hold_s"], ex["tempo_s"], ex["rest_s"]
+        )
 
     @property
     def work_seconds(self) -> float:

@@ -32,9 +32,9 @@ def _pain(person: Person, plan: Plan | None, today: date) -> dict[str, Any]:
     )
     profile_pain = ((plan.profile.data.get("pain") or {}).get("nprs")) if plan else None
     if not rows and profile_pain is None:
-        return {"baseline": None, "latest": None, "weekly": [], "change": None}
+        return {"baseline": None, "latest": None, "latest_date": None, "weekly": [], "change": None}
     baseline = profile_pain if profile_pain is not None else rows[0][1]
-    latest = rows[-1][1] if rows else baseline
+    latest_day, latest = rows[-1] if rows else (None, baseline)
     weeks: dict[date, list[int]] = defaultdict(list)
     for day, nprs in rows:
         weeks[day - timedelta(days=day.weekday())].append(nprs)
@@ -44,6 +44,7 @@ def _pain(person: Person, plan: Plan | None, today: date) -> dict[str, Any]:
     return {
         "baseline": baseline,
         "latest": latest,
+        "latest_date": latest_day.isoformat() if latest_day else None,
         "minimal_important_change": q.minimal_change.points if q.minimal_change else None,
         "weekly": [
             {"week_start": w.isoformat(), "mean": round(sum(v) / len(v), 2), "checkins": len(v)}

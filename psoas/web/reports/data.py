@@ -1,9 +1,9 @@
 """Everything the report shows for one person and a date range, read from the store.
 
-Progress (`psoas.web.outcomes.progress`) gives the baseline, the weekly pain means and the
-adherence; this module cuts those to the range and adds what only the report needs: the
-latest scores up to the range's end (progress() reads to the latest record), the exercises
-stepped back for pain with what autoregulation does about them now, and the notes.
+Progress (`psoas.web.outcomes.progress`, read up to the range's end) gives the baseline,
+the latest pain, the weekly pain means and the adherence; this module cuts those to the
+range and adds what only the report needs: the questionnaire scores, the exercises stepped
+back for pain with what autoregulation does about them now, and the notes.
 """
 
 from __future__ import annotations
@@ -63,16 +63,14 @@ def _change_row(qid: str, first: Any, last: Any) -> dict[str, Any]:
     }
 
 
-def _pain(prog: dict[str, Any], person: Person, start: date, end: date) -> dict[str, Any] | None:
+def _pain(prog: dict[str, Any], start: date, end: date) -> dict[str, Any] | None:
     pain = prog["pain"]
     if pain["baseline"] is None:
         return None
     q = questionnaires()["nprs"]
     item = q.items[0].id
-    last = PainCheckin.objects.filter(person=person, date__lte=end).order_by("-date", "-id").first()
-    latest, day = (last.nprs, last.date) if last else (pain["baseline"], None)
-    row = _change_row("nprs", score(q, {item: pain["baseline"]}), score(q, {item: latest}))
-    row["latest_date"] = day.isoformat() if day else "no check-in yet"
+    row = _change_row("nprs", score(q, {item: pain["baseline"]}), score(q, {item: pain["latest"]}))
+    row["latest_date"] = pain["latest_date"] or "no check-in yet"
     mc = q.minimal_change
     better_by = min(mc.points, pain["baseline"] * mc.percent / 100) if mc.percent else mc.points
     band = (max(0, pain["baseline"] - better_by), min(10, pain["baseline"] + mc.points))
@@ -244,7 +242,7 @@ def report_data(person: Person, plan: Plan, start: date, end: date, today: date)
         "frequency": plan.data.get("frequency"),
         "program": summary.program_rows(plan.data, week) if week else [],
         "adherence": _adherence(prog, start, end),
-        "pain": _pain(prog, person, start, end),
+        "pain": _pain(prog, start, end),
         "questionnaires": _questionnaires(person, end),
         "stepped_back": stepped_back,
         "more_stepped": more_stepped,

@@ -163,12 +163,7 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     base = info["session"]
     from psoas.core.player.timeline import Dose, session_seconds
 
-    seconds = session_seconds(
-        [
-            Dose(e["id"], e["side"], e["sets"], e["reps"], e["hold_s"], e["tempo_s"], e["rest_s"])
-            for e in exercises
-        ]
-    )
+    seconds = session_seconds([Dose.from_plan(e) for e in exercises])
     today_slots = {slot_of[e["id"]] for e in exercises}
     changes = [
         {"id": d.exercise_id, "action": d.action, "dose_week": d.dose_week, "reason": d.reason}
