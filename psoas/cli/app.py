@@ -372,11 +372,12 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import backup, exports, report
+    from psoas.cli import backup, exports, report, serve
 
     exports.register(app)
     backup.register(app)
     report.register(app)
+    serve.register(app)
 
 
 _register_more()

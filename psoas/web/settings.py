@@ -60,16 +60,67 @@ def _sqlite(path: Path) -> dict:
 
 SECRET_KEY = os.environ.get("PSOAS_SECRET_KEY", "psoas-local-only-not-a-secret")
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Loopback only unless `psoas serve --host` names another address (it sets this).
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("PSOAS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h
+]
+# On loopback the one local person needs no account; bound to any other address every page
+# and API route asks for a login (psoas/web/site/middleware.py).
+REQUIRE_LOGIN = os.environ.get("PSOAS_REQUIRE_LOGIN") == "1"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "ninja",
+    "psoas.web.site",
     "psoas.web.programs",
     "psoas.web.tracking",
     "psoas.web.outcomes",
+    "psoas.web.intake",
+    "psoas.web.account",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "psoas.web.site.middleware.login_off_loopback",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.auth.context_processors.auth",
+                "psoas.web.site.context.site",
+            ]
+        },
+    }
 ]
 DATABASES = {"default": database_from_url(os.environ.get("PSOAS_DATABASE_URL"))}
 ROOT_URLCONF = "psoas.web.urls"
+WSGI_APPLICATION = "psoas.web.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Static files come straight from the installed package (no collectstatic step for a
+# person who installed psoas with pip); WhiteNoise serves them with the production server.
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+WHITENOISE_MAX_AGE = 3600

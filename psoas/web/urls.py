@@ -1,7 +1,15 @@
-"""URLs of the web app: the JSON API under /api/ (pages come with later work)."""
+"""URLs of the web app: pages by feature, and the JSON API under /api/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from psoas.web.api.api import api
 
-urlpatterns = [path("api/", api.urls)]
+urlpatterns = [
+    path("api/", api.urls),
+    path("", include("psoas.web.site.urls")),
+    path("", include("psoas.web.intake.urls")),
+    path("", include("psoas.web.programs.urls")),
+    path("", include("psoas.web.tracking.urls")),
+    path("", include("psoas.web.outcomes.urls")),
+    path("", include("psoas.web.account.urls")),
+]

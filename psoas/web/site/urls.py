@@ -1,0 +1,12 @@
+from django.urls import path
+
+from psoas.web.site import views
+
+urlpatterns = [
+    path("", views.welcome, name="welcome"),
+    path("ping", views.ping, name="ping"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("login/", views.Login.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
+]

@@ -1,0 +1,75 @@
+"""The frame around every page: the welcome page, login, and what makes the app
+installable on a phone (a web app manifest and a service worker at the site's root)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from psoas.web.programs.services import active_plan, local_person
+
+
+@require_GET
+def welcome(request: HttpRequest) -> HttpResponse:
+    """New here: what psoas is and is not, and a way in. With a plan: today's page."""
+    if active_plan(local_person()) is not None:
+        return redirect("/today/")
+    return render(request, "site/welcome.html")
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The smallest page the server can serve: the yardstick `bench/web.py` measures
+    the real pages against."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    data = {
+        "name": "psoas: hip flexor care",
+        "short_name": "psoas",
+        "description": "Safe stretches and strength work for a tight or weak hip flexor.",
+        "start_url": "/today/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f8f7",
+        "theme_color": "#1f6f66",
+        "icons": [
+            {"src": "/static/site/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+            {
+                "src": "/static/site/icon.svg",
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json")
+
+
+@never_cache
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from the root so it may look after every page, not only /static/."""
+    path = finders.find("site/sw.js")
+    with open(path, encoding="utf-8") as fh:
+        body = fh.read()
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+class Login(auth_views.LoginView):
+    template_name = "site/login.html"
+    redirect_authenticated_user = True
+
+
+def logout(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("/")
+    return auth_views.LogoutView.as_view(next_page="/login/")(request)

@@ -1,0 +1,3 @@
+"""This feature's pages (filled in by the pages work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,126 @@
+"""Browser tests: the real server (`psoas serve`, waitress) in its own process on a fresh
+data folder, driven by Debian's Chromium through Playwright. Every page a test visits can be
+checked with `check_page` (axe-core, no sideways scroll, a screenshot kept as an artifact).
+
+Chromium comes from apt (`/usr/bin/chromium`, or PSOAS_CHROMIUM); Playwright never
+downloads a browser here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PSOAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+PSOAS = str(Path(sys.executable).with_name("psoas"))
+
+
+@dataclass
+class Server:
+    url: str  # ends with "/"
+    env: dict[str, str]
+    process: subprocess.Popen
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run `psoas ARGS` against this server's data (to seed or to check what it saved)."""
+        return subprocess.run(
+            [PSOAS, *args], env=self.env, input=stdin, capture_output=True, text=True, cwd=ROOT
+        )
+
+
+def start_server(env: dict[str, str], *extra: str) -> Server:
+    proc = subprocess.Popen(
+        [PSOAS, "serve", "--no-browser", "--port", "0", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    line = proc.stdout.readline()
+    if "running at" not in line:
+        proc.kill()
+        raise RuntimeError(f"psoas serve did not start: {line}{proc.stderr.read()}")
+    return Server(line.split()[-1], env, proc)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[Server]:
+    """A running app on a fresh SQLite store (the browser tests do not rerun on PostgreSQL:
+    the store tests already cover it, and pages only call the same services)."""
+    env = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("PSOAS_DATABASE_URL", None)
+    s = start_server(env)
+    yield s
+    stop_server(s)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _context(browser, **options):
+    ctx = browser.new_context(**options)
+    ctx.set_default_timeout(10_000)
+    return ctx
+
+
+@pytest.fixture
+def page(browser):
+    """A laptop-sized window."""
+    ctx = _context(browser, viewport={"width": 1280, "height": 900})
+    yield ctx.new_page()
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 375 px wide phone with touch."""
+    ctx = _context(
+        browser,
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield ctx.new_page()
+    ctx.close()
+
+
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
