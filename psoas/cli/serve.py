@@ -75,7 +75,7 @@ def serve(
     from django.contrib.auth import get_user_model
 
     if not loopback and not get_user_model().objects.exists():
-        raise fail(f"--host: no login exists yet; make one first with `psoas user add NAME`")
+        raise fail("--host: no login exists yet; make one first with `psoas user add NAME`")
     from django.core.wsgi import get_wsgi_application
     from waitress.server import create_server
 
