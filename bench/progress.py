@@ -18,7 +18,8 @@ RUNS = 7
 DAYS = 3 * 365
 
 
-def seed() -> object:
+def seed(days: int = DAYS) -> object:
+    """A plan every six weeks and a full session and a check-in every day for `days`."""
     from psoas.core.planning.planner import build_plan
     from psoas.core.profile import parse_profile
     from psoas.web.outcomes.models import PainCheckin
@@ -35,7 +36,7 @@ def seed() -> object:
         "assessment": {"thomas_test": {"left": "positive"}, "hip_flexor_hold_s": {"left": 10}},
     }
     person = local_person()
-    start = date.today() - timedelta(days=DAYS)
+    start = date.today() - timedelta(days=days)
     version = save_profile(person, profile)
     plan_json = build_plan(parse_profile(profile))
     day = start

@@ -42,3 +42,11 @@ def env(tmp_path):
     yield e
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Tests reuse ids across fresh databases; cached pages must not outlive their test."""
+    from django.core.cache import cache
+
+    cache.clear()

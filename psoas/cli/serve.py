@@ -76,8 +76,13 @@ def serve(
 
     if not loopback and not get_user_model().objects.exists():
         raise fail("--host: no login exists yet; make one first with `psoas user add NAME`")
+    import logging
+
     from django.core.wsgi import get_wsgi_application
     from waitress.server import create_server
+
+    # A burst of requests (a page and its files) queues for a moment: normal, not news.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     try:
         server = create_server(

@@ -1,0 +1,67 @@
+"""Work a page does once per change of a person's data, not once per request.
+
+The plan, today and progress pages read a year or more of history through the same
+functions as the CLI and the API; doing that on every request would make the pages many
+times slower than the frame around them. Instead, their results are kept in Django's cache
+under the person's *data revision*: one indexed query that changes whenever anything is
+written for them (a new profile or plan, a session started or finished, a set, a check-in,
+a questionnaire). The app only ever adds those rows or finishes a session, and deleting
+all data removes the person (a new one may get the same id, but not the same creation
+time), so the newest id of each table, the newest finish time and when the person was
+created name the state exactly. Nothing has to remember
+to clear the cache, and several server processes (clinic mode) each keep their own, all
+correct. A restore clears this process's cache; the short lifetime bounds the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import connection
+
+T = TypeVar("T")
+LIFETIME_S = 600
+
+_TABLES = (
+    "programs_profileversion",
+    "programs_plan",
+    "tracking_sessionlog",
+    "tracking_setlog",
+    "outcomes_paincheckin",
+    "outcomes_questionnaireresponse",
+)
+_SQL = "SELECT " + ", ".join(
+    [f"(SELECT max(id) FROM {t} WHERE person_id = %s)" for t in _TABLES]
+    + [
+        "(SELECT max(finished_at) FROM tracking_sessionlog WHERE person_id = %s)",
+        "(SELECT created_at FROM programs_person WHERE id = %s)",
+    ]
+)
+
+
+def data_revision(person_id: int) -> str:
+    with connection.cursor() as cur:
+        cur.execute(_SQL, [person_id] * (len(_TABLES) + 2))
+        row = cur.fetchone()
+    text = "|".join("" if v is None else str(v) for v in row)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def per_revision(person_id: int, name: str, day: date, compute: Callable[[], T]) -> T:
+    """`compute()` once per person, data revision and day (pages that say "today" change
+    at midnight with no write); later calls get the stored result."""
+    key = f"psoas:{name}:{person_id}:{day.isoformat()}:{data_revision(person_id)}"
+    found: Any = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, LIFETIME_S)
+    return found
+
+
+def forget_all() -> None:
+    """After a restore, when earlier states may come back under the same ids."""
+    cache.clear()
