@@ -1,0 +1,132 @@
+"""The plan overview, the exercise pages and the education pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from psoas.core.content.loader import catalog
+from psoas.web.programs import pages
+from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import local_person
+
+
+def person_for(request: HttpRequest) -> Person:
+    """The person these pages are about (one local person; clinic mode will change this)."""
+    return local_person()
+
+
+def plan_for(request: HttpRequest) -> Plan | None:
+    """The active plan (without its profile: these pages only read the plan)."""
+    return Plan.objects.filter(person=person_for(request), active=True).first()
+
+
+def _name(exercise_id: str) -> str:
+    ex = catalog().exercises.get(exercise_id)
+    return ex.name if ex else exercise_id.replace("_", " ")
+
+
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    saved = plan_for(request)
+    if saved is None:
+        return render(request, "programs/plan_none.html")
+    data = saved.data
+    if data["status"] != "ok":
+        return render(request, "programs/plan_refer.html", {"plan": data})
+    cat = catalog()
+    view = pages.plan_view(
+        data,
+        saved.start_date,
+        list(saved.scheduled.values_list("date", "week", "session_index")),
+        date.today(),
+    )
+    program = cat.programs.get(data["classification"])
+    context = {
+        "plan": data,
+        "v": view,
+        "title": pages.CLASSIFICATION_TITLES[data["classification"]],
+        "summary": program.summary if program else "",
+        "weeks_count": len(data["weeks"]),
+        "excluded": [{**e, "name": _name(e["id"])} for e in data["excluded"]],
+        "substitutions": [
+            {**s, "from_name": _name(s["from"]), "to_name": _name(s["to"])}
+            for s in data["substitutions"]
+        ],
+    }
+    return render(request, "programs/plan.html", context)
+
+
+@require_GET
+def exercises(request: HttpRequest) -> HttpResponse:
+    cat = catalog()
+    saved = plan_for(request)
+    mine = set()
+    if saved is not None and saved.data["status"] == "ok":
+        mine = {e["id"] for w in saved.data["weeks"] for s in w["sessions"] for e in s["exercises"]}
+    groups = []
+    for kind, (title, blurb) in pages.KIND_TITLES.items():
+        items = [
+            {
+                "ex": ex,
+                "position": pages.POSITION_NAMES[ex.movement.position],
+                "figure": mark_safe(pages.figure_svg(ex.id, False)),
+                "mine": ex.id in mine,
+            }
+            for ex in sorted(cat.exercises.values(), key=lambda e: e.name)
+            if ex.kind == kind
+        ]
+        if items:
+            groups.append({"kind": kind, "title": title, "blurb": blurb, "items": items})
+    return render(request, "programs/exercises.html", {"groups": groups})
+
+
+def _links(ids: list[str]) -> list[dict[str, str]]:
+    return [{"id": i, "name": _name(i)} for i in ids]
+
+
+@require_GET
+def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
+    cat = catalog()
+    ex = cat.exercises.get(exercise_id)
+    if ex is None:
+        raise Http404("no such exercise")
+    saved = plan_for(request)
+    mine = None
+    if saved is not None and saved.data["status"] == "ok":
+        mine = pages.dose_in_plan(saved.data, saved.start_date, date.today(), ex.id)
+    context = {
+        "ex": ex,
+        "kind": pages.KIND_NAMES[ex.kind],
+        "figure": mark_safe(pages.figure_svg(ex.id, True)),
+        "position": pages.POSITION_NAMES[ex.movement.position],
+        "targets": [pages.TARGET_NAMES[t] for t in ex.targets],
+        "equipment": pages.equipment_words(ex.equipment),
+        "optional_equipment": pages.equipment_words(ex.optional_equipment),
+        "dosing": pages.dosing_range_words(ex),
+        "avoid": pages.who_should_not(ex, cat),
+        "easier": _links(ex.regressions),
+        "harder": _links(ex.progressions),
+        "instead": _links(ex.substitutes),
+        "mine": mine,
+    }
+    return render(request, "programs/exercise.html", context)
+
+
+@require_GET
+def learn(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/learn.html", {"topics": list(catalog().topics.values())})
+
+
+@require_GET
+def topic(request: HttpRequest, topic_id: str) -> HttpResponse:
+    t = catalog().topics.get(topic_id)
+    if t is None:
+        raise Http404("no such topic")
+    claims = [{"c": c, "label": pages.GRADE_LABELS[c.grade]} for c in t.claims]
+    others = [o for o in catalog().topics.values() if o.id != t.id]
+    return render(request, "programs/topic.html", {"t": t, "claims": claims, "others": others})
