@@ -20,7 +20,8 @@ from rich.prompt import Confirm, IntPrompt, Prompt
 from psoas.cli.app import EXIT_REFER, fail
 from psoas.cli.render import console, render_referral, render_self_test
 from psoas.core.content.loader import Catalog, catalog
-from psoas.core.profile import ACTIVITIES, PROFILE_SCHEMA, ProfileError, parse_profile
+from psoas.core.profile import ACTIVITIES, ProfileError, parse_profile
+from psoas.core.profile import build_profile_data as profile_data
 from psoas.core.screening.referral import questions_to_ask, referral_for
 from psoas.core.screening.restrictions import EQUIPMENT_NAMES, restrictions_for
 
@@ -207,35 +208,24 @@ def _thomas_value(value: str | None, side: str) -> str | None:
 
 
 def build_profile_data(a: Answers) -> dict[str, Any]:
-    data: dict[str, Any] = {"schema": PROFILE_SCHEMA}
-    simple = {
-        "age": a.age,
-        "pregnancy_weeks": a.pregnancy_weeks,
-        "postpartum_weeks": a.postpartum_weeks,
-        "minutes_per_session": a.minutes,
-        "sitting_hours_per_day": a.sitting_hours,
-    }
-    data.update({k: v for k, v in simple.items() if v is not None})
-    for key, value in (
-        ("red_flags", a.red_flags),
-        ("conditions", a.conditions),
-        ("limits", a.limits),
-        ("equipment", a.equipment),
-        ("activities", a.activities),
-    ):
-        data[key] = list(dict.fromkeys(value or []))
-    thomas = {s: _thomas_value(getattr(a, f"thomas_{s}"), s) for s in ("left", "right")}
-    hold = {s: getattr(a, f"hold_{s}") for s in ("left", "right")}
-    assessment = {}
-    if any(v is not None for v in thomas.values()):
-        assessment["thomas_test"] = {k: v for k, v in thomas.items() if v is not None}
-    if any(v is not None for v in hold.values()):
-        assessment["hip_flexor_hold_s"] = {k: v for k, v in hold.items() if v is not None}
-    if assessment:
-        data["assessment"] = assessment
-    if a.pain is not None:
-        data["pain"] = {"nprs": a.pain}
-    return data
+    """The answers as a profile dict: the one shared function in psoas.core.profile."""
+    return profile_data(
+        age=a.age,
+        pregnancy_weeks=a.pregnancy_weeks,
+        postpartum_weeks=a.postpartum_weeks,
+        red_flags=a.red_flags,
+        conditions=a.conditions,
+        limits=a.limits,
+        equipment=a.equipment,
+        minutes=a.minutes,
+        sitting_hours=a.sitting_hours,
+        activities=a.activities,
+        thomas_left=_thomas_value(a.thomas_left, "left"),
+        thomas_right=_thomas_value(a.thomas_right, "right"),
+        hold_left=a.hold_left,
+        hold_right=a.hold_right,
+        pain=a.pain,
+    )
 
 
 def write_atomically(path: Path, data: dict[str, Any]) -> None:

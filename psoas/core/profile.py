@@ -164,3 +164,58 @@ def profile_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://psoas.app/schema/profile-1.json"
     schema["title"] = "psoas profile (psoas.profile/1)"
     return schema
+
+
+def build_profile_data(
+    *,
+    age: int | None = None,
+    pregnancy_weeks: int | None = None,
+    postpartum_weeks: int | None = None,
+    red_flags: list[str] | None = None,
+    conditions: list[str] | None = None,
+    limits: list[str] | None = None,
+    equipment: list[str] | None = None,
+    minutes: int | None = None,
+    sitting_hours: float | None = None,
+    activities: list[str] | None = None,
+    thomas_left: str | None = None,
+    thomas_right: str | None = None,
+    hold_left: float | None = None,
+    hold_right: float | None = None,
+    pain: int | None = None,
+) -> dict[str, Any]:
+    """Answers to the screen (terminal or web) as a profile dict, not yet validated.
+
+    A missing answer is left out rather than guessed; a self-test side answered "skip" is
+    left out too. Lists keep their order and lose repeats. `parse_profile` checks the rest.
+    """
+    data: dict[str, Any] = {"schema": PROFILE_SCHEMA}
+    simple = {
+        "age": age,
+        "pregnancy_weeks": pregnancy_weeks,
+        "postpartum_weeks": postpartum_weeks,
+        "minutes_per_session": minutes,
+        "sitting_hours_per_day": sitting_hours,
+    }
+    data.update({k: v for k, v in simple.items() if v is not None})
+    for key, value in (
+        ("red_flags", red_flags),
+        ("conditions", conditions),
+        ("limits", limits),
+        ("equipment", equipment),
+        ("activities", activities),
+    ):
+        data[key] = list(dict.fromkeys(value or []))
+    thomas = {"left": thomas_left, "right": thomas_right}
+    thomas = {k: v for k, v in thomas.items() if v not in (None, "skip")}
+    hold = {k: v for k, v in {"left": hold_left, "right": hold_right}.items() if v is not None}
+    assessment: dict[str, Any] = {}
+    if thomas:
+        assessment["thomas_test"] = thomas
+    if hold:
+        assessment["hip_flexor_hold_s"] = hold
+    if assessment:
+        data["assessment"] = assessment
+    if pain is not None:
+        data["pain"] = {"nprs": pain}
+    return data

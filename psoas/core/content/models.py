@@ -324,6 +324,7 @@ class SelfTest(Strict):
     how_to_read: list[Text] = Field(min_length=1)
     stop_signs: list[Text] = Field(min_length=1)
     limits_of_test: Text
+    illustration: Illustration
     sources: list[Source] = Field(min_length=1)
 
 

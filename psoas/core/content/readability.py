@@ -49,6 +49,7 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
             join_sentences([item.purpose, *item.how_to_read, item.limits_of_test]),
             READING,
         )
+        yield "caption", item.illustration.caption, READING
     elif isinstance(item, Topic):
         yield "summary", item.summary, READING
         for s in item.sections:
