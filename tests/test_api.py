@@ -436,3 +436,24 @@ def test_profile_to_progress(client):
     assert done_ids == {ex["id"] for ex in started["session"]["exercises"]}
     assert progress["pain"]["latest"] == 3
     assert client.get("/api/history").json()[0]["id"] == sid
+
+
+# --- idempotent exercise saves (the browser player resends after a reload or offline) ----
+
+
+def test_resending_an_exercise_keeps_one_save(client, started):
+    sid, ex = started["session_id"], started["session"]["exercises"][0]
+    body = {"exercise_id": ex["id"], "dose_week": 1, "sets": [one_set(), one_set(side="right")]}
+    url = f"/api/sessions/{sid}/exercises"
+    first = send(client, "post", url, body)
+    assert first.status_code == 200 and first.json()["created"] is True
+    changed = {**body, "sets": [one_set(reps_done=3, status="skipped")]}  # a late, different resend
+    for again_body in (body, changed):
+        again = send(client, "post", url, again_body)
+        assert again.status_code == 200
+        assert again.json() == {**first.json(), "created": False}
+    rows = SetLog.objects.filter(session_id=sid)
+    assert rows.count() == 2 and set(rows.values_list("reps_done", flat=True)) == {10}
+    other = "clamshell" if ex["id"] != "clamshell" else "glute_bridge"
+    r = send(client, "post", url, {**body, "exercise_id": other})
+    assert r.json()["created"] is True and SetLog.objects.filter(session_id=sid).count() == 4

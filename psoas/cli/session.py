@@ -142,10 +142,9 @@ def run(
     if fast is not None and not 1 <= fast <= 1000:
         raise fail(f"--fast: must be from 1 to 1000 times real speed (got {fast:g})")
     person = open_store()
-    from psoas.web.outcomes.services import add_checkin
-    from psoas.web.programs.services import stop_for_referral
+    from psoas.web.tracking.day import begin_session
     from psoas.web.tracking.models import SessionLog
-    from psoas.web.tracking.services import finish_session, record_sets, start_session
+    from psoas.web.tracking.services import finish_session, record_sets
 
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
@@ -163,16 +162,13 @@ def run(
     if not no_red_flags:
         console.print("[bold]Before you start, a few safety questions.[/]")
         flags = ask_warning_signs(plan)
-    if pain_before is not None:  # interactive runs always have it by now
-        add_checkin(person, day, pain_before, flags)
-    if flags:
-        render_referral(stop_for_referral(person, plan, flags))
+    started = begin_session(person, plan, day, pain_before=pain_before, red_flags=flags, info=info)
+    if started["status"] == "refer":
+        render_referral(started["referral"])
         return EXIT_REFER
     session = info["session"]
     names = {e.id: e.name for e in catalog().exercises.values()}
-    log = start_session(
-        person, plan, day, info["week"], info["session_index"], pain_before=pain_before
-    )
+    log = started["log"]
     player = Player(doses_from_plan_session(session), SpeedClock(fast) if fast else time.monotonic)
     saved = 0
 

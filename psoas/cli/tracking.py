@@ -82,12 +82,11 @@ def ask_warning_signs(plan: Any) -> list[str]:
 
 def session_for(person: Any, plan: Any, day: date, json_out: bool) -> dict[str, Any]:
     """The day's session after autoregulation; a stop (a red flag) refers and exits 3."""
-    from psoas.web.programs.services import stop_for_referral
-    from psoas.web.tracking.queries import adjusted_session
+    from psoas.web.tracking.day import day_session
 
-    info = adjusted_session(plan, day)
-    if info["status"] == "stop":
-        referral = stop_for_referral(person, plan, info["red_flags"])
+    info = day_session(person, plan, day)
+    if info["status"] == "refer":
+        referral = info["referral"]
         if json_out:
             _print_json({"status": "refer", "referral": referral})
         else:

@@ -8,7 +8,6 @@ import datetime as dt
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from ninja import Body, Router
 from ninja.errors import HttpError
 
@@ -16,9 +15,9 @@ from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.api.common import NotFuture, person_of, plan_or_404
 from psoas.web.api.schemas import PlanIn, PlanOut
-from psoas.web.programs.models import Person, Plan
-from psoas.web.programs.services import save_plan, stop_for_referral
-from psoas.web.tracking.queries import adjusted_session
+from psoas.web.programs.models import Plan
+from psoas.web.programs.services import save_plan
+from psoas.web.tracking.day import day_session
 
 router = Router(tags=["plan"])
 
@@ -30,21 +29,6 @@ def _out(plan: Plan) -> dict[str, Any]:
         "start_date": plan.start_date,
         "plan": plan.data,
     }
-
-
-def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
-    """The day's session after autoregulation, or a referral: a plan that already refers,
-    or rules that stop the program now (which saves the referral, as the CLI does)."""
-    if plan.data["status"] == "refer":
-        return {"status": "refer", "referral": plan.data["referral"]}
-    info = adjusted_session(plan, day)
-    if info["status"] == "stop":
-        with transaction.atomic():
-            return {
-                "status": "refer",
-                "referral": stop_for_referral(person, plan, info["red_flags"]),
-            }
-    return info
 
 
 @router.post("/plan", response=PlanOut)

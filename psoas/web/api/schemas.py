@@ -82,6 +82,9 @@ class ExerciseOut(Schema):
     session_id: int
     exercise_id: str
     saved: int
+    created: bool = Field(
+        default=True, description="false when this exercise was already saved in the session"
+    )
 
 
 class FinishIn(In):

@@ -12,7 +12,6 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from psoas.web.api.common import DbId, invalid, person_of, plan_or_404
-from psoas.web.api.plan import day_session
 from psoas.web.api.schemas import (
     ExerciseIn,
     ExerciseOut,
@@ -25,15 +24,11 @@ from psoas.web.api.schemas import (
 )
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person
-from psoas.web.programs.services import stop_for_referral
+from psoas.web.tracking.day import begin_session, day_session
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
-from psoas.web.tracking.services import (
-    finish_session,
-    log_done_session,
-    record_sets,
-    start_session,
-)
+from psoas.web.tracking.services import finish_session, log_done_session
+from psoas.web.tracking.services import record_exercise as save_exercise_once
 
 router = Router(tags=["sessions"])
 
@@ -55,46 +50,41 @@ def start(request, payload: SessionStartIn):
     person = person_of(request)
     plan = plan_or_404(person)
     day = payload.date or date.today()
-    info = day_session(person, plan, day)
-    if info["status"] == "refer":
-        return {"status": "refer", "date": day, "referral": info["referral"]}
-    if info["status"] != "session":
-        nxt = f"; next session: {info['next_date']}" if info["next_date"] else ""
+    started = begin_session(
+        person, plan, day, pain_before=payload.pain_before, red_flags=payload.red_flags
+    )
+    if started["status"] == "refer":
+        return {"status": "refer", "date": day, "referral": started["referral"]}
+    if started["status"] != "started":
+        nxt = f"; next session: {started['next_date']}" if started["next_date"] else ""
         raise HttpError(409, f"date: no session planned for {day.isoformat()}{nxt}")
-    with transaction.atomic():
-        if payload.pain_before is not None:
-            add_checkin(person, day, payload.pain_before, payload.red_flags)
-        if payload.red_flags:
-            referral = stop_for_referral(person, plan, payload.red_flags)
-            return {"status": "refer", "date": day, "referral": referral}
-        log = start_session(
-            person, plan, day, info["week"], info["session_index"], pain_before=payload.pain_before
-        )
     return {
         "status": "started",
-        "session_id": log.id,
+        "session_id": started["log"].id,
         "date": day,
-        "week": info["week"],
-        "session_index": info["session_index"],
-        "session": info["session"],
+        "week": started["week"],
+        "session_index": started["session_index"],
+        "session": started["session"],
     }
 
 
 @router.post("/sessions/{session_id}/exercises", response=ExerciseOut)
 def record_exercise(request, session_id: DbId, payload: ExerciseIn):
-    """The sets of one finished exercise, saved together or not at all."""
+    """The sets of one finished exercise, saved together or not at all. Saving is
+    idempotent: an exercise already saved in this session is not saved again; the answer
+    gives the rows kept and `created: false`, so a client may resend safely."""
     session = _open_session(person_of(request), session_id)
     rows = [
-        {
-            **s.model_dump(),
-            "effort": s.effort or "",
-            "exercise_id": payload.exercise_id,
-            "dose_week": payload.dose_week,
-        }
+        {**s.model_dump(), "effort": s.effort or "", "dose_week": payload.dose_week}
         for s in payload.sets
     ]
-    saved = record_sets(session, rows)
-    return {"session_id": session.id, "exercise_id": payload.exercise_id, "saved": len(saved)}
+    saved, created = save_exercise_once(session, payload.exercise_id, rows)
+    return {
+        "session_id": session.id,
+        "exercise_id": payload.exercise_id,
+        "saved": len(saved),
+        "created": created,
+    }
 
 
 @router.post("/sessions/{session_id}/finish", response=FinishOut)

@@ -1,3 +1,11 @@
-"""This feature's pages (filled in by the pages work)."""
+"""The progress page and the check-in."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from psoas.web.outcomes import views
+
+urlpatterns = [
+    path("progress/", views.progress, name="progress"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("checkin/done/", views.checkin_done, name="checkin-done"),
+]

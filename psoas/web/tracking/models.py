@@ -34,6 +34,9 @@ class SessionLog(models.Model):
     pain_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN)
     pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN)
     notes = models.TextField(blank=True)
+    # The session as it was when started, after autoregulation: what a player plays, even
+    # when a later write (this session's own sets) would change the day's adjustment.
+    session = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,6 +22,7 @@ def start_session(
     *,
     source: str = SessionLog.Source.PLAYER,
     pain_before: int | None = None,
+    session: dict[str, Any] | None = None,
 ) -> SessionLog:
     scheduled = ScheduledSession.objects.filter(plan=plan, date=day).first()
     return SessionLog.objects.create(
@@ -34,6 +35,7 @@ def start_session(
         status=SessionLog.Status.IN_PROGRESS,
         source=source,
         pain_before=pain_before,
+        session=session,
     )
 
 
@@ -44,6 +46,24 @@ def record_sets(session: SessionLog, rows: list[dict[str, Any]]) -> list[SetLog]
             SetLog(person_id=session.person_id, session=session, week=session.week, **row)
             for row in rows
         )
+
+
+def record_exercise(
+    session: SessionLog, exercise_id: str, rows: list[dict[str, Any]]
+) -> tuple[list[SetLog], bool]:
+    """Save one finished exercise of a session, once: (its set rows, whether they are new).
+
+    An exercise appears at most once in a session, so (session, exercise) names the save.
+    A resend of the same exercise (a retry after a lost answer, a player page reloaded, an
+    offline outbox sent again) returns the rows already saved instead of adding duplicates.
+    The session row is locked first, so two resends at once cannot both write (PostgreSQL;
+    SQLite lets one writer in at a time anyway)."""
+    with transaction.atomic():
+        SessionLog.objects.select_for_update().filter(pk=session.pk).first()
+        existing = list(session.sets.filter(exercise_id=exercise_id).order_by("id"))
+        if existing:
+            return existing, False
+        return record_sets(session, [{**r, "exercise_id": exercise_id} for r in rows]), True
 
 
 def finish_session(session: SessionLog, status: str, pain_after: int | None = None) -> None:

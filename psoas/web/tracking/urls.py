@@ -1,3 +1,11 @@
-"""This feature's pages (filled in by the pages work)."""
+"""Today's session and the browser player."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from psoas.web.tracking import views
+
+urlpatterns = [
+    path("today/", views.today, name="today"),
+    path("today/log/", views.log_manual, name="today-log"),
+    path("session/<int:session_id>/", views.player, name="player"),
+]

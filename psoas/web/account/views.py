@@ -1,0 +1,296 @@
+"""Settings: the profile and a way to change it, downloads (the PDF report, CSV, FHIR,
+iCalendar), the calendar subscription link, backup, restore and deleting everything.
+
+Every download is made by the same functions as the CLI (`psoas report`, `psoas export`,
+`psoas backup`), so a file from the page and one from the terminal are the same. Actions
+that change data are POST forms with Django's CSRF token.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from psoas.core.content.loader import catalog
+from psoas.web.account.models import CalendarFeed, new_token
+from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import active_plan, local_person
+
+ICS_TIME, ICS_ALARM_MINUTES = time(8, 0), 10  # as `psoas export --format ics` by default
+DELETE_WORD = "delete"
+DONE_WORDS = {
+    "restored": "Your records were restored from the backup.",
+    "new-link": "You have a new calendar link. The old one no longer works.",
+}
+
+
+def person_for(request: HttpRequest) -> Person:
+    """The person these pages are about (one local person; clinic mode changes this)."""
+    return local_person()
+
+
+def _feed_url(request: HttpRequest, feed: CalendarFeed | None) -> str:
+    return request.build_absolute_uri(f"/calendar/{feed.token}.ics") if feed else ""
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    from psoas.web.reports.summary import profile_rows
+
+    person = person_for(request)
+    plan = active_plan(person)
+    feed = CalendarFeed.objects.filter(person=person).first()
+    url = _feed_url(request, feed)
+    return {
+        "plan": plan,
+        "plan_ok": plan is not None and plan.data.get("status") == "ok",
+        "profile": profile_rows(plan.profile.data, catalog()) if plan else [],
+        "feed_url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
+        "done": DONE_WORDS.get(request.GET.get("done", "")),
+        "errors": {},
+        "values": {},
+        "delete_word": DELETE_WORD,
+        **extra,
+    }
+
+
+def _errors_page(request: HttpRequest, errors: dict[str, str], values: dict, status: int = 400):
+    order = ["from", "to", "report", "export", "file", "confirm_restore", "confirm"]
+    ids = {
+        "from": "report_from",
+        "to": "report_to",
+        "report": "report_from",
+        "export": "downloads-title",
+        "file": "restore_file",
+        "confirm_restore": "confirm_restore",
+        "confirm": "delete_confirm",
+    }
+    listed = [{"id": ids[k], "message": errors[k]} for k in order if k in errors]
+    ctx = _context(request, errors=errors, values=values, error_list=listed)
+    return render(request, "account/settings.html", ctx, status=status)
+
+
+@never_cache
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "account/settings.html", _context(request))
+
+
+# --- downloads --------------------------------------------------------------------------
+
+
+def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"  # health records: never kept in a shared cache
+    return response
+
+
+def _day(value: str, label: str, errors: dict[str, str], key: str) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors[key] = f"{label}: '{value[:20]}' is not a date; use the form 2026-03-31."
+        return None
+    if day > date.today():
+        errors[key] = f"{label}: {value} is in the future; pick today or an earlier day."
+        return None
+    return day
+
+
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The two-page PDF for a physiotherapist, as `psoas report` writes it."""
+    from psoas.web.reports.data import first_day
+    from psoas.web.reports.pdf import report_pdf
+
+    values = {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
+    errors: dict[str, str] = {}
+    start = _day(values["from"].strip(), "From", errors, "from")
+    end = _day(values["to"].strip(), "To", errors, "to") or date.today()
+    if start and "to" not in errors and start > end:
+        errors["from"] = f"From: {start.isoformat()} is after To ({end.isoformat()})."
+    person = person_for(request)
+    plan = active_plan(person)
+    if plan is None:
+        errors["report"] = "Report: there is no plan yet, so there is nothing to report."
+        return _errors_page(request, errors, values, status=409)
+    if errors:
+        return _errors_page(request, errors, values)
+    start = start or min(first_day(person) or end, end)
+    pdf = report_pdf(person, plan, start, end, date.today())
+    name = f"psoas-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
+    return _attachment(pdf.data, name, "application/pdf")
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every CSV table of `psoas export --format csv`, in one zip file."""
+    from psoas.web.exports.reading import Period, snapshot
+    from psoas.web.exports.tables import csv_files
+
+    person = person_for(request)
+    with snapshot():
+        tables = csv_files(person, Period())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, (data, _rows) in tables.items():
+            zf.writestr(f"psoas-export/{name}", data)
+    return _attachment(buffer.getvalue(), "psoas-export.zip", "application/zip")
+
+
+@require_GET
+def export_fhir(request: HttpRequest) -> HttpResponse:
+    """The FHIR R4 bundle of `psoas export --format fhir`."""
+    from psoas.web.exports.fhir import bundle
+    from psoas.web.exports.reading import Period, snapshot
+
+    person = person_for(request)
+    with snapshot():
+        data = bundle(person, Period())
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _attachment(text.encode("utf-8"), "psoas-fhir.json", "application/fhir+json")
+
+
+def _ics(plan: Plan | None) -> bytes | None:
+    from psoas.web.exports.ical import calendar
+
+    if plan is None:
+        return None
+    data, _events = calendar(plan, ICS_TIME, ICS_ALARM_MINUTES)
+    return data
+
+
+@require_GET
+def export_ics(request: HttpRequest) -> HttpResponse:
+    """The plan's sessions as an .ics file, as `psoas export --format ics`."""
+    plan = active_plan(person_for(request))
+    if plan is None or plan.data.get("status") != "ok":
+        words = (
+            "there is no plan yet."
+            if plan is None
+            else "your program is stopped, so it has no sessions to add."
+        )
+        return _errors_page(request, {"export": f"Calendar file: {words}"}, {}, status=409)
+    return _attachment(_ics(plan), "psoas.ics", "text/calendar; charset=utf-8")
+
+
+# --- the calendar subscription ----------------------------------------------------------
+
+
+@require_POST
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    """Make the calendar link, or a new one: the old token stops working at once."""
+    person = person_for(request)
+    with transaction.atomic():
+        feed, made = CalendarFeed.objects.get_or_create(person=person)
+        if not made:
+            feed.token = new_token()
+            feed.save()
+    return redirect("/settings/?done=new-link#calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """What a calendar app fetches: the same file as the download. An unknown (or revoked)
+    token is a 404. A stopped program serves a calendar with no events, so a subscribed
+    calendar drops the sessions."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
+    if feed is None:
+        raise Http404("No such calendar")
+    data = _ics(active_plan(feed.person))
+    if data is None:
+        raise Http404("No plan yet")
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- backup, restore, delete ------------------------------------------------------------
+
+
+@require_GET
+def backup(request: HttpRequest) -> HttpResponse:
+    """A consistent copy of the whole store, as `psoas backup` makes it."""
+    from psoas.web import backup as store
+
+    with tempfile.TemporaryDirectory(prefix="psoas-backup-") as tmp:
+        dest = Path(tmp) / "backup"
+        try:
+            summary = store.take(dest)
+        except store.BackupError as exc:
+            return _errors_page(request, {"file": f"Backup: {exc}"}, {}, status=500)
+        data = dest.read_bytes()
+    ext = "sqlite3" if summary["engine"] == "SQLite" else "zip"
+    name = f"psoas-backup-{date.today().isoformat()}.{ext}"
+    return _attachment(data, name, "application/octet-stream")
+
+
+def _plain(message: str) -> str:
+    """A refusal from psoas.web.backup names the CLI's FILE argument and a temporary
+    path; on the page it is the uploaded file."""
+    text = message.removeprefix("FILE: ")
+    if text.startswith("'"):
+        text = "The file" + text[text.index("'", 1) + 1 :]
+    return text[0].upper() + text[1:]
+
+
+@require_POST
+def restore(request: HttpRequest) -> HttpResponse:
+    """Replace every record with those of an uploaded backup, after checking all of it.
+    A damaged or foreign file is refused and nothing changes."""
+    from psoas.web import backup as store
+    from psoas.web.bootstrap import migrate_if_needed
+    from psoas.web.site.freshness import forget_all
+
+    upload = request.FILES.get("file")
+    errors: dict[str, str] = {}
+    if upload is None or upload.size == 0:
+        errors["file"] = "Backup file: choose a file made by psoas backup."
+    if request.POST.get("confirm_restore") != "yes":
+        errors["confirm_restore"] = "Replace my records: tick the box to go on."
+    if errors:
+        return _errors_page(request, errors, {})
+    with tempfile.TemporaryDirectory(prefix="psoas-restore-") as tmp:
+        path = Path(tmp) / "upload"
+        with open(path, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        try:
+            with store.prepare(path) as candidate:
+                candidate.apply()
+        except store.BackupError as exc:
+            msg = f"Backup file: {_plain(str(exc))}. Your records were not changed."
+            return _errors_page(request, {"file": msg}, {})
+    migrate_if_needed()  # an older backup gains the tables added since it was made
+    forget_all()
+    return redirect("/settings/?done=restored")
+
+
+@require_POST
+def delete_everything(request: HttpRequest) -> HttpResponse:
+    """Erase every record, after the person typed the word; then the welcome page."""
+    from psoas.web import backup as store
+    from psoas.web.site.freshness import forget_all
+
+    typed = request.POST.get("confirm", "").strip().lower()
+    if typed != DELETE_WORD:
+        msg = f"Delete: type the word {DELETE_WORD} in the box to erase everything."
+        return _errors_page(request, {"confirm": msg}, {"confirm": request.POST.get("confirm", "")})
+    store.delete_all()
+    forget_all()
+    request.session.flush()
+    return redirect("/")

@@ -1,0 +1,69 @@
+"""The day's session and starting it: one way for the CLI, the API and the pages.
+
+Starting checks the warning signs first. A yes stops the program and refers (on any day:
+a warning sign matters whether or not a session is planned); the pain score is kept as a
+check-in either way; and the session started is stored as it is now, so the player plays
+exactly what the person saw."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from psoas.web.outcomes.services import add_checkin
+from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import stop_for_referral
+from psoas.web.tracking.queries import adjusted_session
+from psoas.web.tracking.services import start_session
+
+
+def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
+    """The day's session after autoregulation, or a referral: a plan that already refers,
+    or rules that stop the program now (which saves the referral, as the CLI does)."""
+    if plan.data["status"] == "refer":
+        return {"status": "refer", "referral": plan.data["referral"]}
+    info = adjusted_session(plan, day)
+    if info["status"] == "stop":
+        with transaction.atomic():
+            return {
+                "status": "refer",
+                "referral": stop_for_referral(person, plan, info["red_flags"]),
+            }
+    return info
+
+
+def begin_session(
+    person: Person,
+    plan: Plan,
+    day: date,
+    *,
+    pain_before: int | None,
+    red_flags: list[str],
+    info: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Start the day's session. Returns `{"status": "refer", "referral"}`, or
+    `{"status": "started", "log", **info}`, or the day's own answer when it has no session
+    (rest_day, not_started, plan_finished, with next_date). `info` is the day's session
+    when the caller has already shown it."""
+    info = info or day_session(person, plan, day)
+    if info["status"] == "refer":
+        return {"status": "refer", "referral": info["referral"]}
+    if info["status"] != "session" and not red_flags:
+        return info
+    with transaction.atomic():
+        if pain_before is not None:
+            add_checkin(person, day, pain_before, red_flags)
+        if red_flags:
+            return {"status": "refer", "referral": stop_for_referral(person, plan, red_flags)}
+        log = start_session(
+            person,
+            plan,
+            day,
+            info["week"],
+            info["session_index"],
+            pain_before=pain_before,
+            session=info["session"],
+        )
+    return {**info, "status": "started", "log": log}

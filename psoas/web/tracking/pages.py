@@ -1,0 +1,178 @@
+"""What the today page and the browser player show, apart from the HTTP: the person the
+pages act for, the day's state in words, the start form's checks, and the player's data.
+
+The player's timeline is the core's (`session_steps`), so the browser times exactly
+what the terminal player times; only the drawing and the clock live in JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from psoas.core.content.loader import catalog
+from psoas.core.figure import render_svg
+from psoas.core.player.machine import doses_from_plan_session
+from psoas.core.player.timeline import session_steps
+from psoas.core.profile import parse_profile
+from psoas.core.screening.referral import questions_to_ask
+from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import active_plan, local_person
+from psoas.web.tracking.day import begin_session, day_session
+from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.queries import logged_session, planned_rows
+from psoas.web.tracking.services import log_done_session
+
+
+def person_for(request: Any) -> Person:
+    """The person these pages act for. Local mode has one; clinic mode will resolve the
+    logged-in user (or their patient) here, in one place."""
+    return local_person()
+
+
+def plan_for(person: Person) -> Plan | None:
+    return active_plan(person)
+
+
+def _plural(n: int | float, word: str) -> str:
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
+def dose_words(ex: dict[str, Any]) -> str:
+    """A dose in words: "2 sets of 30 seconds, each side" or "1 set of 10 reps"."""
+    sets = _plural(ex["sets"], "set")
+    side = ", each side" if ex["side"] == "each" else ""
+    if ex["reps"] is not None:
+        pause = f", resting {_plural(ex['hold_s'], 'second')} at the top" if ex["hold_s"] else ""
+        return f"{sets} of {ex['reps']} reps{side}{pause}"
+    return f"{sets} of {_plural(ex['hold_s'], 'second')}{side}"
+
+
+def minutes_words(minutes: float) -> str:
+    whole = max(1, round(minutes))
+    return f"about {_plural(whole, 'minute')}"
+
+
+def safety_questions(plan: Plan) -> list[Any]:
+    """The warning signs asked before every session (in pregnancy or after a birth also
+    the warning signs of those), in catalog order."""
+    profile = parse_profile(plan.profile.data)
+    return questions_to_ask(profile, catalog(), every_session_only=True)
+
+
+def sessions_today(person: Person, day: date) -> tuple[SessionLog | None, SessionLog | None]:
+    """(a player session still in progress today, a session finished today)."""
+    logs = SessionLog.objects.filter(person=person, date=day).order_by("-started_at")
+    running = logs.filter(status=SessionLog.Status.IN_PROGRESS).first()
+    done = logs.exclude(status=SessionLog.Status.IN_PROGRESS).first()
+    return running, done
+
+
+def parse_score(raw: str | None) -> tuple[int | None, str | None]:
+    """A 0-10 score from a form: (score, None) or (None, the error in words)."""
+    if raw is None or raw.strip() == "":
+        return None, "Choose a number from 0 to 10."
+    try:
+        value = int(raw)
+    except ValueError:
+        return None, "Choose a whole number from 0 to 10."
+    if not 0 <= value <= 10:
+        return None, "Choose a number from 0 to 10."
+    return value, None
+
+
+def read_start_form(
+    data: Any, questions: list[Any]
+) -> tuple[list[str], int | None, dict[str, str]]:
+    """(warning signs answered yes, pain now, errors by field name)."""
+    errors: dict[str, str] = {}
+    flags: list[str] = []
+    for q in questions:
+        answer = data.get(f"flag_{q.id}")
+        if answer == "yes":
+            flags.append(q.id)
+        elif answer != "no":
+            errors[f"flag_{q.id}"] = "Answer yes or no to this question."
+    pain, problem = parse_score(data.get("pain"))
+    if problem:
+        errors["pain"] = problem
+    return flags, pain, errors
+
+
+def start_today(
+    person: Person, plan: Plan, day: date, flags: list[str], pain: int | None
+) -> dict[str, Any]:
+    """Start the day's session as `POST /api/sessions` does. Returns {"status": "refer",
+    "referral"} or {"status": "started", "session_id"} or the day's other status."""
+    started = begin_session(person, plan, day, pain_before=pain, red_flags=flags)
+    if started["status"] == "started":
+        return {"status": "started", "session_id": started["log"].id}
+    return started
+
+
+def log_today(
+    person: Person, plan: Plan, day: date, pain_after: int | None, effort: str | None
+) -> dict[str, Any]:
+    """What `POST /api/logs` does for the whole day's session done away from the app."""
+    info = day_session(person, plan, day)
+    if info["status"] == "refer":
+        return {"status": "refer", "referral": info["referral"]}
+    if info["status"] == "not_started":
+        return {"status": "not_started"}
+    week, index, session = logged_session(plan.data, info, [])
+    rows = planned_rows(session, effort=effort or "", pain_during=None)
+    saved = log_done_session(
+        person, plan, day, week, index, rows, pain_before=None, pain_after=pain_after
+    )
+    return {"status": "logged", "session_id": saved.id, "sets": len(rows)}
+
+
+def played_session(log: SessionLog) -> dict[str, Any]:
+    """The session this log was started with; for a log from before sessions were stored,
+    the plan's own session of that week."""
+    if log.session:
+        return log.session
+    weeks = log.plan.data.get("weeks") or []
+    week = weeks[min(log.week, len(weeks)) - 1]
+    sessions = week["sessions"]
+    return sessions[min(log.session_index, len(sessions) - 1)]
+
+
+def timeline(session: dict[str, Any]) -> list[dict[str, Any]]:
+    """The core's steps as plain JSON for the page."""
+    return [asdict(step) for step in session_steps(doses_from_plan_session(session))]
+
+
+def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
+    """Everything the page's script needs: the steps, each exercise's words and picture,
+    and which exercises the server already has (a reload resumes after them)."""
+    cat = catalog()
+    exercises = []
+    for ex in session["exercises"]:
+        item = cat.exercises.get(ex["id"])
+        name = item.name if item else ex.get("name", ex["id"])
+        exercises.append(
+            {
+                "id": ex["id"],
+                "name": name,
+                "dose": dose_words(ex),
+                "dose_week": ex.get("dose_week"),
+                "cues": list(item.cues[:3]) if item else [],
+                "breathing": item.breathing if item else "",
+                "svg": render_svg(
+                    item.illustration, animate=True, title=name, equipment=item.equipment
+                )
+                if item
+                else "",
+            }
+        )
+    saved = sorted(set(log.sets.values_list("exercise_id", flat=True)))
+    return {
+        "session_id": log.id,
+        "date": log.date.isoformat(),
+        "week": log.week,
+        "steps": timeline(session),
+        "exercises": exercises,
+        "saved": saved,
+        "api": f"/api/sessions/{log.id}",
+    }

@@ -1,0 +1,170 @@
+"""Today's session and the browser player.
+
+`/today/` shows the day (a session, a rest day, the plan not started or over, done today,
+or a referral), asks the every-session safety questions and pain now, and starts the
+session exactly as `POST /api/sessions` does. `/session/<id>/` plays it: the server sends
+the core's timeline, the page's script times it to wall-clock end times and saves each
+exercise through the API the moment it ends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from psoas.web.tracking import pages
+from psoas.web.tracking.models import SessionLog
+
+EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
+
+
+def _today() -> date:
+    return date.today()
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _form_questions(ctx: dict, answers: dict, errors: dict) -> dict:
+    """The start form's questions with their answers and errors, and the error summary:
+    each error names its question (its number and first words) and links to it."""
+    questions = []
+    summary = []
+    for n, q in enumerate(ctx["questions"], 1):
+        name = f"flag_{q.id}"
+        questions.append(
+            {
+                "name": name,
+                "text": q.question,
+                "options": YES_NO,
+                "answer": answers.get(name),
+                "error": errors.get(name),
+            }
+        )
+        if name in errors:
+            words = " ".join(q.question.split()[:6])
+            label = f"Question {n} ({words}...)"
+            summary.append({"name": name, "anchor": "yes", "label": label, "msg": errors[name]})
+    if "pain" in errors:
+        summary.append(
+            {"name": "pain", "anchor": "0", "label": "Pain right now", "msg": errors["pain"]}
+        )
+    return {
+        "form_questions": questions,
+        "error_list": summary,
+        "errors": errors,
+        "answers": answers,
+    }
+
+
+def _day_context(request: HttpRequest) -> dict:
+    """The today page's state and what it shows for it."""
+    person = pages.person_for(request)
+    plan = pages.plan_for(person)
+    day = _today()
+    ctx: dict = {"day": day, "efforts": EFFORTS, "scale": range(11)}
+    if plan is None:
+        return {**ctx, "state": "no_plan"}
+    ctx["plan"] = plan
+    running, done = pages.sessions_today(person, day)
+    info = pages.day_session(person, plan, day)
+    if info["status"] == "refer":
+        return {**ctx, "state": "refer", "referral": info["referral"]}
+    ctx["info"] = info
+    ctx["next_date"] = date.fromisoformat(info["next_date"]) if info.get("next_date") else None
+    if running is not None:
+        return {**ctx, "state": "in_progress", "running": running}
+    if done is not None:
+        return {**ctx, "state": "finished", "done": done}
+    if info["status"] != "session":
+        return {**ctx, "state": info["status"]}  # rest_day | not_started | plan_finished
+    session = info["session"]
+    ctx["exercises"] = [{**ex, "dose_words": pages.dose_words(ex)} for ex in session["exercises"]]
+    ctx["minutes"] = pages.minutes_words(session["estimated_minutes"])
+    ctx["questions"] = pages.safety_questions(plan)
+    ctx["pregnancy"] = any(q.group == "pregnancy" for q in ctx["questions"])
+    return {**ctx, **_form_questions(ctx, {}, {}), "state": "session"}
+
+
+@require_http_methods(["GET", "POST"])
+def today(request: HttpRequest) -> HttpResponse:
+    """The day's session and the check before it; a POST starts it."""
+    ctx = _day_context(request)
+    if request.method == "GET" or ctx["state"] != "session":
+        if request.method == "POST" and ctx["state"] == "in_progress":
+            return redirect(f"/session/{ctx['running'].id}/")
+        status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
+        return render(request, "tracking/today.html", ctx, status=status)
+    flags, pain, errors = pages.read_start_form(request.POST, ctx["questions"])
+    if flags:  # one yes is enough: refer now, whatever else is missing
+        result = pages.start_today(ctx["plan"].person, ctx["plan"], ctx["day"], flags, pain)
+        return render(
+            request,
+            "tracking/today.html",
+            {**ctx, "state": "refer", "referral": result["referral"], "just_referred": True},
+        )
+    if errors:
+        answers = {k: v for k, v in request.POST.items() if k.startswith("flag_") or k == "pain"}
+        return render(
+            request,
+            "tracking/today.html",
+            {**ctx, **_form_questions(ctx, answers, errors)},
+            status=400,
+        )
+    result = pages.start_today(ctx["plan"].person, ctx["plan"], ctx["day"], [], pain)
+    if result["status"] == "started":
+        return redirect(f"/session/{result['session_id']}/")
+    return redirect("/today/")
+
+
+@require_POST
+def log_manual(request: HttpRequest) -> HttpResponse:
+    """ "I did it without the app": the day's session logged as done, like `POST /api/logs`."""
+    ctx = _day_context(request)
+    if ctx["state"] not in ("session", "rest_day"):
+        return render(request, "tracking/today.html", ctx, status=409)
+    errors: dict[str, str] = {}
+    pain_after = None
+    if request.POST.get("pain_after", "") != "":
+        pain_after, problem = pages.parse_score(request.POST.get("pain_after"))
+        if problem:
+            errors["pain_after"] = problem
+    effort = request.POST.get("effort") or None
+    if effort is not None and effort not in EFFORTS:
+        errors["effort"] = "Choose one of the answers."
+    if errors:
+        answers = dict(request.POST.items())
+        return render(
+            request,
+            "tracking/today.html",
+            {**ctx, "log_errors": errors, "log_answers": answers, "log_open": True},
+            status=400,
+        )
+    result = pages.log_today(ctx["plan"].person, ctx["plan"], ctx["day"], pain_after, effort)
+    if result["status"] == "refer":
+        return render(
+            request,
+            "tracking/today.html",
+            {**ctx, "state": "refer", "referral": result["referral"]},
+        )
+    return redirect("/today/?logged=1")
+
+
+@require_GET
+def player(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The browser player for one of the person's own sessions still in progress."""
+    person = pages.person_for(request)
+    log = SessionLog.objects.filter(person=person, pk=session_id).select_related("plan").first()
+    if log is None:
+        raise Http404("No such session")
+    if log.status != SessionLog.Status.IN_PROGRESS:
+        return render(request, "tracking/session_over.html", {"log": log}, status=409)
+    session = pages.played_session(log)
+    data = pages.player_data(log, session)
+    return render(
+        request,
+        "tracking/player.html",
+        {"log": log, "data": data, "first": data["exercises"][0], "scale": range(11)},
+    )

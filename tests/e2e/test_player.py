@@ -1,0 +1,161 @@
+"""The browser player in Chromium against the real server: a whole session on a sped-up
+clock, a reload in the middle, the pain button, a phone, and a save made offline."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.check import check_page, grade, main_text
+
+SPEED = 200  # a 6-minute session in about 2 seconds
+
+
+@pytest.fixture
+def seeded(server):
+    r = server.cli("init", "--profile", "examples/desk_worker.json")
+    assert r.returncode == 0, r.stderr
+    return server
+
+
+def saved_session(page, server, session_id: int) -> dict:
+    """The session as the server keeps it (`GET /api/history`, what `psoas history` reads)."""
+    r = page.request.get(server.url + "api/history")
+    assert r.ok
+    return next(s for s in r.json() if s["id"] == session_id)
+
+
+def today_session(page, server) -> dict:
+    return page.request.get(server.url + "api/today").json()["session"]
+
+
+def start(page, server, speed: int | None = SPEED) -> int:
+    """Answer the safety questions with no, pain 2, start; returns the session id."""
+    page.goto(server.url + "today/")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check()
+    page.locator("input[name=pain][value='2']").check()
+    page.get_by_role("button", name="Start the session").click()
+    page.wait_for_url("**/session/*/")
+    session_id = int(page.url.rstrip("/").split("/")[-1])
+    if speed:
+        page.goto(f"{page.url}?speed={speed}")
+    return session_id
+
+
+def wait_state(page, *states: str, timeout: float = 15_000) -> None:
+    sel = ", ".join(f"#player[data-state={s}]" for s in states)
+    page.wait_for_selector(sel, state="attached", timeout=timeout)
+
+
+def test_full_session_saves_every_exercise_and_pain_after(seeded, page):
+    session = today_session(page, seeded)
+    sid = start(page, seeded)
+    page.get_by_role("button", name="Start").click()
+    wait_state(page, "asking")
+    check_page(page, "player-end")
+    page.locator("#p-end-form input[name=pain_after][value='1']").check()
+    page.get_by_role("button", name="Save and finish").click()
+    wait_state(page, "finished")
+    page.wait_for_selector("#player[data-outbox='0']", state="attached")
+    assert page.get_by_role("link", name="See your progress").is_visible()
+    check_page(page, "player-summary")
+    saved = saved_session(page, seeded, sid)
+    assert saved["status"] == "completed" and saved["pain_after"] == 1
+    assert saved["pain_before"] == 2
+    done = {s["exercise_id"] for s in saved["sets"]}
+    assert done == {e["id"] for e in session["exercises"]}
+    assert all(s["status"] == "done" for s in saved["sets"])
+    planned = sum(e["sets"] * (2 if e["side"] == "each" else 1) for e in session["exercises"])
+    assert len(saved["sets"]) == planned
+    page.goto(seeded.url + "today/")
+    assert "Done for today" in main_text(page)
+
+
+def test_reload_resumes_same_exercise_and_time_without_duplicates(seeded, page):
+    sid = start(page, seeded, speed=60)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#player[data-exercise='1']", state="attached", timeout=20_000)
+    where = "({index: +player.dataset.step, end: +player.dataset.end})"
+    before = page.evaluate(where)
+    page.reload()
+    wait_state(page, "running")
+    assert page.evaluate("player.dataset.exercise") == "1"  # the same exercise
+    after = page.evaluate(where)
+    # the same schedule: the step it was on ends when it did before the reload; if the
+    # reload took long enough for later steps to begin, each began at the end before it
+    steps = page.evaluate("JSON.parse(document.getElementById('player-data').textContent).steps")
+    assert 0 <= after["index"] - before["index"] <= 4
+    later = sum(s["seconds"] for s in steps[before["index"] + 1 : after["index"] + 1])
+    assert abs(after["end"] - (before["end"] + later * 1000)) < 1  # ms
+    # a second reload with the first exercise already saved must not save it again
+    page.reload()
+    wait_state(page, "running")
+    page.wait_for_selector("#player[data-outbox='0']", state="attached")
+    rows = saved_session(page, seeded, sid)["sets"]
+    keys = [(r["exercise_id"], r["set_number"], r["side"]) for r in rows]
+    assert keys and len(keys) == len(set(keys))
+
+
+def test_pain_button_stops_and_records(seeded, page):
+    sid = start(page, seeded, speed=1)
+    page.get_by_role("button", name="Start").click()
+    wait_state(page, "running")
+    page.keyboard.press("p")  # the key opens the same question as the button
+    page.wait_for_selector("#p-pain-form:not([hidden])")
+    check_page(page, "player-pain")
+    page.get_by_role("button", name="Stop the session").click()  # no score yet: an error
+    assert page.locator("#p-pain-error").is_visible()
+    page.locator("#p-pain-form input[name=pain_stop][value='7']").check()
+    page.get_by_role("button", name="Stop the session").click()
+    wait_state(page, "finished")
+    page.wait_for_selector("#player[data-outbox='0']", state="attached")
+    assert "stopped for pain" in main_text(page)
+    saved = saved_session(page, seeded, sid)
+    assert saved["status"] == "stopped_for_pain" and saved["pain_after"] == 7
+    assert saved["sets"] and all(s["status"] == "stopped_for_pain" for s in saved["sets"])
+    assert {s["pain_during"] for s in saved["sets"]} == {7}
+
+
+def test_phone_today_and_player_pages(seeded, phone):
+    phone.goto(seeded.url + "today/")
+    check_page(phone, "today-phone")
+    assert grade(phone.inner_text("form.form")) <= 6  # the safety check, read before moving
+    phone.get_by_role("button", name="Start the session").click()  # nothing answered
+    assert phone.get_by_role("alert").first.is_visible()
+    check_page(phone, "today-errors-phone")
+    start(phone, seeded, speed=1)
+    check_page(phone, "player-ready-phone")
+    phone.get_by_role("button", name="Start").tap()
+    wait_state(phone, "running")
+    check_page(phone, "player-running-phone")
+    assert grade(phone.inner_text("#p-now")) <= 6
+    phone.keyboard.press("Space")
+    wait_state(phone, "paused")
+    phone.keyboard.press("Space")
+    wait_state(phone, "running")
+
+
+def test_offline_save_arrives_once_when_back_online(seeded, page):
+    sid = start(page, seeded, speed=1)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Start").click()
+    wait_state(page, "running")
+    page.get_by_role("button", name="Skip exercise").click()  # ends the first exercise
+    page.wait_for_selector("#player[data-outbox='1']", state="attached")
+    assert "Offline" in page.inner_text("#p-net")
+    page.reload()  # the service worker serves the page with the network gone
+    wait_state(page, "running", "paused")
+    assert page.evaluate("player.dataset.exercise") == "1"
+    assert not saved_session(page, seeded, sid)["sets"]
+    page.context.set_offline(False)
+    page.wait_for_selector("#player[data-outbox='0']", state="attached", timeout=15_000)
+    time.sleep(0.5)
+    rows = saved_session(page, seeded, sid)["sets"]
+    first = today_session(page, seeded)["exercises"][0]["id"]
+    assert {r["exercise_id"] for r in rows} == {first}
+    assert all(r["status"] == "skipped" for r in rows)
+    keys = [(r["set_number"], r["side"]) for r in rows]
+    assert len(keys) == len(set(keys))
