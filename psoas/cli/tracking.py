@@ -258,7 +258,7 @@ def checkin(
         flags = ask_warning_signs(plan)
     from django.db import transaction
 
-    from psoas.web.outcomes.services import add_checkin
+    from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due
 
     if psfs_answers is None and not flags and not no_input and psfs_due(person, day):
         psfs_answers = ask_psfs(last_psfs(person))
@@ -344,55 +344,13 @@ def ask_psfs(previous: dict[str, Any] | None) -> dict[str, Any]:
     return answers
 
 
-def last_psfs(person: Any) -> dict[str, Any] | None:
-    from psoas.web.outcomes.models import QuestionnaireResponse
-
-    last = (
-        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
-        .order_by("-date", "-id")
-        .first()
-    )
-    return last.answers if last else None
-
-
-def psfs_due(person: Any, day: date) -> bool:
-    """The weekly prompt: is the activity check due at this check-in?"""
-    from psoas.core.scoring.prompts import due_questionnaires
-    from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
-
-    first = PainCheckin.objects.filter(person=person).order_by("date").first()
-    baseline = min(first.date, day) if first else day
-    last = (
-        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    return "psfs" in due_questionnaires(day, baseline, {"psfs": last} if last else {})
-
-
 def save_psfs(person: Any, day: date, answers: dict[str, Any]) -> str:
-    """Score and store a PSFS response; return the words about change since the first."""
-    from psoas.core.content.questionnaires import questionnaires
-    from psoas.core.scoring.change import change
-    from psoas.core.scoring.score import score
-    from psoas.web.outcomes.models import QuestionnaireResponse
-    from psoas.web.outcomes.services import add_response
+    from psoas.web.outcomes.services import save_psfs as save
 
-    q = questionnaires()["psfs"]
     try:
-        result = score(q, answers)
+        return save(person, day, answers)
     except ValueError as exc:
         raise fail(f"--psfs: {exc}") from None
-    first = (
-        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
-        .order_by("date", "id")
-        .first()
-    )
-    add_response(person, "psfs", q.version, day, answers, result.value)
-    if first is None:
-        return f"Activity score {result.value:g} of 10. This is your starting point."
-    return change(q, score(q, first.answers), result).message
 
 
 def history(limit: int | None, json_out: bool) -> None:

@@ -1,9 +1,15 @@
-"""Writing pain check-ins and questionnaire responses."""
+"""Writing pain check-ins and questionnaire responses, and the weekly activity check
+(PSFS) that the CLI's and the web's check-ins share."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from psoas.core.content.questionnaires import questionnaires
+from psoas.core.scoring.change import change
+from psoas.core.scoring.prompts import due_questionnaires
+from psoas.core.scoring.score import score
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.programs.models import Person
 
@@ -27,3 +33,42 @@ def add_response(
         answers=answers,
         score=score,
     )
+
+
+def last_psfs(person: Person) -> dict[str, Any] | None:
+    """The answers of the latest activity check: next time asks about the same activities."""
+    last = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("-date", "-id")
+        .first()
+    )
+    return last.answers if last else None
+
+
+def psfs_due(person: Person, day: date) -> bool:
+    """The weekly prompt: is the activity check due at this check-in?"""
+    first = PainCheckin.objects.filter(person=person).order_by("date").first()
+    baseline = min(first.date, day) if first else day
+    last = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return "psfs" in due_questionnaires(day, baseline, {"psfs": last} if last else {})
+
+
+def save_psfs(person: Person, day: date, answers: dict[str, Any]) -> str:
+    """Score and store an activity check; the words about change since the first one.
+    Answers that do not score (a ValueError) save nothing."""
+    q = questionnaires()["psfs"]
+    result = score(q, answers)
+    first = (
+        QuestionnaireResponse.objects.filter(person=person, questionnaire_id="psfs")
+        .order_by("date", "id")
+        .first()
+    )
+    add_response(person, "psfs", q.version, day, answers, result.value)
+    if first is None:
+        return f"Activity score {result.value:g} of 10. This is your starting point."
+    return change(q, score(q, first.answers), result).message

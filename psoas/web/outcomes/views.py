@@ -26,7 +26,7 @@ from psoas.core.screening.referral import questions_to_ask
 from psoas.web.outcomes import charts
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress as read_progress
-from psoas.web.outcomes.services import add_checkin
+from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due, save_psfs
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan, local_person, stop_for_referral
 from psoas.web.site.freshness import per_revision
@@ -298,18 +298,6 @@ def progress(request: HttpRequest) -> HttpResponse:
 # --- check-in ---------------------------------------------------------------------------
 
 
-def _psfs_due(person: Person, day: date) -> bool:
-    from psoas.cli.tracking import psfs_due
-
-    return psfs_due(person, day)
-
-
-def _last_psfs(person: Person) -> dict[str, Any] | None:
-    from psoas.cli.tracking import last_psfs
-
-    return last_psfs(person)
-
-
 def _psfs_rows(previous: dict[str, Any] | None, post: Any) -> list[dict[str, Any]]:
     """The activity check's rows: the activities named last time (fixed), or five empty
     rows to name them (the first three needed)."""
@@ -389,12 +377,6 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
     return pain, flags, answers, note, errors
 
 
-def _save_psfs(person: Person, day: date, answers: dict[str, Any]) -> str:
-    from psoas.cli.tracking import save_psfs
-
-    return save_psfs(person, day, answers)
-
-
 def _checkin_context(request: HttpRequest) -> dict[str, Any]:
     person = person_for(request)
     plan = active_plan(person)
@@ -406,9 +388,9 @@ def _checkin_context(request: HttpRequest) -> dict[str, Any]:
     ctx["questions"] = questions_to_ask(
         parse_profile(plan.profile.data), catalog(), every_session_only=True
     )
-    due = _psfs_due(person, ctx["day"])
+    due = psfs_due(person, ctx["day"])
     ctx["psfs_due"] = due
-    ctx["psfs_previous"] = _last_psfs(person) if due else None
+    ctx["psfs_previous"] = last_psfs(person) if due else None
     return {**ctx, "state": "form"}
 
 
@@ -475,7 +457,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         )
     with transaction.atomic():  # the check-in and its activity check, together or not at all
         add_checkin(person, day, pain, [], note)
-        psfs_message = _save_psfs(person, day, answers) if answers else ""
+        psfs_message = save_psfs(person, day, answers) if answers else ""
     request.session[DONE_KEY] = {"pain": pain, "psfs": psfs_message}
     return redirect("/checkin/done/")
 
