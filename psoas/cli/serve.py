@@ -62,7 +62,7 @@ def serve(
     ] = False,
     threads: Annotated[
         int, typer.Option("--threads", min=1, max=64, help="Requests served at once.")
-    ] = 8,
+    ] = 4,
 ) -> None:
     """Run the app in your browser. On this computer only (the default) no login is needed."""
     from psoas.cli.app import fail

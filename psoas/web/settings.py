@@ -38,7 +38,8 @@ def database_from_url(url: str | None) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "OPTIONS": options,
-            "CONN_MAX_AGE": 0,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(
         f"database URL: scheme '{parsed.scheme}' is not supported; use sqlite:///PATH "
@@ -55,6 +56,10 @@ def _sqlite(path: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
+        # Each server thread keeps its connection: opening one (and setting WAL) costs more
+        # than most page views.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

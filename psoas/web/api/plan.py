@@ -17,7 +17,7 @@ from psoas.web.api.common import NotFuture, person_of, plan_or_404
 from psoas.web.api.schemas import PlanIn, PlanOut
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import save_plan
-from psoas.web.tracking.day import day_session
+from psoas.web.tracking.day import day_session_for_reading
 
 router = Router(tags=["plan"])
 
@@ -52,4 +52,4 @@ def get_plan(request):
 def today(request, date: NotFuture | None = None):
     """Like `psoas today --json`: a session, a rest day, not started, finished, or refer."""
     person = person_of(request)
-    return day_session(person, plan_or_404(person), date or dt.date.today())
+    return day_session_for_reading(person, plan_or_404(person), date or dt.date.today())

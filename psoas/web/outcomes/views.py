@@ -29,7 +29,7 @@ from psoas.web.outcomes.progress import progress as read_progress
 from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due, save_psfs
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan, local_person, stop_for_referral
-from psoas.web.site.freshness import per_revision
+from psoas.web.site.freshness import cached_body
 from psoas.web.tracking.models import SessionLog
 
 WINDOW_DAYS = 84  # the pain chart shows the last 12 weeks: readable on a phone
@@ -291,8 +291,14 @@ def _safe(ctx: dict[str, Any]) -> dict[str, Any]:
 def progress(request: HttpRequest) -> HttpResponse:
     person = person_for(request)
     today = _today()
-    ctx = per_revision(person.id, "progress-page", today, lambda: progress_context(person, today))
-    return render(request, "outcomes/progress.html", _safe(ctx))
+    body = cached_body(
+        person.id,
+        "progress-page",
+        today,
+        "outcomes/_progress_body.html",
+        lambda: _safe(progress_context(person, today)),
+    )
+    return render(request, "outcomes/progress.html", {"body": body})
 
 
 # --- check-in ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,7 @@ from psoas.core.content.loader import catalog
 from psoas.web.programs import pages
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import local_person
+from psoas.web.site.freshness import per_revision
 
 
 def person_for(request: HttpRequest) -> Person:
@@ -30,25 +32,17 @@ def _name(exercise_id: str) -> str:
     return ex.name if ex else exercise_id.replace("_", " ")
 
 
-@require_GET
-def plan(request: HttpRequest) -> HttpResponse:
-    saved = plan_for(request)
-    if saved is None:
-        return render(request, "programs/plan_none.html")
+def _plan_context(saved: Plan, today: date) -> dict:
     data = saved.data
-    if data["status"] != "ok":
-        return render(request, "programs/plan_refer.html", {"plan": data})
-    cat = catalog()
-    view = pages.plan_view(
-        data,
-        saved.start_date,
-        list(saved.scheduled.values_list("date", "week", "session_index")),
-        date.today(),
-    )
-    program = cat.programs.get(data["classification"])
-    context = {
+    program = catalog().programs.get(data["classification"])
+    return {
         "plan": data,
-        "v": view,
+        "v": pages.plan_view(
+            data,
+            saved.start_date,
+            list(saved.scheduled.values_list("date", "week", "session_index")),
+            today,
+        ),
         "title": pages.CLASSIFICATION_TITLES[data["classification"]],
         "summary": program.summary if program else "",
         "weeks_count": len(data["weeks"]),
@@ -58,7 +52,26 @@ def plan(request: HttpRequest) -> HttpResponse:
             for s in data["substitutions"]
         ],
     }
-    return render(request, "programs/plan.html", context)
+
+
+def _plan_page(person_id: int, today: date) -> dict:
+    saved = Plan.objects.filter(person_id=person_id, active=True).first()
+    if saved is None:
+        return {"template": "programs/plan_none.html", "context": {}}
+    if saved.data["status"] != "ok":
+        return {"template": "programs/plan_refer.html", "context": {"plan": saved.data}}
+    body = render_to_string("programs/_plan_body.html", _plan_context(saved, today))
+    return {"template": "programs/plan.html", "context": {"body": body}}
+
+
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    """Worked out and drawn once per change of the person's data (and per day)."""
+    person = person_for(request)
+    today = date.today()
+    page = per_revision(person.id, "plan-page", today, lambda: _plan_page(person.id, today))
+    context = {k: mark_safe(v) if k == "body" else v for k, v in page["context"].items()}
+    return render(request, page["template"], context)
 
 
 @require_GET

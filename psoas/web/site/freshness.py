@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 T = TypeVar("T")
 LIFETIME_S = 600
@@ -60,6 +62,15 @@ def per_revision(person_id: int, name: str, day: date, compute: Callable[[], T])
         found = compute()
         cache.set(key, found, LIFETIME_S)
     return found
+
+
+def cached_body(
+    person_id: int, name: str, day: date, template: str, context: Callable[[], dict]
+) -> SafeString:
+    """A page's main content rendered once per data revision and day. The body template
+    must not depend on the request (no form tokens, no user): the frame around it does."""
+    html = per_revision(person_id, name, day, lambda: render_to_string(template, context()))
+    return mark_safe(html)  # rendered by the template engine, which escaped it
 
 
 def forget_all() -> None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import stop_for_referral
+from psoas.web.site.freshness import per_revision
 from psoas.web.tracking.queries import adjusted_session
 from psoas.web.tracking.services import start_session
 
@@ -32,6 +33,14 @@ def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
                 "referral": stop_for_referral(person, plan, info["red_flags"]),
             }
     return info
+
+
+def day_session_for_reading(person: Person, plan: Plan, day: date) -> dict[str, Any]:
+    """`day_session` once per data revision and day, for pages and reads that come often
+    (the today page, GET /api/today); starting a session always works it out afresh."""
+    return per_revision(
+        person.id, f"day-session-{plan.id}", day, lambda: day_session(person, plan, day)
+    )
 
 
 def begin_session(

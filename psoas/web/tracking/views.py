@@ -14,7 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from psoas.web.programs.models import Person, Plan
+from psoas.web.site.freshness import per_revision
 from psoas.web.tracking import pages
+from psoas.web.tracking.day import day_session
 from psoas.web.tracking.models import SessionLog
 
 EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
@@ -60,24 +63,30 @@ def _form_questions(ctx: dict, answers: dict, errors: dict) -> dict:
 
 
 def _day_context(request: HttpRequest) -> dict:
-    """The today page's state and what it shows for it."""
+    """The today page's state and what it shows for it, worked out once per change of the
+    person's data (and per day): the page is opened far more often than data changes."""
     person = pages.person_for(request)
-    plan = pages.plan_for(person)
     day = _today()
+    return per_revision(person.id, "today-page", day, lambda: _work_out_day(person, day))
+
+
+def _work_out_day(person: Person, day: date) -> dict:
+    plan = pages.plan_for(person)
     ctx: dict = {"day": day, "efforts": EFFORTS, "scale": range(11)}
     if plan is None:
         return {**ctx, "state": "no_plan"}
-    ctx["plan"] = plan
+    ctx["plan_start"] = plan.start_date
     running, done = pages.sessions_today(person, day)
-    info = pages.day_session(person, plan, day)
+    info = day_session(person, plan, day)
     if info["status"] == "refer":
         return {**ctx, "state": "refer", "referral": info["referral"]}
     ctx["info"] = info
     ctx["next_date"] = date.fromisoformat(info["next_date"]) if info.get("next_date") else None
     if running is not None:
-        return {**ctx, "state": "in_progress", "running": running}
+        return {**ctx, "state": "in_progress", "running": {"id": running.id}}
     if done is not None:
-        return {**ctx, "state": "finished", "done": done}
+        done_now = {"status": done.status, "pain_after": done.pain_after}
+        return {**ctx, "state": "finished", "done": done_now}
     if info["status"] != "session":
         return {**ctx, "state": info["status"]}  # rest_day | not_started | plan_finished
     session = info["session"]
@@ -88,18 +97,24 @@ def _day_context(request: HttpRequest) -> dict:
     return {**ctx, **_form_questions(ctx, {}, {}), "state": "session"}
 
 
+def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
+    """For a write: the person and their active plan read afresh, never from a cache."""
+    person = pages.person_for(request)
+    return person, pages.plan_for(person)
+
+
 @require_http_methods(["GET", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
     ctx = _day_context(request)
     if request.method == "GET" or ctx["state"] != "session":
         if request.method == "POST" and ctx["state"] == "in_progress":
-            return redirect(f"/session/{ctx['running'].id}/")
+            return redirect(f"/session/{ctx['running']['id']}/")
         status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
         return render(request, "tracking/today.html", ctx, status=status)
     flags, pain, errors = pages.read_start_form(request.POST, ctx["questions"])
     if flags:  # one yes is enough: refer now, whatever else is missing
-        result = pages.start_today(ctx["plan"].person, ctx["plan"], ctx["day"], flags, pain)
+        result = pages.start_today(*_person_and_plan(request), ctx["day"], flags, pain)
         return render(
             request,
             "tracking/today.html",
@@ -113,7 +128,7 @@ def today(request: HttpRequest) -> HttpResponse:
             {**ctx, **_form_questions(ctx, answers, errors)},
             status=400,
         )
-    result = pages.start_today(ctx["plan"].person, ctx["plan"], ctx["day"], [], pain)
+    result = pages.start_today(*_person_and_plan(request), ctx["day"], [], pain)
     if result["status"] == "started":
         return redirect(f"/session/{result['session_id']}/")
     return redirect("/today/")
@@ -142,7 +157,7 @@ def log_manual(request: HttpRequest) -> HttpResponse:
             {**ctx, "log_errors": errors, "log_answers": answers, "log_open": True},
             status=400,
         )
-    result = pages.log_today(ctx["plan"].person, ctx["plan"], ctx["day"], pain_after, effort)
+    result = pages.log_today(*_person_and_plan(request), ctx["day"], pain_after, effort)
     if result["status"] == "refer":
         return render(
             request,
