@@ -27,14 +27,20 @@ def test_settings_downloads_calendar_link_and_delete(server, page):
     assert pdf.startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
 
     page.get_by_role("button", name="Make my calendar link").click()
+    page.wait_for_selector("#calendar_done")
     assert "You have a new calendar link" in main_text(page)
     check_page(page, "settings-calendar-link")
     url = page.locator("#feed_url").input_value()
     feed = page.request.get(url)
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in feed.body()
-    page.get_by_role("button", name="Make a new link").click()
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Make a new link").click()  # htmx swaps the card only
+    page.wait_for_function(f"document.getElementById('feed_url').value !== {url!r}")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.evaluate("document.activeElement.id") == "calendar_done"
     assert page.request.get(url).status == 404
+    assert page.request.get(page.locator("#feed_url").input_value()).ok
 
     page.get_by_role("button", name="Delete all my data").click()
     assert "type the word delete" in main_text(page)

@@ -58,6 +58,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "feed_url": url,
         "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
         "done": DONE_WORDS.get(request.GET.get("done", "")),
+        "done_key": request.GET.get("done", ""),
         "errors": {},
         "values": {},
         "delete_word": DELETE_WORD,
