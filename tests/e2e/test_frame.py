@@ -102,3 +102,16 @@ def test_off_loopback_every_page_and_route_asks_for_a_login(open_server, page):
     assert page.request.get(open_server.url + "api/plan").status == 404  # logged in: no plan yet
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login/")
+
+
+def test_a_port_in_use_is_a_clear_error(server, tmp_path):
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    r = subprocess.run(
+        [PSOAS, "serve", "--no-browser", "--port", port],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert r.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in r.stderr
