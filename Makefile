@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= examples/desk_worker.json
 
-.PHONY: run test lint bench clean
+.PHONY: run plan test lint bench clean
 
 $(BIN)/psoas: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(VENV)/.dev: $(BIN)/psoas
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The app in your browser on SQLite in your data folder (Ctrl+C stops it).
 run: $(BIN)/psoas
+	$(BIN)/psoas serve
+
+# A plan in the terminal for an example profile, nothing saved.
+plan: $(BIN)/psoas
 	$(BIN)/psoas plan --profile $(PROFILE)
 
 # With PSOAS_TEST_POSTGRES_URL set (CI sets it), the store tests run again on PostgreSQL.
@@ -34,6 +39,7 @@ bench: $(BIN)/psoas
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
