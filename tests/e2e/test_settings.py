@@ -38,7 +38,7 @@ def test_settings_downloads_calendar_link_and_delete(server, page):
     page.get_by_role("button", name="Make a new link").click()  # htmx swaps the card only
     page.wait_for_function(f"document.getElementById('feed_url').value !== {url!r}")
     assert page.evaluate("window.notReloaded") is True
-    assert page.evaluate("document.activeElement.id") == "calendar_done"
+    page.wait_for_function("document.activeElement.id === 'calendar_done'")  # after settling
     assert page.request.get(url).status == 404
     assert page.request.get(page.locator("#feed_url").input_value()).ok
 
