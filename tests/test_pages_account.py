@@ -27,6 +27,7 @@ from psoas.web.outcomes.models import PainCheckin
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import local_person
 from psoas.web.tracking.models import SessionLog
+from tests.api_client import api
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -50,17 +51,6 @@ CSV_FILES = {
     "plans.csv",
     "profile_versions.csv",
 }
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(raise_request_exception=True)  # a server error fails the test loudly
-
-
-def api(client: Client, method: str, url: str, body=None):
-    r = getattr(client, method)(url, body, content_type="application/json")
-    assert r.status_code == 200, r.content
-    return r.json()
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.programs.models import ScheduledSession
 from psoas.web.programs.services import active_plan, local_person
+from tests.api_client import api
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -28,17 +28,6 @@ PROFILE = {
 }
 TODAY = date.today()
 START = TODAY - timedelta(days=9)
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(raise_request_exception=True)  # a server error fails the test loudly
-
-
-def api(client: Client, method: str, url: str, body=None):
-    r = getattr(client, method)(url, body, content_type="application/json")
-    assert r.status_code == 200, r.content
-    return r.json()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from tests.e2e.flows import start  # noqa: E402
 
 OUT = ROOT / "docs" / "images"
 
@@ -47,12 +48,7 @@ def main() -> None:
                 )
                 phone.goto(server.url + "progress/")
                 phone.screenshot(path=str(OUT / "web-progress.png"))
-                phone.goto(server.url + "today/")
-                for radio in phone.locator("input[type=radio][value=no]").all():
-                    radio.check()
-                phone.locator("input[name=pain][value='3']").check()
-                phone.get_by_role("button", name="Start the session").click()
-                phone.wait_for_url("**/session/*/")
+                start(phone, server, speed=None, pain=3)
                 phone.get_by_role("button", name="Start").click()
                 phone.wait_for_timeout(12_500)  # past "get ready", into the first hold
                 phone.screenshot(path=str(OUT / "web-player.png"))

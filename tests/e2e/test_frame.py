@@ -41,30 +41,27 @@ def _env(tmp_path, **extra):
     return env
 
 
-def test_network_address_needs_a_secret_key(tmp_path):
-    env = _env(tmp_path)
-    env.pop("PSOAS_SECRET_KEY", None)
-    r = subprocess.run(
-        [PSOAS, "serve", "--host", "0.0.0.0", "--no-browser", "--port", "0"],
+def refused(env, *args: str) -> subprocess.CompletedProcess:
+    """`psoas serve ARGS` that is expected to stop at once with a message."""
+    return subprocess.run(
+        [PSOAS, "serve", "--no-browser", *args],
         env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=60,
     )
+
+
+def test_network_address_needs_a_secret_key(tmp_path):
+    env = _env(tmp_path)
+    env.pop("PSOAS_SECRET_KEY", None)
+    r = refused(env, "--host", "0.0.0.0", "--port", "0")
     assert r.returncode == 2 and "PSOAS_SECRET_KEY" in r.stderr
 
 
 def test_network_address_needs_a_login_to_exist(tmp_path):
-    env = _env(tmp_path, PSOAS_SECRET_KEY="x" * 50)
-    r = subprocess.run(
-        [PSOAS, "serve", "--host", "0.0.0.0", "--no-browser", "--port", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    r = refused(_env(tmp_path, PSOAS_SECRET_KEY="x" * 50), "--host", "0.0.0.0", "--port", "0")
     assert r.returncode == 2 and "psoas user add" in r.stderr
 
 
@@ -106,12 +103,5 @@ def test_off_loopback_every_page_and_route_asks_for_a_login(open_server, page):
 
 def test_a_port_in_use_is_a_clear_error(server, tmp_path):
     port = server.url.rstrip("/").rsplit(":", 1)[1]
-    r = subprocess.run(
-        [PSOAS, "serve", "--no-browser", "--port", port],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    r = refused(_env(tmp_path), "--port", port)
     assert r.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in r.stderr

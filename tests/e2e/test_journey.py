@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.e2e.check import check_page, main_text
+from tests.e2e.flows import start
 
 
 def test_new_person_from_welcome_to_a_finished_session_on_the_progress_chart(server, page):
@@ -51,13 +52,7 @@ def test_new_person_from_welcome_to_a_finished_session_on_the_progress_chart(ser
 
     page.wait_for_url("**/today/")
     check_page(page, "journey-3-today")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check()
-    page.locator("input[name=pain][value='4']").check()
-    page.get_by_role("button", name="Start the session").click()
-    page.wait_for_url("**/session/*/")
-    session_id = int(page.url.rstrip("/").split("/")[-1])
-    page.goto(f"{page.url}?speed=300")
+    session_id = start(page, server, speed=300, pain=4)
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#player[data-state=asking]", state="attached", timeout=30_000)
     page.locator("#p-end-form input[name=pain_after][value='3']").check()

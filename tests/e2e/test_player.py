@@ -8,8 +8,7 @@ import time
 import pytest
 
 from tests.e2e.check import check_page, grade, main_text
-
-SPEED = 200  # a 6-minute session in about 2 seconds
+from tests.e2e.flows import start
 
 
 @pytest.fixture
@@ -28,20 +27,6 @@ def saved_session(page, server, session_id: int) -> dict:
 
 def today_session(page, server) -> dict:
     return page.request.get(server.url + "api/today").json()["session"]
-
-
-def start(page, server, speed: int | None = SPEED) -> int:
-    """Answer the safety questions with no, pain 2, start; returns the session id."""
-    page.goto(server.url + "today/")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check()
-    page.locator("input[name=pain][value='2']").check()
-    page.get_by_role("button", name="Start the session").click()
-    page.wait_for_url("**/session/*/")
-    session_id = int(page.url.rstrip("/").split("/")[-1])
-    if speed:
-        page.goto(f"{page.url}?speed={speed}")
-    return session_id
 
 
 def wait_state(page, *states: str, timeout: float = 15_000) -> None:

@@ -46,9 +46,8 @@ def said(label: str, text: str) -> str:
     return f"{label}: {text}"
 
 
-def whole_number(label: str, low: int, high: int, *, required: bool = True) -> forms.Field:
-    wrong = f"{label}: give a whole number from {low} to {high}."
-    return forms.IntegerField(
+def _bounded(field: type[forms.Field], label: str, low, high, wrong: str, required: bool):
+    return field(
         label=label,
         required=required,
         min_value=low,
@@ -60,22 +59,16 @@ def whole_number(label: str, low: int, high: int, *, required: bool = True) -> f
             "max_value": wrong,
         },
     )
+
+
+def whole_number(label: str, low: int, high: int, *, required: bool = True) -> forms.Field:
+    wrong = f"{label}: give a whole number from {low} to {high}."
+    return _bounded(forms.IntegerField, label, low, high, wrong, required)
 
 
 def number(label: str, low: float, high: float, *, required: bool = False) -> forms.Field:
     wrong = f"{label}: give a number from {low:g} to {high:g}, like 22."
-    return forms.FloatField(
-        label=label,
-        required=required,
-        min_value=low,
-        max_value=high,
-        error_messages={
-            "required": f"{label}: please give a number.",
-            "invalid": wrong,
-            "min_value": wrong,
-            "max_value": wrong,
-        },
-    )
+    return _bounded(forms.FloatField, label, low, high, wrong, required)
 
 
 def one_of(label: str, choices: list[tuple[str, str]], *, required: bool = True) -> forms.Field:

@@ -66,8 +66,9 @@ def equipment_words(ids: list[str]) -> str:
     return ", ".join(EQUIPMENT_NAMES.get(i, i.replace("_", " ")) for i in ids)
 
 
-def dose_words(ex: dict[str, Any]) -> str:
-    """A plan exercise's dose in words: "2 sets of 30 seconds, each side, rest 10 s"."""
+def dose_words(ex: dict[str, Any], *, rest: bool = True) -> str:
+    """A plan exercise's dose in words: "2 sets of 30 seconds, each side, rest 10 s" (the
+    player leaves out the rest, which it times itself)."""
     parts = []
     if ex.get("reps"):
         parts.append(f"{plural(ex['sets'], 'set')} of {ex['reps']} reps")
@@ -79,7 +80,7 @@ def dose_words(ex: dict[str, Any]) -> str:
         parts.append(f"{plural(ex['sets'], 'set')} of {ex['hold_s']} seconds")
     if ex.get("side") == "each":
         parts.append("each side")
-    if ex.get("rest_s"):
+    if rest and ex.get("rest_s"):
         parts.append(f"rest {ex['rest_s']} s")
     return ", ".join(parts)
 

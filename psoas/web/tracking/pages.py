@@ -17,6 +17,7 @@ from psoas.core.player.timeline import session_steps
 from psoas.core.profile import parse_profile
 from psoas.core.screening.referral import questions_to_ask
 from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.pages import dose_words, plural
 from psoas.web.programs.services import active_plan, local_person
 from psoas.web.tracking.day import begin_session, day_session
 from psoas.web.tracking.models import SessionLog
@@ -34,23 +35,9 @@ def plan_for(person: Person) -> Plan | None:
     return active_plan(person)
 
 
-def _plural(n: int | float, word: str) -> str:
-    return f"{n:g} {word}" + ("" if n == 1 else "s")
-
-
-def dose_words(ex: dict[str, Any]) -> str:
-    """A dose in words: "2 sets of 30 seconds, each side" or "1 set of 10 reps"."""
-    sets = _plural(ex["sets"], "set")
-    side = ", each side" if ex["side"] == "each" else ""
-    if ex["reps"] is not None:
-        pause = f", resting {_plural(ex['hold_s'], 'second')} at the top" if ex["hold_s"] else ""
-        return f"{sets} of {ex['reps']} reps{side}{pause}"
-    return f"{sets} of {_plural(ex['hold_s'], 'second')}{side}"
-
-
 def minutes_words(minutes: float) -> str:
     whole = max(1, round(minutes))
-    return f"about {_plural(whole, 'minute')}"
+    return f"about {plural(whole, 'minute')}"
 
 
 def safety_questions(plan: Plan) -> list[Any]:
@@ -155,7 +142,7 @@ def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
             {
                 "id": ex["id"],
                 "name": name,
-                "dose": dose_words(ex),
+                "dose": dose_words(ex, rest=False),
                 "dose_week": ex.get("dose_week"),
                 "cues": list(item.cues[:3]) if item else [],
                 "breathing": item.breathing if item else "",

@@ -1,0 +1,20 @@
+"""Steps several browser tests (and tools/web_screenshots.py) take the same way."""
+
+from __future__ import annotations
+
+SPEED = 200  # a 6-minute session in about 2 seconds
+
+
+def start(page, server, speed: int | None = SPEED, pain: int = 2) -> int:
+    """On the today page: every safety question no, a pain score, start; the session id.
+    `speed` reopens the player with its clock that many times faster."""
+    page.goto(server.url + "today/")
+    for radio in page.locator("input[type=radio][value=no]").all():
+        radio.check()
+    page.locator(f"input[name=pain][value='{pain}']").check()
+    page.get_by_role("button", name="Start the session").click()
+    page.wait_for_url("**/session/*/")
+    session_id = int(page.url.rstrip("/").split("/")[-1])
+    if speed:
+        page.goto(f"{page.url}?speed={speed}")
+    return session_id
