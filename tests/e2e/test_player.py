@@ -3,11 +3,13 @@ clock, a reload in the middle, the pain button, a phone, and a save made offline
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from tests.e2e.check import check_page, grade, main_text
+from tests.e2e.conftest import start_server, stop_server
 from tests.e2e.flows import start
 
 
@@ -125,7 +127,12 @@ def test_phone_today_and_player_pages(seeded, phone):
 def test_offline_save_arrives_once_when_back_online(seeded, page):
     sid = start(page, seeded, speed=1)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    first = today_session(page, seeded)["exercises"][0]["id"]
+    # The network gone: the browser offline, and the server stopped too, because requests
+    # a service worker passes on escape the browser's offline switch.
     page.context.set_offline(True)
+    port = seeded.url.rstrip("/").rsplit(":", 1)[1]
+    stop_server(seeded)
     page.get_by_role("button", name="Start").click()
     wait_state(page, "running")
     page.get_by_role("button", name="Skip exercise").click()  # ends the first exercise
@@ -134,12 +141,13 @@ def test_offline_save_arrives_once_when_back_online(seeded, page):
     page.reload()  # the service worker serves the page with the network gone
     wait_state(page, "running", "paused")
     assert page.evaluate("player.dataset.exercise") == "1"
-    assert not saved_session(page, seeded, sid)["sets"]
+    history = json.loads(seeded.cli("history", "--json").stdout)
+    assert not next(s for s in history if s["id"] == sid)["sets"]
+    seeded.process = start_server(seeded.env, "--port", port).process
     page.context.set_offline(False)
     page.wait_for_selector("#player[data-outbox='0']", state="attached", timeout=15_000)
     time.sleep(0.5)
     rows = saved_session(page, seeded, sid)["sets"]
-    first = today_session(page, seeded)["exercises"][0]["id"]
     assert {r["exercise_id"] for r in rows} == {first}
     assert all(r["status"] == "skipped" for r in rows)
     keys = [(r["set_number"], r["side"]) for r in rows]
