@@ -363,3 +363,13 @@ def test_bad_input_exits_2_with_one_line(env, tmp_path, args, message):
     assert r.returncode == 2 and r.stderr.startswith(f"psoas: {message}"), r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_typed_text_cannot_become_a_spreadsheet_formula():
+    from psoas.web.exports.tables import cell
+
+    assert cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert cell("-felt fine") == "'-felt fine" and cell("@me") == "'@me"
+    assert cell(["+1", "walk"]) == "'+1;walk"
+    assert cell("felt fine = good") == "felt fine = good"
+    assert cell(-3) == "-3" and cell(2.5) == "2.5"  # numbers stay numbers

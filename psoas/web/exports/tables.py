@@ -174,10 +174,21 @@ def cell(value: Any) -> str:
     if isinstance(value, date):  # a datetime is a date too
         return value.isoformat()
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ";".join(value)
+        return _as_text(";".join(value))
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str):
+        return _as_text(value)
     return str(value)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(text: str) -> str:
+    """Words a person typed (a note, an activity) that a spreadsheet would run as a formula
+    get a leading apostrophe, which spreadsheets read as "this is text"."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_files(person: Person, period: Period) -> dict[str, tuple[bytes, int]]:
