@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from psoas.core.content.loader import catalog
 from psoas.web.account.models import CalendarFeed, new_token
-from psoas.web.programs.models import Person, Plan
-from psoas.web.programs.services import active_plan, local_person
+from psoas.web.programs.models import Plan
+from psoas.web.programs.services import active_plan
+from psoas.web.site.people import person_for
 
 ICS_TIME, ICS_ALARM_MINUTES = time(8, 0), 10  # as `psoas export --format ics` by default
 DELETE_WORD = "delete"
@@ -33,11 +34,6 @@ DONE_WORDS = {
     "restored": "Your records were restored from the backup.",
     "new-link": "You have a new calendar link. The old one no longer works.",
 }
-
-
-def person_for(request: HttpRequest) -> Person:
-    """The person these pages are about (one local person; clinic mode changes this)."""
-    return local_person()
 
 
 def _feed_url(request: HttpRequest, feed: CalendarFeed | None) -> str:

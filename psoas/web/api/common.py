@@ -1,4 +1,4 @@
-"""What every router shares: who the request is for, and errors shaped like ninja's own.
+"""What every router shares: the active plan or a 404, and errors shaped like ninja's own.
 
 Our own checks (a date in the future, a session that is not yours) answer in the same
 shape as ninja's validation errors, so a client reads one format and always finds the
@@ -7,19 +7,13 @@ field that was wrong."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, Field
 
 from psoas.web.programs.models import Person, Plan
-from psoas.web.programs.services import active_plan, local_person
-
-
-def person_of(request: Any) -> Person:
-    """The person a request acts for. Local mode has one person and no login; clinic mode
-    will resolve the authenticated user (or a patient they may see) here, in one place."""
-    return local_person()
+from psoas.web.programs.services import active_plan
 
 
 def invalid(loc: list[str | int], msg: str, kind: str = "value_error") -> ValidationError:

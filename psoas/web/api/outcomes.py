@@ -11,11 +11,12 @@ from django.db import transaction
 from ninja import Router
 from pydantic import Field
 
-from psoas.web.api.common import NotFuture, person_of, plan_or_404
+from psoas.web.api.common import NotFuture, plan_or_404
 from psoas.web.api.schemas import CheckinIn, CheckinOut
 from psoas.web.outcomes.progress import progress as read_progress
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.services import stop_for_referral
+from psoas.web.site.people import person_for
 from psoas.web.tracking.queries import history as read_history
 
 router = Router(tags=["outcomes"])
@@ -23,7 +24,7 @@ router = Router(tags=["outcomes"])
 
 @router.post("/checkins", response=CheckinOut)
 def checkin(request, payload: CheckinIn):
-    person = person_of(request)
+    person = person_for(request)
     plan = plan_or_404(person)
     day = payload.date or dt.date.today()
     flags = list(dict.fromkeys(payload.red_flags))
@@ -42,10 +43,10 @@ def checkin(request, payload: CheckinIn):
 @router.get("/history", response=list[dict[str, Any]])
 def history(request, limit: Annotated[int, Field(ge=1, le=10_000)] | None = None):
     """Sessions, newest first, each with its sets (like `psoas history --json`)."""
-    return read_history(person_of(request), limit)
+    return read_history(person_for(request), limit)
 
 
 @router.get("/progress", response=dict[str, Any])
 def progress(request, date: NotFuture | None = None):
     """Pain against the baseline, adherence and what was reached (`psoas progress --json`)."""
-    return read_progress(person_of(request), date or dt.date.today())
+    return read_progress(person_for(request), date or dt.date.today())

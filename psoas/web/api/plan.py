@@ -13,10 +13,11 @@ from ninja.errors import HttpError
 
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
-from psoas.web.api.common import NotFuture, person_of, plan_or_404
+from psoas.web.api.common import NotFuture, plan_or_404
 from psoas.web.api.schemas import PlanIn, PlanOut
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import save_plan
+from psoas.web.site.people import person_for
 from psoas.web.tracking.day import day_session_for_reading
 
 router = Router(tags=["plan"])
@@ -34,7 +35,7 @@ def _out(plan: Plan) -> dict[str, Any]:
 @router.post("/plan", response=PlanOut)
 def make_plan(request, payload: PlanIn = Body(default=None)):  # noqa: B008
     """Build from the latest profile and make it the active plan."""
-    person = person_of(request)
+    person = person_for(request)
     profile = person.profiles.order_by("-version").first()
     if profile is None:
         raise HttpError(404, "profile: none saved yet; PUT /api/profile first")
@@ -45,11 +46,11 @@ def make_plan(request, payload: PlanIn = Body(default=None)):  # noqa: B008
 
 @router.get("/plan", response=PlanOut)
 def get_plan(request):
-    return _out(plan_or_404(person_of(request)))
+    return _out(plan_or_404(person_for(request)))
 
 
 @router.get("/today", response=dict[str, Any])
 def today(request, date: NotFuture | None = None):
     """Like `psoas today --json`: a session, a rest day, not started, finished, or refer."""
-    person = person_of(request)
+    person = person_for(request)
     return day_session_for_reading(person, plan_or_404(person), date or dt.date.today())

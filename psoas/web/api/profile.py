@@ -7,10 +7,10 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from psoas.core.profile import profile_model
-from psoas.web.api.common import person_of
 from psoas.web.api.schemas import ProfileOut
 from psoas.web.programs.models import ProfileVersion
 from psoas.web.programs.services import save_profile
+from psoas.web.site.people import person_for
 
 router = Router(tags=["profile"])
 Profile = profile_model()
@@ -22,7 +22,7 @@ def _out(v: ProfileVersion) -> dict:
 
 @router.get("/profile", response=ProfileOut)
 def get_profile(request):
-    latest = person_of(request).profiles.order_by("-version").first()
+    latest = person_for(request).profiles.order_by("-version").first()
     if latest is None:
         raise HttpError(404, "profile: none saved yet; PUT /api/profile first")
     return _out(latest)
@@ -32,9 +32,9 @@ def get_profile(request):
 def put_profile(request, profile: Profile):  # type: ignore[valid-type]
     """Every change is a new version; plans keep pointing at the version that made them."""
     data = profile.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return _out(save_profile(person_of(request), data))
+    return _out(save_profile(person_for(request), data))
 
 
 @router.get("/profile/versions", response=list[ProfileOut])
 def profile_versions(request):
-    return [_out(v) for v in person_of(request).profiles.order_by("version")]
+    return [_out(v) for v in person_for(request).profiles.order_by("version")]

@@ -11,7 +11,7 @@ from django.db import transaction
 from ninja import Router
 from ninja.errors import HttpError
 
-from psoas.web.api.common import DbId, invalid, person_of, plan_or_404
+from psoas.web.api.common import DbId, invalid, plan_or_404
 from psoas.web.api.schemas import (
     ExerciseIn,
     ExerciseOut,
@@ -24,6 +24,7 @@ from psoas.web.api.schemas import (
 )
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person
+from psoas.web.site.people import person_for
 from psoas.web.tracking.day import begin_session, day_session
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
@@ -47,7 +48,7 @@ def _open_session(person: Person, session_id: int) -> SessionLog:
 @router.post("/sessions", response=SessionStartOut)
 def start(request, payload: SessionStartIn):
     """Start the day's session. Warning signs answered yes stop the program instead."""
-    person = person_of(request)
+    person = person_for(request)
     plan = plan_or_404(person)
     day = payload.date or date.today()
     started = begin_session(
@@ -73,7 +74,7 @@ def record_exercise(request, session_id: DbId, payload: ExerciseIn):
     """The sets of one finished exercise, saved together or not at all. Saving is
     idempotent: an exercise already saved in this session is not saved again; the answer
     gives the rows kept and `created: false`, so a client may resend safely."""
-    session = _open_session(person_of(request), session_id)
+    session = _open_session(person_for(request), session_id)
     rows = [
         {**s.model_dump(), "effort": s.effort or "", "dose_week": payload.dose_week}
         for s in payload.sets
@@ -89,7 +90,7 @@ def record_exercise(request, session_id: DbId, payload: ExerciseIn):
 
 @router.post("/sessions/{session_id}/finish", response=FinishOut)
 def finish(request, session_id: DbId, payload: FinishIn):
-    session = _open_session(person_of(request), session_id)
+    session = _open_session(person_for(request), session_id)
     finish_session(session, payload.status, payload.pain_after)
     return {
         "session_id": session.id,
@@ -103,7 +104,7 @@ def finish(request, session_id: DbId, payload: FinishIn):
 def log(request, payload: LogIn):
     """Like `psoas log`: the day's session (or the chosen exercises of that week) done as
     planned. On a rest day or after the plan ends it counts in the nearest plan week."""
-    person = person_of(request)
+    person = person_for(request)
     plan = plan_or_404(person)
     day = payload.date or date.today()
     info = day_session(person, plan, day)

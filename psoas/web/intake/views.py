@@ -29,7 +29,8 @@ from psoas.core.screening.referral import LEVEL_ORDER, questions_to_ask, referra
 from psoas.core.screening.restrictions import restrictions_for
 from psoas.web.intake import forms as f
 from psoas.web.programs.models import Person, ProfileVersion
-from psoas.web.programs.services import active_plan, local_person, save_plan, save_profile
+from psoas.web.programs.services import active_plan, save_plan, save_profile
+from psoas.web.site.people import person_for
 
 SESSION_KEY = "intake"
 STEPS = [
@@ -64,11 +65,6 @@ CLASSIFICATION_WORDS = {
         "Your plan is a balanced mix that puts strength first.",
     ),
 }
-
-
-def person_for(request: HttpRequest) -> Person:
-    """The person these pages act for (local mode: the one person; clinic mode later)."""
-    return local_person()
 
 
 def tidy(value: Any) -> Any:

@@ -28,8 +28,9 @@ from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress as read_progress
 from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due, save_psfs
 from psoas.web.programs.models import Person, Plan
-from psoas.web.programs.services import active_plan, local_person, stop_for_referral
+from psoas.web.programs.services import active_plan, stop_for_referral
 from psoas.web.site.freshness import cached_body
+from psoas.web.site.people import person_for
 from psoas.web.tracking.models import SessionLog
 
 WINDOW_DAYS = 84  # the pain chart shows the last 12 weeks: readable on a phone
@@ -37,11 +38,6 @@ TABLE_WEEKS = 8
 PSFS_ACTIVITIES = 5
 PSFS_NEEDED = 3
 DONE_KEY = "psoas_checkin_done"  # request.session: what the last check-in saved, in words
-
-
-def person_for(request: HttpRequest) -> Person:
-    """The person these pages are about (one local person; clinic mode changes this)."""
-    return local_person()
 
 
 def _today() -> date:

@@ -12,14 +12,9 @@ from django.views.decorators.http import require_GET
 
 from psoas.core.content.loader import catalog
 from psoas.web.programs import pages
-from psoas.web.programs.models import Person, Plan
-from psoas.web.programs.services import local_person
+from psoas.web.programs.models import Plan
 from psoas.web.site.freshness import per_revision
-
-
-def person_for(request: HttpRequest) -> Person:
-    """The person these pages are about (one local person; clinic mode will change this)."""
-    return local_person()
+from psoas.web.site.people import person_for
 
 
 def plan_for(request: HttpRequest) -> Plan | None:

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from psoas.web.programs.services import active_plan, local_person
+from psoas.web.programs.services import active_plan
+from psoas.web.site.people import person_for
 
 
 @require_GET
 def welcome(request: HttpRequest) -> HttpResponse:
     """New here: what psoas is and is not, and a way in. With a plan: today's page."""
-    if active_plan(local_person()) is not None:
+    if active_plan(person_for(request)) is not None:
         return redirect("/today/")
     return render(request, "site/welcome.html")
 

@@ -18,17 +18,11 @@ from psoas.core.profile import parse_profile
 from psoas.core.screening.referral import questions_to_ask
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
-from psoas.web.programs.services import active_plan, local_person
+from psoas.web.programs.services import active_plan
 from psoas.web.tracking.day import begin_session, day_session
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import logged_session, planned_rows
 from psoas.web.tracking.services import log_done_session
-
-
-def person_for(request: Any) -> Person:
-    """The person these pages act for. Local mode has one; clinic mode will resolve the
-    logged-in user (or their patient) here, in one place."""
-    return local_person()
 
 
 def plan_for(person: Person) -> Plan | None:

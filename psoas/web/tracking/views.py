@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.site.freshness import per_revision
+from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
 from psoas.web.tracking.day import day_session
 from psoas.web.tracking.models import SessionLog
@@ -65,7 +66,7 @@ def _form_questions(ctx: dict, answers: dict, errors: dict) -> dict:
 def _day_context(request: HttpRequest) -> dict:
     """The today page's state and what it shows for it, worked out once per change of the
     person's data (and per day): the page is opened far more often than data changes."""
-    person = pages.person_for(request)
+    person = person_for(request)
     day = _today()
     return per_revision(person.id, "today-page", day, lambda: _work_out_day(person, day))
 
@@ -99,7 +100,7 @@ def _work_out_day(person: Person, day: date) -> dict:
 
 def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
     """For a write: the person and their active plan read afresh, never from a cache."""
-    person = pages.person_for(request)
+    person = person_for(request)
     return person, pages.plan_for(person)
 
 
@@ -170,7 +171,7 @@ def log_manual(request: HttpRequest) -> HttpResponse:
 @require_GET
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
     """The browser player for one of the person's own sessions still in progress."""
-    person = pages.person_for(request)
+    person = person_for(request)
     log = SessionLog.objects.filter(person=person, pk=session_id).select_related("plan").first()
     if log is None:
         raise Http404("No such session")
