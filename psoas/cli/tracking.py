@@ -188,37 +188,31 @@ def log(
     person = open_store()
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
-    from psoas.web.tracking.services import log_done_session
+    from psoas.web.tracking.day import log_day
+    from psoas.web.tracking.queries import NotInWeek
 
     info = session_for(person, plan, day, json_out)
     if info["status"] == "not_started":
         raise fail(f"--date: {day.isoformat()} is before your plan starts ({info['plan_start']})")
     try:
-        week, index, session = logged_session(plan.data, info, exercises)
+        saved, week, sets = log_day(
+            person,
+            plan,
+            day,
+            info,
+            exercises=exercises,
+            effort=effort,
+            pain_during=pain_during,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            notes=notes,
+        )
     except NotInWeek as exc:
         raise fail(f"--exercise: {exc}") from None
-    extra: dict[str, Any] = {"effort": effort or "", "pain_during": pain_during}
-    rows = planned_rows(session, **extra)
-    saved = log_done_session(
-        person,
-        plan,
-        day,
-        week,
-        index,
-        rows,
-        pain_before=pain_before,
-        pain_after=pain_after,
-        notes=notes,
-    )
-    if pain_before is not None:
-        from psoas.web.outcomes.services import add_checkin
-
-        add_checkin(person, day, pain_before, [])
     if json_out:
-        _print_json({"session_id": saved.id, "date": day.isoformat(), "sets": len(rows)})
+        _print_json({"session_id": saved.id, "date": day.isoformat(), "sets": sets})
     else:
-        console.print(f"Logged {len(rows)} sets for {day.isoformat()} (week {week}).")
+        console.print(f"Logged {sets} sets for {day.isoformat()} (week {week}).")
 
 
 def checkin(

@@ -5,9 +5,7 @@ session done away from the app, logged whole (`psoas log`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from django.db import transaction
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -22,13 +20,12 @@ from psoas.web.api.schemas import (
     SessionStartIn,
     SessionStartOut,
 )
-from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person
 from psoas.web.site.people import person_for
-from psoas.web.tracking.day import begin_session, day_session
+from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
-from psoas.web.tracking.queries import NotInWeek, logged_session, planned_rows
-from psoas.web.tracking.services import finish_session, log_done_session
+from psoas.web.tracking.queries import NotInWeek
+from psoas.web.tracking.services import finish_session
 from psoas.web.tracking.services import record_exercise as save_exercise_once
 
 router = Router(tags=["sessions"])
@@ -115,23 +112,18 @@ def log(request, payload: LogIn):
             409, f"date: {day.isoformat()} is before your plan starts ({info['plan_start']})"
         )
     try:
-        week, index, session = logged_session(plan.data, info, payload.exercises)
-    except NotInWeek as exc:
-        raise invalid(["body", "payload", "exercises", exc.position], str(exc)) from None
-    extra: dict[str, Any] = {"effort": payload.effort or "", "pain_during": payload.pain_during}
-    rows = planned_rows(session, **extra)
-    with transaction.atomic():
-        saved = log_done_session(
+        saved, _week, sets = log_day(
             person,
             plan,
             day,
-            week,
-            index,
-            rows,
+            info,
+            exercises=payload.exercises,
+            effort=payload.effort,
+            pain_during=payload.pain_during,
             pain_before=payload.pain_before,
             pain_after=payload.pain_after,
             notes=payload.notes,
         )
-        if payload.pain_before is not None:
-            add_checkin(person, day, payload.pain_before, [])
-    return {"status": "logged", "session_id": saved.id, "date": day, "sets": len(rows)}
+    except NotInWeek as exc:
+        raise invalid(["body", "payload", "exercises", exc.position], str(exc)) from None
+    return {"status": "logged", "session_id": saved.id, "date": day, "sets": sets}

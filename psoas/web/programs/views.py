@@ -13,13 +13,9 @@ from django.views.decorators.http import require_GET
 from psoas.core.content.loader import catalog
 from psoas.web.programs import pages
 from psoas.web.programs.models import Plan
+from psoas.web.programs.services import active_plan
 from psoas.web.site.freshness import per_revision
 from psoas.web.site.people import person_for
-
-
-def plan_for(request: HttpRequest) -> Plan | None:
-    """The active plan (without its profile: these pages only read the plan)."""
-    return Plan.objects.filter(person=person_for(request), active=True).first()
 
 
 def _name(exercise_id: str) -> str:
@@ -72,7 +68,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 @require_GET
 def exercises(request: HttpRequest) -> HttpResponse:
     cat = catalog()
-    saved = plan_for(request)
+    saved = active_plan(person_for(request))
     mine = set()
     if saved is not None and saved.data["status"] == "ok":
         mine = {e["id"] for w in saved.data["weeks"] for s in w["sessions"] for e in s["exercises"]}
@@ -103,7 +99,7 @@ def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
     ex = cat.exercises.get(exercise_id)
     if ex is None:
         raise Http404("no such exercise")
-    saved = plan_for(request)
+    saved = active_plan(person_for(request))
     mine = None
     if saved is not None and saved.data["status"] == "ok":
         mine = pages.dose_in_plan(saved.data, saved.start_date, date.today(), ex.id)

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-# What a browser must reach before it has logged in: the login page itself, the files it
-# uses, and what the browser fetches on its own (manifest, service worker).
-OPEN_PATHS = ("/login/", "/static/", "/manifest.webmanifest", "/sw.js", "/ping")
+# What must be reachable without a login: the login page itself, the files it uses, what
+# the browser fetches on its own (manifest, service worker), and the calendar feed, whose
+# secret link is its own key (calendar apps cannot log in).
+OPEN_PATHS = ("/login/", "/static/", "/manifest.webmanifest", "/sw.js", "/ping", "/calendar/")
 
 
 def login_off_loopback(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -21,7 +22,6 @@ def login_off_loopback(get_response: Callable[[HttpRequest], HttpResponse]):
             settings.REQUIRE_LOGIN
             and not request.user.is_authenticated
             and not request.path.startswith(OPEN_PATHS)
-            and not request.path.startswith("/calendar/")  # a secret link for calendar apps
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "login: log in first"}, status=401)

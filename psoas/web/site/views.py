@@ -10,14 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from psoas.web.programs.services import active_plan
 from psoas.web.site.people import person_for
 
 
 @require_GET
 def welcome(request: HttpRequest) -> HttpResponse:
     """New here: what psoas is and is not, and a way in. With a plan: today's page."""
-    if active_plan(person_for(request)) is not None:
+    if person_for(request).plans.filter(active=True).exists():
         return redirect("/today/")
     return render(request, "site/welcome.html")
 

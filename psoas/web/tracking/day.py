@@ -1,4 +1,5 @@
-"""The day's session and starting it: one way for the CLI, the API and the pages.
+"""The day's session, starting it, and logging one done away from the app: one way for
+the CLI, the API and the pages.
 
 Starting checks the warning signs first. A yes stops the program and refers (on any day:
 a warning sign matters whether or not a session is planned); the pain score is kept as a
@@ -16,8 +17,9 @@ from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import stop_for_referral
 from psoas.web.site.freshness import per_revision
-from psoas.web.tracking.queries import adjusted_session
-from psoas.web.tracking.services import start_session
+from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.queries import adjusted_session, logged_session, planned_rows
+from psoas.web.tracking.services import log_done_session, start_session
 
 
 def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
@@ -76,3 +78,39 @@ def begin_session(
             session=info["session"],
         )
     return {**info, "status": "started", "log": log}
+
+
+def log_day(
+    person: Person,
+    plan: Plan,
+    day: date,
+    info: dict[str, Any],
+    *,
+    exercises: list[str] | None = None,
+    effort: str | None = None,
+    pain_during: int | None = None,
+    pain_before: int | None = None,
+    pain_after: int | None = None,
+    notes: str = "",
+) -> tuple[SessionLog, int, int]:
+    """A session done away from the app, saved whole: the day's session (on a rest day or
+    after the plan, the nearest week's), or only `exercises` of that week, as planned; the
+    pain before is kept as a check-in too. `info` is `day_session`'s answer for a day the
+    plan has started. Returns (the log, its week, the sets saved); raises NotInWeek."""
+    week, index, session = logged_session(plan.data, info, exercises)
+    rows = planned_rows(session, effort=effort or "", pain_during=pain_during)
+    with transaction.atomic():
+        saved = log_done_session(
+            person,
+            plan,
+            day,
+            week,
+            index,
+            rows,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            notes=notes,
+        )
+        if pain_before is not None:
+            add_checkin(person, day, pain_before, [])
+    return saved, week, len(rows)

@@ -18,15 +18,8 @@ from psoas.core.profile import parse_profile
 from psoas.core.screening.referral import questions_to_ask
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
-from psoas.web.programs.services import active_plan
-from psoas.web.tracking.day import begin_session, day_session
+from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
-from psoas.web.tracking.queries import logged_session, planned_rows
-from psoas.web.tracking.services import log_done_session
-
-
-def plan_for(person: Person) -> Plan | None:
-    return active_plan(person)
 
 
 def minutes_words(minutes: float) -> str:
@@ -100,12 +93,8 @@ def log_today(
         return {"status": "refer", "referral": info["referral"]}
     if info["status"] == "not_started":
         return {"status": "not_started"}
-    week, index, session = logged_session(plan.data, info, [])
-    rows = planned_rows(session, effort=effort or "", pain_during=None)
-    saved = log_done_session(
-        person, plan, day, week, index, rows, pain_before=None, pain_after=pain_after
-    )
-    return {"status": "logged", "session_id": saved.id, "sets": len(rows)}
+    saved, _week, sets = log_day(person, plan, day, info, effort=effort, pain_after=pain_after)
+    return {"status": "logged", "session_id": saved.id, "sets": sets}
 
 
 def played_session(log: SessionLog) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.services import active_plan
 from psoas.web.site.freshness import per_revision
 from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
@@ -72,7 +73,7 @@ def _day_context(request: HttpRequest) -> dict:
 
 
 def _work_out_day(person: Person, day: date) -> dict:
-    plan = pages.plan_for(person)
+    plan = active_plan(person)
     ctx: dict = {"day": day, "efforts": EFFORTS, "scale": range(11)}
     if plan is None:
         return {**ctx, "state": "no_plan"}
@@ -101,7 +102,7 @@ def _work_out_day(person: Person, day: date) -> dict:
 def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
     """For a write: the person and their active plan read afresh, never from a cache."""
     person = person_for(request)
-    return person, pages.plan_for(person)
+    return person, active_plan(person)
 
 
 @require_http_methods(["GET", "POST"])
