@@ -8,14 +8,29 @@ Prints `progress_ms: N ms`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 RUNS = 7
 DAYS = 3 * 365
+
+
+@contextlib.contextmanager
+def fresh_store() -> Iterator[Path]:
+    """A new SQLite store in a temporary folder, set up for this process; its folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PSOAS_DATA_DIR"] = tmp
+        os.environ.pop("PSOAS_DATABASE_URL", None)
+        from psoas.web.bootstrap import setup
+
+        setup()
+        yield Path(tmp)
 
 
 def seed(days: int = DAYS) -> object:
@@ -71,12 +86,7 @@ def seed(days: int = DAYS) -> object:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["PSOAS_DATA_DIR"] = tmp
-        os.environ.pop("PSOAS_DATABASE_URL", None)
-        from psoas.web.bootstrap import setup
-
-        setup()
+    with fresh_store():
         person = seed()
         from psoas.web.outcomes.progress import progress
         from psoas.web.tracking.models import SetLog

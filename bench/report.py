@@ -11,28 +11,21 @@ Target (issue 5): under 2 s. Prints `report_s` (first run, as the CLI sees it),
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from progress import DAYS, fresh_store, seed
+
 RUNS = 5
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["PSOAS_DATA_DIR"] = tmp
-        os.environ.pop("PSOAS_DATABASE_URL", None)
-        from psoas.web.bootstrap import setup
-
-        setup()
-        from progress import DAYS, seed
-
+    with fresh_store() as tmp:
         person = seed()
         from psoas.web.programs.services import active_plan
         from psoas.web.reports import pdf
@@ -41,7 +34,7 @@ def main() -> None:
         plan = active_plan(person)
         end = date.today()
         start = end - timedelta(days=DAYS)
-        out = Path(tmp) / "report.pdf"
+        out = tmp / "report.pdf"
 
         def once() -> float:
             t0 = time.perf_counter()

@@ -17,13 +17,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from progress import fresh_store, seed
 
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 20
@@ -67,14 +68,7 @@ def p(times: list[float], q: float) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["PSOAS_DATA_DIR"] = tmp
-        os.environ.pop("PSOAS_DATABASE_URL", None)
-        from psoas.web.bootstrap import setup
-
-        setup()
-        from progress import seed
-
+    with fresh_store():
         seed(365)
         psoas = str(Path(sys.executable).with_name("psoas"))
         server = subprocess.Popen(
