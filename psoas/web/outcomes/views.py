@@ -86,19 +86,21 @@ def _pain_section(person: Person, prog: dict[str, Any], today: date) -> dict[str
     if pain["baseline"] is None or not points:
         return out
     days = [p.day for p in points]
-    out["chart"] = charts.score_chart(
-        points,
-        baseline=pain["baseline"],
-        minimal_change=mcid,
-        higher_is_better=False,
-        first=min(days),
-        last=max(max(days), min(today, max(days) + timedelta(days=6))),
-        title="Pain over the last 12 weeks",
-        desc=(
-            f"Pain from 0 (none) to 10 (worst). Circles are check-ins, squares are pain "
-            f"after a session. Your start was {pain['baseline']}; the dotted line is "
-            f"{mcid:g} points lower, a change that matters. Latest: {pain['latest']}."
-        ),
+    out["chart"] = mark_safe(  # drawn by charts.py, which escapes every text it writes
+        charts.score_chart(
+            points,
+            baseline=pain["baseline"],
+            minimal_change=mcid,
+            higher_is_better=False,
+            first=min(days),
+            last=max(max(days), min(today, max(days) + timedelta(days=6))),
+            title="Pain over the last 12 weeks",
+            desc=(
+                f"Pain from 0 (none) to 10 (worst). Circles are check-ins, squares are pain "
+                f"after a session. Your start was {pain['baseline']}; the dotted line is "
+                f"{mcid:g} points lower, a change that matters. Latest: {pain['latest']}."
+            ),
+        )
     )
     return out
 
@@ -167,10 +169,10 @@ def _adherence_section(plan: Plan | None, prog: dict[str, Any], today: date) -> 
         "scheduled": adh["scheduled"],
         "current_streak": adh["current_streak"],
         "longest_streak": adh["longest_streak"],
-        "chart": chart,
+        "chart": mark_safe(chart),
         "weeks": rows,
         "legend": [
-            {"state": s, "label": label, "symbol": charts.legend_symbol(s)}
+            {"state": s, "label": label, "symbol": mark_safe(charts.legend_symbol(s))}
             for s, label in charts.STATES.items()
         ],
     }
@@ -196,8 +198,10 @@ def _reached_section(prog: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": unit,
                 "what": what,
                 "rows": rows,
-                "chart": charts.reached_chart(
-                    rows, unit, f"{ex['name']}: {what} per set, done against planned"
+                "chart": mark_safe(
+                    charts.reached_chart(
+                        rows, unit, f"{ex['name']}: {what} per set, done against planned"
+                    )
                 ),
             }
         )
@@ -236,25 +240,27 @@ def _psfs_section(person: Person, prog: dict[str, Any], today: date) -> dict[str
             }
             for n, name in names
         ],
-        "chart": charts.score_chart(
-            points,
-            baseline=first.score,
-            minimal_change=mcid,
-            higher_is_better=True,
-            first=first.date,
-            last=max(last.date, first.date + timedelta(days=7)),
-            title="Activity score each week",
-            desc=(
-                f"How well you can do your chosen activities, from 0 (not at all) to 10 "
-                f"(as before). Your start was {_number(first.score)}; the dotted line is "
-                f"{mcid:g} points higher, a change that is real. Latest: {_number(last.score)}."
-            ),
+        "chart": mark_safe(
+            charts.score_chart(
+                points,
+                baseline=first.score,
+                minimal_change=mcid,
+                higher_is_better=True,
+                first=first.date,
+                last=max(last.date, first.date + timedelta(days=7)),
+                title="Activity score each week",
+                desc=(
+                    f"How well you can do your chosen activities, from 0 (not at all) to 10 "
+                    f"(as before). Your start was {_number(first.score)}; the dotted line is "
+                    f"{mcid:g} points higher, a change that is real. Latest: {_number(last.score)}."
+                ),
+            )
         ),
     }
 
 
 def progress_context(person: Person, today: date) -> dict[str, Any]:
-    """Everything the progress page shows, as plain values and SVG strings (cacheable)."""
+    """Everything the progress page shows: plain values, and the charts as safe SVG."""
     plan = active_plan(person)
     prog = read_progress(person, today)
     return {
@@ -267,22 +273,6 @@ def progress_context(person: Person, today: date) -> dict[str, Any]:
     }
 
 
-def _safe(ctx: dict[str, Any]) -> dict[str, Any]:
-    """Mark the drawn SVG safe for the template (it was escaped when drawn)."""
-    ctx = {**ctx}
-    ctx["pain"] = {**ctx["pain"], "chart": mark_safe(ctx["pain"]["chart"])}
-    adh = ctx["adherence"]
-    ctx["adherence"] = {
-        **adh,
-        "chart": mark_safe(adh["chart"]),
-        "legend": [{**x, "symbol": mark_safe(x["symbol"])} for x in adh["legend"]],
-    }
-    ctx["reached"] = [{**r, "chart": mark_safe(r["chart"])} for r in ctx["reached"]]
-    if ctx["psfs"]:
-        ctx["psfs"] = {**ctx["psfs"], "chart": mark_safe(ctx["psfs"]["chart"])}
-    return ctx
-
-
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     person = person_for(request)
@@ -292,7 +282,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         "progress-page",
         today,
         "outcomes/_progress_body.html",
-        lambda: _safe(progress_context(person, today)),
+        lambda: progress_context(person, today),
     )
     return render(request, "outcomes/progress.html", {"body": body})
 

@@ -51,7 +51,7 @@ def _plan_page(person_id: int, today: date) -> dict:
         return {"template": "programs/plan_none.html", "context": {}}
     if saved.data["status"] != "ok":
         return {"template": "programs/plan_refer.html", "context": {"plan": saved.data}}
-    body = render_to_string("programs/_plan_body.html", _plan_context(saved, today))
+    body = mark_safe(render_to_string("programs/_plan_body.html", _plan_context(saved, today)))
     return {"template": "programs/plan.html", "context": {"body": body}}
 
 
@@ -61,8 +61,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     person = person_for(request)
     today = date.today()
     page = per_revision(person.id, "plan-page", today, lambda: _plan_page(person.id, today))
-    context = {k: mark_safe(v) if k == "body" else v for k, v in page["context"].items()}
-    return render(request, page["template"], context)
+    return render(request, page["template"], page["context"])
 
 
 @require_GET

@@ -69,8 +69,10 @@ def cached_body(
 ) -> SafeString:
     """A page's main content rendered once per data revision and day. The body template
     must not depend on the request (no form tokens, no user): the frame around it does."""
-    html = per_revision(person_id, name, day, lambda: render_to_string(template, context()))
-    return mark_safe(html)  # rendered by the template engine, which escaped it
+    # rendered by the template engine, which escaped it; the cache keeps it marked safe
+    return per_revision(
+        person_id, name, day, lambda: mark_safe(render_to_string(template, context()))
+    )
 
 
 def forget_all() -> None:
