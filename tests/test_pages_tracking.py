@@ -19,8 +19,8 @@ from psoas.web.outcomes.models import PainCheckin
 from psoas.web.programs.models import Person
 from psoas.web.programs.services import active_plan, local_person, save_plan, save_profile
 from psoas.web.tracking.models import SessionLog, SetLog
-from psoas.web.tracking.pages import safety_questions
 from psoas.web.tracking.services import finish_session, start_session
+from psoas.web.tracking.warning_signs import every_session_questions as safety_questions
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -69,12 +69,9 @@ def ask_warning_signs(plan: Any) -> list[str]:
     pregnancy or after a birth the warning signs of those); one yes is enough to refer."""
     from rich.prompt import Confirm
 
-    from psoas.core.content.loader import catalog
-    from psoas.core.profile import parse_profile
-    from psoas.core.screening.referral import questions_to_ask
+    from psoas.web.tracking.warning_signs import every_session_questions
 
-    profile = parse_profile(plan.profile.data)
-    for flag in questions_to_ask(profile, catalog(), every_session_only=True):
+    for flag in every_session_questions(plan):
         if Confirm.ask(flag.question, default=False, console=console):
             return [flag.id]
     return []

@@ -19,10 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from psoas.core.content.loader import catalog
 from psoas.core.content.questionnaires import questionnaires
-from psoas.core.profile import parse_profile
-from psoas.core.screening.referral import questions_to_ask
 from psoas.web.outcomes import charts
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress as read_progress
@@ -32,6 +29,7 @@ from psoas.web.programs.services import active_plan, stop_for_referral
 from psoas.web.site.freshness import cached_body
 from psoas.web.site.people import person_for
 from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.warning_signs import every_session_questions, read_answers
 
 WINDOW_DAYS = 84  # the pain chart shows the last 12 weeks: readable on a phone
 TABLE_WEEKS = 8
@@ -330,13 +328,9 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
             if not given
             else f"Pain right now: '{given[:10]}' is not allowed; pick a number from 0 to 10."
         )
-    flags = []
-    for n, flag in enumerate(questions, 1):
-        answer = post.get(f"flag_{flag.id}")
-        if answer == "yes":
-            flags.append(flag.id)
-        elif answer != "no":
-            errors[f"flag_{flag.id}"] = f"Question {n}: answer Yes or No."
+    flags, unanswered = read_answers(post, questions)
+    for n, flag in unanswered:
+        errors[f"flag_{flag.id}"] = f"Question {n}: answer Yes or No."
     note = post.get("note", "")
     if len(note) > 2000:
         errors["note"] = "Note: keep it under 2,000 characters."
@@ -377,9 +371,7 @@ def _checkin_context(request: HttpRequest) -> dict[str, Any]:
         return {**ctx, "state": "no_plan"}
     if plan.data.get("status") != "ok":
         return {**ctx, "state": "refer", "referral": plan.data["referral"]}
-    ctx["questions"] = questions_to_ask(
-        parse_profile(plan.profile.data), catalog(), every_session_only=True
-    )
+    ctx["questions"] = every_session_questions(plan)
     due = psfs_due(person, ctx["day"])
     ctx["psfs_due"] = due
     ctx["psfs_previous"] = last_psfs(person) if due else None

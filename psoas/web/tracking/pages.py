@@ -14,24 +14,16 @@ from psoas.core.content.loader import catalog
 from psoas.core.figure import render_svg
 from psoas.core.player.machine import doses_from_plan_session
 from psoas.core.player.timeline import session_steps
-from psoas.core.profile import parse_profile
-from psoas.core.screening.referral import questions_to_ask
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
 from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.warning_signs import read_answers
 
 
 def minutes_words(minutes: float) -> str:
     whole = max(1, round(minutes))
     return f"about {plural(whole, 'minute')}"
-
-
-def safety_questions(plan: Plan) -> list[Any]:
-    """The warning signs asked before every session (in pregnancy or after a birth also
-    the warning signs of those), in catalog order."""
-    profile = parse_profile(plan.profile.data)
-    return questions_to_ask(profile, catalog(), every_session_only=True)
 
 
 def sessions_today(person: Person, day: date) -> tuple[SessionLog | None, SessionLog | None]:
@@ -59,14 +51,8 @@ def read_start_form(
     data: Any, questions: list[Any]
 ) -> tuple[list[str], int | None, dict[str, str]]:
     """(warning signs answered yes, pain now, errors by field name)."""
-    errors: dict[str, str] = {}
-    flags: list[str] = []
-    for q in questions:
-        answer = data.get(f"flag_{q.id}")
-        if answer == "yes":
-            flags.append(q.id)
-        elif answer != "no":
-            errors[f"flag_{q.id}"] = "Answer yes or no to this question."
+    flags, unanswered = read_answers(data, questions)
+    errors = {f"flag_{q.id}": "Answer yes or no to this question." for _n, q in unanswered}
     pain, problem = parse_score(data.get("pain"))
     if problem:
         errors["pain"] = problem

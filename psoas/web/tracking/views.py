@@ -21,6 +21,7 @@ from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
 from psoas.web.tracking.day import day_session
 from psoas.web.tracking.models import SessionLog
+from psoas.web.tracking.warning_signs import every_session_questions
 
 EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
 
@@ -94,7 +95,7 @@ def _work_out_day(person: Person, day: date) -> dict:
     session = info["session"]
     ctx["exercises"] = [{**ex, "dose_words": pages.dose_words(ex)} for ex in session["exercises"]]
     ctx["minutes"] = pages.minutes_words(session["estimated_minutes"])
-    ctx["questions"] = pages.safety_questions(plan)
+    ctx["questions"] = every_session_questions(plan)
     ctx["pregnancy"] = any(q.group == "pregnancy" for q in ctx["questions"])
     return {**ctx, **_form_questions(ctx, {}, {}), "state": "session"}
 
