@@ -28,10 +28,12 @@ def profile_dicts(draw: Any, *, red_flags: bool | None = False) -> dict[str, Any
     if draw(st.booleans()):
         d["age"] = draw(st.integers(18, 95) if red_flags is False else st.integers(0, 120))
     stage = draw(st.sampled_from(["none", "pregnant", "postpartum"]))
+    # Weeks near the thresholds (13 of pregnancy, 6 after a birth) are drawn often, so
+    # plans that cross them inside their six weeks are common.
     if stage == "pregnant":
-        d["pregnancy_weeks"] = draw(st.integers(0, 42))
+        d["pregnancy_weeks"] = draw(st.integers(7, 14) | st.integers(0, 42))
     elif stage == "postpartum":
-        d["postpartum_weeks"] = draw(st.integers(0, 104))
+        d["postpartum_weeks"] = draw(st.integers(0, 7) | st.integers(0, 104))
     if red_flags is True:
         d["red_flags"] = draw(_sub(RED_FLAGS, 4).filter(bool))
     elif red_flags is None:
@@ -57,6 +59,11 @@ def profile_dicts(draw: Any, *, red_flags: bool | None = False) -> dict[str, Any
         d["assessment"] = assessment
     if draw(st.booleans()):
         d["pain"] = {"nprs": draw(st.integers(0, 10))}
+    balance = draw(st.sampled_from(["good", "poor", None]))
+    if balance:
+        d["balance"] = balance
+    if any(c.startswith("hip_replacement_") for c in d["conditions"]) and draw(st.booleans()):
+        d["hip_replacement_weeks"] = draw(st.integers(0, 20))
     return d
 
 

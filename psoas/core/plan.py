@@ -59,6 +59,7 @@ def build_plan_model(cat: Catalog) -> type[BaseModel]:
         "PlanExercise",
         __base__=_Out,
         id=(ExerciseId, ...),
+        slot=(ExerciseId, Field(description="The id this exercise's run started with.")),
         name=(str, ...),
         kind=(Kind, ...),
         position=(Position, ...),

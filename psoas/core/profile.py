@@ -74,6 +74,12 @@ class ProfileBase(_Strict):
     def _one_of_pregnant_postpartum(self) -> ProfileBase:
         if self.pregnancy_weeks is not None and self.postpartum_weeks is not None:  # type: ignore[attr-defined]
             raise ValueError("give pregnancy_weeks or postpartum_weeks, not both")
+        hip = [c for c in self.conditions if c.startswith("hip_replacement_")]  # type: ignore[attr-defined]
+        if self.hip_replacement_weeks is not None and not hip:  # type: ignore[attr-defined]
+            raise ValueError(
+                "hip_replacement_weeks goes with a hip_replacement_posterior, _lateral or "
+                "_anterior condition"
+            )
         return self
 
 
@@ -92,6 +98,8 @@ def build_profile_model(cat: Catalog) -> type[ProfileBase]:
         "activities": (list[_enum(list(ACTIVITIES))], []),
         "assessment": (Assessment | None, None),
         "pain": (Pain | None, None),
+        "balance": (Literal["good", "poor"] | None, None),
+        "hip_replacement_weeks": (int | None, Field(default=None, ge=0, le=520)),
     }
     return create_model("Profile", __base__=ProfileBase, **fields)
 
@@ -183,6 +191,8 @@ def build_profile_data(
     hold_left: float | None = None,
     hold_right: float | None = None,
     pain: int | None = None,
+    balance: str | None = None,
+    hip_replacement_weeks: int | None = None,
 ) -> dict[str, Any]:
     """Answers to the screen (terminal or web) as a profile dict, not yet validated.
 
@@ -196,6 +206,8 @@ def build_profile_data(
         "postpartum_weeks": postpartum_weeks,
         "minutes_per_session": minutes,
         "sitting_hours_per_day": sitting_hours,
+        "balance": balance,
+        "hip_replacement_weeks": hip_replacement_weeks,
     }
     data.update({k: v for k, v in simple.items() if v is not None})
     for key, value in (

@@ -26,6 +26,7 @@ from psoas.core.content.models import (
     Rule,
     Screening,
     SelfTest,
+    SteadinessRules,
     Topic,
 )
 
@@ -53,6 +54,7 @@ class Catalog:
     pregnancy: PregnancyRules
     self_tests: dict[str, SelfTest]
     programs: dict[str, Program]
+    steadiness: SteadinessRules
 
     @property
     def red_flags(self) -> dict[str, Any]:
@@ -132,23 +134,33 @@ def _cross_check(cat: Catalog) -> None:
             if slot.exercise not in ex:
                 raise ContentError(
                     "programs.yaml",
-                    p.classification,
+                    p.key,
                     "slots.exercise",
                     f"unknown exercise '{slot.exercise}'",
                 )
             if slot.exercise in seen:
                 raise ContentError(
                     "programs.yaml",
-                    p.classification,
+                    p.key,
                     "slots.exercise",
                     f"'{slot.exercise}' appears twice",
                 )
             seen.add(slot.exercise)
-    missing = {"tight", "weak", "tight_and_weak", "unclear"} - set(cat.programs)
+    missing = {"tight", "weak", "tight_and_weak", "unclear", "postpartum_early"} - set(
+        cat.programs
+    )
     if missing:
         raise ContentError("programs.yaml", None, "classification", f"missing {sorted(missing)}")
     for c in cat.conditions.values():
         _check_rules(c.forbids, "screening/conditions.yaml", c.id, ex)
+        for cond_id in cat.steadiness.with_conditions:
+            if cond_id not in cat.conditions:
+                raise ContentError(
+                    "screening/steadiness.yaml",
+                    None,
+                    "with_conditions",
+                    f"unknown condition '{cond_id}'",
+                )
         for t in c.modifiers.skip_self_tests:
             if t not in cat.self_tests:
                 raise ContentError(
@@ -179,7 +191,8 @@ def load_catalog(root: Path | None = None) -> Catalog:
     screening_file = scr / "red_flags.yaml"
     preg_file = scr / "pregnancy.yaml"
     programs_file = root / "programs.yaml"
-    programs = _list_file(programs_file, Program, root, key="classification")
+    programs = _list_file(programs_file, Program, root, key="key")
+    steady_file = scr / "steadiness.yaml"
     cat = Catalog(
         exercises=one_per_file(root / "exercises", Exercise, root),
         topics=one_per_file(root / "education", Topic, root),
@@ -193,6 +206,9 @@ def load_catalog(root: Path | None = None) -> Catalog:
         ),
         self_tests=one_per_file(root / "self_tests", SelfTest, root),
         programs=programs,
+        steadiness=_validate(
+            SteadinessRules, _read_yaml(steady_file, root), str(steady_file.relative_to(root))
+        ),
     )
     _cross_check(cat)
     return cat

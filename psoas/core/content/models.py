@@ -39,6 +39,7 @@ Target = Literal[
     "quadriceps",
     "abdominals",
     "back_extensors",
+    "pelvic_floor",
 ]
 Joint = Literal[
     "trunk",
@@ -72,6 +73,11 @@ MOVEMENT_FIELDS = (
     "hip_external_rotation",
     "spinal_flexion_loaded",
     "spinal_rotation_end_range",
+    "spinal_flexion_end_range",
+    "hip_flexion_to_90",
+    "hip_abduction_loaded",
+    "needs_balance",
+    "hard_transition",
     "effort",
 )
 
@@ -112,6 +118,16 @@ class Movement(Strict):
     hip_external_rotation: bool
     spinal_flexion_loaded: bool
     spinal_rotation_end_range: bool
+    # Rolling back with both knees hugged (end-range trunk flexion), which thin bones avoid.
+    spinal_flexion_end_range: bool
+    # The thigh comes up to about level: the posterior hip precaution's own limit.
+    hip_flexion_to_90: bool
+    # The leg lifts out to the side against gravity (lateral hip approach avoids it).
+    hip_abduction_loaded: bool
+    # Split stance or one leg without holding on, or an unstable surface.
+    needs_balance: bool
+    # Getting into or out of it takes a deep, unsupported or tricky move.
+    hard_transition: bool
     effort: Effort
 
 
@@ -183,6 +199,12 @@ class Exercise(Strict):
     name: Text
     also_called: list[str] = []
     kind: Kind
+    # Exercises of one family do the same job (two lunge-type stretches, two knee lifts):
+    # a session never holds two of a family.
+    family: Id
+    # Set when no plan picks the exercise: why, for the exercise page. The planner never
+    # chooses such an exercise, as a slot, a swap or a harder version.
+    library_note: Text | None = None
     summary: Text
     targets: list[Target] = Field(min_length=1)
     target_note: Text
@@ -224,29 +246,32 @@ class Exercise(Strict):
         attrs["kind"] = self.kind
         attrs["equipment"] = tuple(self.equipment)
         attrs["id"] = self.id
+        attrs["targets"] = tuple(self.targets)
         return attrs
+
+
+def check_match(v: dict[str, Any]) -> dict[str, Any]:
+    """A rule's `match` may name only attributes that exercises have."""
+    allowed = {*MOVEMENT_FIELDS, "kind", "equipment", "id", "targets"}
+    unknown = sorted(set(v) - allowed)
+    if unknown:
+        raise ValueError(f"unknown match key(s) {unknown}; allowed: {sorted(allowed)}")
+    if not v:
+        raise ValueError("match must name at least one attribute")
+    return v
 
 
 class Rule(Strict):
     """Forbids every exercise whose attributes match all keys of `match`.
 
     A value may be a scalar (equal) or a list (any of). `equipment` matches when the
-    exercise needs that piece of equipment.
+    exercise needs that piece of equipment, `targets` when it works any muscle named.
     """
 
     match: dict[str, Any]
     reason: Text
 
-    @field_validator("match")
-    @classmethod
-    def _known_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
-        allowed = {*MOVEMENT_FIELDS, "kind", "equipment", "id"}
-        unknown = sorted(set(v) - allowed)
-        if unknown:
-            raise ValueError(f"unknown match key(s) {unknown}; allowed: {sorted(allowed)}")
-        if not v:
-            raise ValueError("match must name at least one attribute")
-        return v
+    _known_keys = field_validator("match")(lambda v: check_match(v))
 
 
 class Modifiers(Strict):
@@ -255,7 +280,17 @@ class Modifiers(Strict):
     cap_stretch_intensity: bool = False  # stretch to mild tension only
     hold_stretch_progression: bool = False  # stretch holds and sets stay at week 1
     favour_strength: bool = False  # strengthening comes before stretching in priority
+    no_added_weight: bool = False  # no ankle weights while the condition applies
     skip_self_tests: list[Id] = []
+
+
+class Note(Strict):
+    """A limit that keeps an exercise but changes how it is done, said in its `why`."""
+
+    match: dict[str, Any]
+    note: Text
+
+    _known_keys = field_validator("match")(lambda v: check_match(v))
 
 
 class Condition(Strict):
@@ -264,9 +299,20 @@ class Condition(Strict):
     question: Text
     explain: Text
     forbids: list[Rule] = []
+    notes: list[Note] = []
     modifiers: Modifiers = Modifiers()
     caution: Text | None = None
+    # A condition that ends: its rules lift in the plan week when the weeks since it began
+    # (the profile field `weeks_field`) reach this number. Without the field it lasts.
+    lifts_after_weeks: int | None = Field(default=None, ge=1, le=104)
+    weeks_field: Id | None = None
     sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _lifting(self) -> Condition:
+        if (self.lifts_after_weeks is None) != (self.weeks_field is None):
+            raise ValueError("lifts_after_weeks and weeks_field go together")
+        return self
 
 
 class Limit(Strict):
@@ -283,7 +329,9 @@ class RedFlag(Strict):
     level: Level
     group: Literal["back", "hip", "nerve", "general", "pregnancy"]
     every_session: bool = False
-    ask_when: Literal["always", "age_50_plus", "had_cancer", "pregnant", "postpartum"] = "always"
+    ask_when: Literal[
+        "always", "age_50_plus", "had_cancer", "pregnant", "postpartum", "recent_surgery"
+    ] = "always"
     sources: list[Source] = Field(min_length=1)
 
 
@@ -304,6 +352,18 @@ class PregnancyRules(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+class SteadinessRules(Strict):
+    """Supported variants for older or unsteady people (PRODUCT.md safety rules): from
+    `older_from_age`, with poor balance, or with a condition listed here, `forbids` applies;
+    poor balance adds `poor_balance_forbids` (no floor work they cannot get up from)."""
+
+    older_from_age: int = Field(ge=18, le=120)
+    with_conditions: list[Id] = []
+    forbids: list[Rule] = Field(min_length=1)
+    poor_balance_forbids: list[Rule] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+
+
 class Screening(Strict):
     red_flags: list[RedFlag] = Field(min_length=1)
     referral_messages: list[ReferralMessage] = Field(min_length=3)
@@ -311,6 +371,7 @@ class Screening(Strict):
     pain_caution: Text
     min_age: int = Field(ge=0)
     min_age_message: Text
+    no_safe_program_message: Text
     sources: list[Source] = Field(min_length=1)
 
 
@@ -357,8 +418,20 @@ class ProgramSlot(Strict):
 
 
 class Program(Strict):
-    """An ordered wish-list of exercises for one classification: first is most important."""
+    """An ordered wish-list of exercises for one classification, or for a stage that
+    overrides it (the first weeks after a birth): first is most important."""
 
-    classification: Classification
+    classification: Classification | None = None
+    stage: Literal["postpartum_early"] | None = None
     summary: Text
     slots: list[ProgramSlot] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Program:
+        if (self.classification is None) == (self.stage is None):
+            raise ValueError("give a classification or a stage, not both")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.classification or self.stage  # type: ignore[return-value]

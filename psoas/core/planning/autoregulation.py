@@ -18,9 +18,12 @@ do: the program week plus an offset. Rules, from issue 3 item 5 and research/cli
 5. Otherwise follow the plan, keeping any earlier step back or ahead.
 
 Program weeks are 7-day blocks from the first scheduled day; a block with no session done
-repeats its week. An exercise's slot is its id in week 1: a harder variant that takes over
-in weeks 5-6 shares the slot, so its logs and its offset carry over. `next_session` turns a
-decision into the session's exercises and keeps it within the plan's time.
+repeats its week. An exercise's slot is the id it started the plan with (the plan's
+`slot`): a harder variant that takes over in weeks 5-6 shares the slot, so its logs and
+its offset carry over. `next_session` turns a decision into the session's exercises and
+keeps it within the plan's time. Which exercises a day holds follows the day's own week of
+the calendar, never an earlier one: the rules of that week (a pregnancy past week 13)
+hold even when the doses are a step behind.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
-from psoas.core.player.timeline import Dose, exercise_seconds
+from psoas.core.player.timeline import Dose, session_seconds
 
 Effort = Literal["too_easy", "about_right", "too_hard"]
 Action = Literal["continue", "hold", "regress", "progress_early"]
@@ -115,10 +118,15 @@ class Decision:
 
 
 def slots(plan: Mapping[str, Any]) -> dict[str, str]:
-    """Exercise id -> slot (its id in week 1) for every exercise in the plan."""
+    """Exercise id -> slot for every exercise in the plan. Plans made before slots were
+    named keep one shape every week, so there the slot is the id at the same place in
+    week 1."""
     _check(plan.get("status") == "ok" and bool(plan.get("weeks")), "the plan has no weeks")
     weeks = plan["weeks"]
     out: dict[str, str] = {}
+    named = [e for w in weeks for s in w["sessions"] for e in s["exercises"] if "slot" in e]
+    if named:
+        return {e["id"]: e["slot"] for e in named}
     for s, session in enumerate(weeks[0]["sessions"]):
         for i, ex in enumerate(session["exercises"]):
             for w in weeks:
@@ -302,31 +310,52 @@ class NextSession:
     dropped: tuple[dict[str, str], ...]  # {id, reason}: left out so the session fits
 
 
-def next_session(plan: Mapping[str, Any], decision: Decision, session: int = 0) -> NextSession:
-    """One session of the next program week, each exercise at its decided dose.
+def _entry(plan: Mapping[str, Any], week: int, session: int, slot: str) -> dict | None:
+    """The slot's entry in a plan week (its own session first), or None if it has none."""
+    sessions = plan["weeks"][week - 1]["sessions"]
+    slot_of = slots(plan)
+    order = [sessions[session]] if session < len(sessions) else []
+    for s in order + list(sessions):
+        for ex in s["exercises"]:
+            if slot_of[ex["id"]] == slot:
+                return ex
+    return None
 
-    An exercise keeps its place; its dose (in weeks 5-6 maybe a harder variant) comes from
-    the plan week the decision names. Doses from different weeks can add up to more time
-    than any week of the plan (a step back from a variant can mean more sets), so the
-    least important exercises (the last) are left out until the session is no longer
-    than the longest week of this session in the plan, which the planner fitted to the
-    person's minutes.
+
+def next_session(
+    plan: Mapping[str, Any], decision: Decision, session: int = 0, week: int | None = None
+) -> NextSession:
+    """One session, each exercise at its decided dose.
+
+    The exercises are those of `week`, the calendar week the day falls in (the program week
+    when not given), so the rules of that week hold. Each keeps its place; its dose (in
+    weeks 5-6 maybe a harder variant) comes from the plan week the decision names, when
+    that week has the same slot; an exercise that week lacks keeps the day's own dose.
+    Doses from different weeks can add up to more time than any week of the plan (a step
+    back from a variant can mean more sets), so the least important exercises (the last)
+    are left out until the session is no longer than the longest week of this session in
+    the plan, which the planner fitted to the person's minutes.
     """
     _check(not decision.stop, "the program is stopped: refer, do not train")
     slot_of = slots(plan)
     weeks = plan["weeks"]
+    base_week = weeks[(week or decision.week) - 1]["sessions"]
+    session = min(session, len(base_week) - 1)
     chosen = []
-    for i, ex in enumerate(weeks[decision.week - 1]["sessions"][session]["exercises"]):
-        dose = decision.exercises[slot_of[ex["id"]]].dose_week
-        chosen.append(weeks[dose - 1]["sessions"][session]["exercises"][i])
-    budget = max(sum(map(_seconds, w["sessions"][session]["exercises"])) for w in weeks)
+    for ex in base_week[session]["exercises"]:
+        slot = slot_of[ex["id"]]
+        dose = decision.exercises[slot].dose_week
+        chosen.append(_entry(plan, dose, session, slot) or ex)
+    budget = max(
+        _seconds(w["sessions"][min(session, len(w["sessions"]) - 1)]["exercises"]) for w in weeks
+    )
     dropped = []
-    while sum(map(_seconds, chosen)) > budget + 1e-9:
+    while _seconds(chosen) > budget + 1e-9:
         ex = chosen.pop()
         reason = "Left out today so the session fits your time, after the changes above."
         dropped.append({"id": ex["id"], "reason": reason})
     return NextSession(tuple(chosen), tuple(dropped))
 
 
-def _seconds(ex: Mapping[str, Any]) -> float:
-    return exercise_seconds(Dose.from_plan(ex))
+def _seconds(exercises: Iterable[Mapping[str, Any]]) -> float:
+    return session_seconds([Dose.from_plan(ex) for ex in exercises])

@@ -1,9 +1,16 @@
 """Profile in, plan out (`psoas.plan/1`): the one function every shell calls.
 
 Order of decisions: the red-flag screen first (a referral makes no program), then the
-restrictions (conditions, limits, pregnancy, equipment), the self-test classification, the
-exercise choice with its swaps, how often, and finally six weeks of dosing that climb one
-rung a week as long as every session still fits the person's minutes.
+self-test classification, and then, week by week, the rules of the person's situation in
+that week. Time moves the rules (PRODUCT.md): pregnancy and the weeks since a birth count
+on, and a hip replacement's precautions lift in the week they end. Weeks with the same
+rules form a phase; each phase chooses its exercises (with swaps, never two of a family in
+a session) and how often, and every exercise climbs one rung a week from the week it
+starts, as long as every session still fits the person's minutes.
+
+Each exercise in the plan names its `slot`: the id it started the plan with. A harder
+version that takes over keeps the slot, so its records carry on; an exercise swapped in
+when the rules change starts a slot of its own, at its own easy end.
 """
 
 from __future__ import annotations
@@ -15,8 +22,8 @@ from psoas.core.assessment import classify
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise, ProgramSlot
 from psoas.core.planning.progression import WEEKS, Rung, describe, ladder
-from psoas.core.planning.selection import Pick, blocked_reasons, find_substitute, select
-from psoas.core.player.timeline import Dose, exercise_seconds
+from psoas.core.planning.selection import Pick, blocked_reasons, can_pick, select
+from psoas.core.player.timeline import LEVEL_CHANGE_S, LOW_POSITIONS, Dose, exercise_seconds
 from psoas.core.profile import DEFAULT_MINUTES
 from psoas.core.screening.referral import referral_for
 from psoas.core.screening.restrictions import Restrictions, cautions_for, restrictions_for
@@ -27,9 +34,11 @@ DAYS_BY_CLASSIFICATION = {"tight": 5, "tight_and_weak": 4, "weak": 3, "unclear":
 STRENGTH_DAYS = 3  # strength work 2-3 days a week, 48 h apart (ACSM 2011)
 REST_DAY_FILLER = ProgramSlot(
     exercise="standing_hip_flexor_stretch",
-    why="On days without strength work, a short stretch breaks up long hours of sitting.",
+    why="On days without strength work, a short standing stretch breaks up long hours of "
+    "sitting. A few minutes of walking each hour helps too.",
 )
-KIND_ORDER = {"strength": 0, "stretch": 1, "release": 2}
+KIND_ORDER = {"release": 0, "strength": 1, "stretch": 2}
+STAGE_PROGRAMS = {"postpartum_gentle": "postpartum_early"}
 
 
 def _days_per_week(profile: Any, classification: str) -> tuple[int, str]:
@@ -42,48 +51,98 @@ def _days_per_week(profile: Any, classification: str) -> tuple[int, str]:
 
 def _dose(r: Rung) -> Dose:
     d = r.exercise.dosing
-    return Dose(r.exercise.id, d.sides, r.sets, r.reps, r.hold_s, d.tempo_s, d.rest_s)
+    low = r.exercise.movement.position in LOW_POSITIONS
+    return Dose(r.exercise.id, d.sides, r.sets, r.reps, r.hold_s, d.tempo_s, d.rest_s, low)
 
 
 @dataclass(eq=False)
 class _Item:
+    """One exercise's run in the plan: its rungs and, per plan week, the rung it is on."""
+
     pick: Pick
     rungs: list[Rung]
+    short_why: str
     index: int = 0
-    history: list[tuple[int, str]] | None = None  # (rung index, extra note) per week
+    history: dict[int, tuple[int, str]] = field(default_factory=dict)  # week -> rung, note
     seconds: list[float] = field(init=False)  # timeline length of each rung
+    lows: list[bool] = field(init=False)
 
     def __post_init__(self) -> None:
         self.seconds = [exercise_seconds(_dose(r)) for r in self.rungs]
+        self.lows = [r.exercise.movement.position in LOW_POSITIONS for r in self.rungs]
 
 
-def _variant(
-    ex: Exercise, blocked: dict[str, str], used: set[str], cat: Catalog
-) -> Exercise | None:
-    for vid in ex.progressions:
-        if vid not in blocked and vid not in used:
-            return cat.exercises[vid]
-    return None
+@dataclass
+class _Session:
+    name: str
+    times: int
+    items: list[_Item]  # most important first
+
+    def ordered(self) -> list[_Item]:
+        """The order they are done in: rolling first (before the stretches it readies you
+        for), then standing and sitting work, then floor work, so you get down once."""
+        return sorted(
+            self.items,
+            key=lambda it: (
+                KIND_ORDER["release"] != it.pick.exercise.kind,
+                it.lows[it.index],
+            ),
+        )
+
+    def seconds(self) -> float:
+        items = self.ordered()
+        before, changes = False, 0
+        for it in items:
+            low = it.lows[it.index]
+            changes += low != before
+            before = low
+        return sum(it.seconds[it.index] for it in items) + changes * LEVEL_CHANGE_S
 
 
-def _fits(sessions: list[list[_Item]], budget_s: float) -> bool:
-    return all(sum(it.seconds[it.index] for it in s) <= budget_s for s in sessions)
+@dataclass
+class _Phase:
+    weeks: list[int]
+    restr: Restrictions
+    sessions: list[_Session]
+    days: int
+    days_why: str
 
 
-def _fit_week_one(
-    sessions: list[list[_Item]], budget_s: float, minutes: int, excluded: list[dict[str, str]]
+def _fits(sessions: list[_Session], budget_s: float) -> bool:
+    return all(s.seconds() <= budget_s for s in sessions)
+
+
+def _drop_order(session: _Session) -> _Item:
+    """Which exercise goes first when time is short. The first strength move and the first
+    stretch are kept longest; any other goes first, the least important of them first (a
+    second stretch for the same muscles before anything else, as slots come in order of
+    importance). When only those two are left, the stretch goes: strength keeps its place."""
+    kept: list[_Item] = []
+    for kind in ("strength", "stretch"):
+        kept += [it for it in session.items if it.pick.exercise.kind == kind][:1]
+    others = [it for it in session.items if it not in kept]
+    if others:
+        return others[-1]
+    stretches = [it for it in kept if it.pick.exercise.kind != "strength"]
+    return stretches[-1] if stretches else session.items[-1]
+
+
+def _fit_start(
+    phase: _Phase, budget_s: float, minutes: int, excluded: list[dict[str, str]]
 ) -> None:
-    """Drop the least important exercises until every session fits at week 1 dosing."""
-    while not _fits(sessions, budget_s):
-        for s in sessions:
-            if len(s) > 1 and sum(it.seconds[0] for it in s) > budget_s:
-                dropped = s.pop()
-                if not any(dropped in other for other in sessions):
+    """Drop exercises until every session of the phase fits at its first week's doses."""
+    while not _fits(phase.sessions, budget_s):
+        for s in phase.sessions:
+            if len(s.items) > 1 and s.seconds() > budget_s:
+                dropped = _drop_order(s)
+                s.items.remove(dropped)
+                if not any(dropped in other.items for other in phase.sessions):
+                    ex = dropped.pick.exercise
                     excluded.append(
                         {
-                            "id": dropped.pick.exercise.id,
-                            "reason": f"It did not fit in your {minutes} minutes a session. "
-                            "It was the least important part of your program.",
+                            "id": ex.id,
+                            "reason": f"It did not fit in your {minutes} minutes a session, "
+                            f"so the time goes to {_kept_words(phase.sessions)}.",
                         }
                     )
                 break
@@ -91,46 +150,180 @@ def _fit_week_one(
             raise AssertionError("a single exercise at its lowest dose is longer than a session")
 
 
-def _climb(items: list[_Item], sessions: list[list[_Item]], budget_s: float, minutes: int) -> None:
-    """Give each item one rung per week, most important first, while sessions still fit."""
-    for it in items:
-        it.history = [(0, "")]
-    for _week in range(2, WEEKS + 1):
-        for it in items:
+def _kept_words(sessions: list[_Session]) -> str:
+    kinds = {it.pick.exercise.kind for s in sessions for it in s.items}
+    if "strength" in kinds and "stretch" in kinds:
+        return "the strength work and the main stretch"
+    return "the strength work" if "strength" in kinds else "the main stretch"
+
+
+def _program_slots(cat: Catalog, key: str, restr: Restrictions) -> list[ProgramSlot]:
+    """The program's slots, strength first when a condition asks to favour it: then the
+    session also keeps to one stretch, so strength has most of the time in substance."""
+    slots = list(cat.programs[key].slots)
+    if not restr.favour_strength:
+        return slots
+    slots.sort(key=lambda s: cat.exercises[s.exercise].kind != "strength")
+    out, stretches = [], 0
+    for s in slots:
+        if cat.exercises[s.exercise].kind == "stretch":
+            stretches += 1
+            if stretches > 1:
+                continue
+        out.append(s)
+    return out
+
+
+class _Builder:
+    """Builds the phases of one plan, keeping each exercise's run across phases."""
+
+    def __init__(self, profile: Any, cat: Catalog, classification: str, plan: dict[str, Any]):
+        self.profile, self.cat, self.classification, self.plan = profile, cat, classification, plan
+        self.items: dict[str, _Item] = {}  # slot -> its run
+        self.minutes = profile.minutes_per_session or DEFAULT_MINUTES
+        self.budget = self.minutes * 60.0
+        self.seen_excluded: set[str] = set()
+        self.seen_subs: set[tuple[str, str]] = set()
+
+    def phase(self, weeks: list[int], restr: Restrictions) -> _Phase:
+        cat = self.cat
+        key = STAGE_PROGRAMS.get(restr.stage or "", self.classification)
+        blocked = blocked_reasons(cat, restr)
+        slots = _program_slots(cat, key, restr)
+        taken = frozenset(self.items) - {s.exercise for s in slots}
+        sel = select(slots, cat, blocked, taken)
+        first = weeks[0]
+        when = "" if first == 1 else f"From week {first}: "
+        for e in sel.excluded:
+            if e["id"] not in self.seen_excluded:
+                self.seen_excluded.add(e["id"])
+                self.plan["excluded"].append({"id": e["id"], "reason": when + e["reason"]})
+        for s in sel.substitutions:
+            if (s["from"], s["to"]) not in self.seen_subs:
+                self.seen_subs.add((s["from"], s["to"]))
+                self.plan["substitutions"].append({**s, "reason": when + s["reason"]})
+
+        days, days_why = _days_per_week(self.profile, self.classification)
+        picks = sel.picks
+        rest_day: list[Pick] = []
+        has_strength = any(p.exercise.kind == "strength" for p in picks)
+        if has_strength and days > STRENGTH_DAYS:
+            rest_day = [p for p in picks if p.exercise.kind != "strength"]
+            if not rest_day:
+                rest_day = self._filler(picks, blocked)
+            if not rest_day:
+                days = STRENGTH_DAYS
+                days_why = (
+                    "Strength work needs a rest day in between, and no stretch is safe for "
+                    "you on the other days. Walk for a few minutes each hour you sit."
+                )
+        for p in [*picks, *rest_day]:
+            self._item(p, restr, blocked)
+        full = [self.items[p.slot] for p in picks]
+        if rest_day:
+            sessions = [
+                _Session("Strength and stretch", STRENGTH_DAYS, full),
+                _Session("Stretch", days - STRENGTH_DAYS, [self.items[p.slot] for p in rest_day]),
+            ]
+        else:
+            sessions = [_Session(self._session_name(full), days, full)]
+        return _Phase(weeks, restr, sessions, days, days_why)
+
+    @staticmethod
+    def _session_name(items: list[_Item]) -> str:
+        kinds = {it.pick.exercise.kind for it in items}
+        if kinds == {"strength"}:
+            return "Strength"
+        if "strength" not in kinds:
+            return "Stretch"
+        return "Full session"
+
+    def _filler(self, picks: list[Pick], blocked: dict[str, str]) -> list[Pick]:
+        filler = self.cat.exercises[REST_DAY_FILLER.exercise]
+        used = {p.exercise.id for p in picks} | set(self.items)
+        families = {p.exercise.family for p in picks if p.exercise.kind != "strength"}
+        if not can_pick(filler, blocked, used - {filler.id}, families):
+            return []
+        return [Pick(filler, REST_DAY_FILLER.why, filler.id)]
+
+    def _item(self, p: Pick, restr: Restrictions, blocked: dict[str, str]) -> None:
+        if p.slot in self.items:
+            return
+        ex = p.exercise
+        variant = None
+        if not restr.hold_stretch_progression and p.why != REST_DAY_FILLER.why:
+            variant = self._variant(ex, blocked)
+        short = p.why
+        if p.swapped:
+            short = f"{ex.summary} It takes the place of another exercise that is not right for you."
+        self.items[p.slot] = _Item(
+            p, ladder(ex, hold_stretch=restr.hold_stretch_progression, variant=variant), short
+        )
+
+    def _variant(self, ex: Exercise, blocked: dict[str, str]) -> Exercise | None:
+        used = set(self.items) | {it.rungs[-1].exercise.id for it in self.items.values()}
+        for vid in ex.progressions:
+            v = self.cat.exercises[vid]
+            if vid not in blocked and vid not in used and v.library_note is None:
+                return v
+        return None
+
+
+def _climb(phase: _Phase, budget_s: float, minutes: int) -> None:
+    """Week by week, each exercise of the phase climbs one rung (the most important first)
+    while the sessions still fit; an exercise new in the phase starts at its easy end."""
+    live = list(dict.fromkeys(it for s in phase.sessions for it in s.items))
+    for week in phase.weeks:
+        for it in live:
+            if not it.history:
+                it.history[week] = (it.index, "")
+                continue
+            note = ""
             if it.index + 1 < len(it.rungs):
                 it.index += 1
-                if _fits(sessions, budget_s):
-                    it.history.append((it.index, ""))  # type: ignore[union-attr]
+                if _fits(phase.sessions, budget_s):
+                    it.history[week] = (it.index, "")
                     continue
                 it.index -= 1
                 note = f"Kept at last week's level so the session fits in your {minutes} minutes."
-            else:
-                note = ""
-            it.history.append((it.index, note))  # type: ignore[union-attr]
+            it.history[week] = (it.index, note)
 
 
 def _equipment(r: Rung, have: frozenset[str]) -> list[str]:
     ex = r.exercise
     extra = [e for e in ex.optional_equipment if e in have and e != "ankle_weights"]
-    if r.ankle_weights:
-        extra.append("ankle_weights")
     return [*ex.equipment, *extra]
 
 
+WEIGHTS_NOTE = (
+    "Ankle weights come only when the top of the range, slow and with the full pause, "
+    "feels easy two sessions in a row. Then add the lightest weight you have."
+)
+
+
 def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> dict[str, Any]:
-    idx, extra = it.history[week - 1]  # type: ignore[index]
-    prev = it.rungs[it.history[week - 2][0]] if week > 1 else None  # type: ignore[index]
+    idx, extra = it.history[week]
+    prev = it.rungs[it.history[week - 1][0]] if week - 1 in it.history else None
     r = it.rungs[idx]
     ex = r.exercise
-    why = [it.pick.why, describe(prev, r)]
+    why = [it.pick.why if prev is None else it.short_why, describe(prev, r)]
     if extra:
         why.append(extra)
+    why += restr.notes_for(ex)
     if ex.kind == "stretch" and hold_note:
         why.append(hold_note)
     if ex.kind == "stretch" and restr.cap_stretch_intensity:
         why.append("Stretch only to a mild, easy pull.")
+    if (
+        idx == len(it.rungs) - 1
+        and "ankle_weights" in ex.optional_equipment
+        and "ankle_weights" in restr.equipment
+        and not restr.no_added_weight
+    ):
+        why.append(WEIGHTS_NOTE)
     return {
         "id": ex.id,
+        "slot": it.pick.slot,
         "name": ex.name,
         "kind": ex.kind,
         "position": ex.movement.position,
@@ -148,17 +341,74 @@ def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> 
 def _hold_note(profile: Any, restr: Restrictions) -> str:
     if not restr.hold_stretch_progression:
         return ""
-    if profile.pregnancy_weeks is not None:
+    if restr.stage in ("early", "supine_limit"):
         return "Stretches stay the same each week while you are pregnant."
-    if profile.postpartum_weeks is not None:
+    if restr.stage == "postpartum_gentle":
         return "Stretches stay the same each week in the first weeks after birth."
     return "Stretches stay the same each week, to protect bendy joints."
 
 
+def _phases(profile: Any, cat: Catalog) -> list[tuple[list[int], Restrictions]]:
+    """Plan weeks grouped by the rules in force: weeks with the same rules share a phase."""
+    out: list[tuple[list[int], Restrictions]] = []
+    for week in range(1, WEEKS + 1):
+        restr = restrictions_for(profile, cat, week - 1)
+        if out and out[-1][1] == restr:
+            out[-1][0].append(week)
+        else:
+            out.append(([week], restr))
+    return out
+
+
+def _changes_over_time(
+    grouped: list[tuple[list[int], Restrictions]], cat: Catalog
+) -> list[dict[str, str]]:
+    """A caution for each week where the rules change, so the person knows it is coming."""
+    out = []
+    for (_, before), (weeks, after) in zip(grouped, grouped[1:], strict=False):
+        week = weeks[0]
+        said = []
+        if after.stage == "supine_limit" and before.stage != "supine_limit":
+            said.append(
+                f"From week {week} of this plan you are past week "
+                f"{cat.pregnancy.supine_from_week - 1} of your pregnancy, so exercises "
+                "lying on your back are swapped for others."
+            )
+        if before.stage == "postpartum_gentle" and after.stage != "postpartum_gentle":
+            said.append(
+                f"From week {week} of this plan your first 6 weeks after the birth are up, "
+                "so your own program starts, at its easy end. Check with your doctor or "
+                "midwife first, at your 6-week check."
+            )
+        for cid in sorted(before.conditions - after.conditions):
+            said.append(
+                f"From week {week} of this plan, the 12 weeks of rules after your "
+                f"{cat.conditions[cid].name.split(',')[0].lower()} are over, so more exercises "
+                "come in. If your surgeon gave you rules for longer, update your profile."
+            )
+        out += [{"id": f"from_week_{week}", "message": m} for m in said]
+    return out
+
+
+def _no_safe_program(plan: dict[str, Any], cat: Catalog) -> dict[str, Any]:
+    """Some weeks would have no exercise that is safe: refer rather than make a thin plan."""
+    msg = next(m for m in cat.screening.referral_messages if m.level == "routine")
+    why = cat.screening.no_safe_program_message
+    reason = {"id": "no_safe_program", "level": "routine", "question": why, "why": why}
+    plan.update(status="refer", excluded=[], substitutions=[])
+    plan["referral"] = {
+        "level": "routine",
+        "title": msg.title,
+        "message": msg.message,
+        "reasons": [reason],
+    }
+    return plan
+
+
 def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
     cat = cat or catalog()
-    restr = restrictions_for(profile, cat)
-    result = classify(profile, restr.skip_self_tests)
+    grouped = _phases(profile, cat)
+    result = classify(profile, grouped[0][1].skip_self_tests)
     plan: dict[str, Any] = {
         "schema": PLAN_SCHEMA,
         "status": "ok",
@@ -177,86 +427,36 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
         plan["referral"] = referral.as_dict()
         return plan
 
-    program = cat.programs[result.classification]
-    slots = list(program.slots)
-    if restr.favour_strength:
-        slots.sort(key=lambda s: KIND_ORDER[cat.exercises[s.exercise].kind])
-    blocked = blocked_reasons(cat, restr)
-    sel = select(slots, cat, blocked)
-    plan["excluded"], plan["substitutions"] = sel.excluded, sel.substitutions
+    plan["cautions"] += _changes_over_time(grouped, cat)
+    builder = _Builder(profile, cat, result.classification, plan)
+    phases = []
+    for weeks, restr in grouped:
+        phase = builder.phase(weeks, restr)
+        _fit_start(phase, builder.budget, builder.minutes, plan["excluded"])
+        _climb(phase, builder.budget, builder.minutes)
+        phases.append(phase)
 
-    days, days_why = _days_per_week(profile, result.classification)
-    used = {p.exercise.id for p in sel.picks}
-    rest_day: list[Pick] = []
-    has_strength = any(p.exercise.kind == "strength" for p in sel.picks)
-    if has_strength and days > STRENGTH_DAYS:
-        rest_day = [p for p in sel.picks if p.exercise.kind != "strength"]
-        if not rest_day:
-            filler = cat.exercises[REST_DAY_FILLER.exercise]
-            if filler.id in blocked or filler.id in used:
-                filler = find_substitute(filler, cat, blocked, used)  # type: ignore[assignment]
-            if filler is not None:
-                rest_day = [Pick(filler, REST_DAY_FILLER.why)]
-        if not rest_day:
-            days = STRENGTH_DAYS
-            days_why = (
-                "Strength work needs a rest day in between, and no stretch is safe for "
-                "you on the other days. Walk for a few minutes each hour you sit."
-            )
-    picks = sel.picks + [p for p in rest_day if p.exercise.id not in used]
-
-    variants_used = set(used)
-    items: dict[str, _Item] = {}
-    for p in picks:
-        ex = p.exercise
-        variant = (
-            None if restr.hold_stretch_progression else _variant(ex, blocked, variants_used, cat)
-        )
-        if variant is not None:
-            variants_used.add(variant.id)
-        weights = (
-            not restr.hold_stretch_progression
-            and "ankle_weights" in restr.equipment
-            and "ankle_weights" in ex.optional_equipment
-        )
-        items[ex.id] = _Item(
-            p,
-            ladder(
-                ex,
-                hold_stretch=restr.hold_stretch_progression,
-                variant=variant,
-                ankle_weights=weights,
-            ),
-        )
-    full = [items[p.exercise.id] for p in sel.picks]
-    if rest_day:
-        session_specs = [
-            ("Strength and stretch", STRENGTH_DAYS, full),
-            ("Stretch", days - STRENGTH_DAYS, [items[p.exercise.id] for p in rest_day]),
-        ]
-    else:
-        session_specs = [("Full session", days, full)]
-    sessions = [s for _, _, s in session_specs]
-    minutes = profile.minutes_per_session or DEFAULT_MINUTES
-    budget = minutes * 60.0
-    _fit_week_one(sessions, budget, minutes, plan["excluded"])
-    ordered = [it for it in items.values() if any(it in s for s in sessions)]
-    _climb(ordered, sessions, budget, minutes)
-
-    hold_note = _hold_note(profile, restr)
-    plan["frequency"] = {"days_per_week": days, "why": days_why}
-    for week in range(1, WEEKS + 1):
-        out_sessions = []
-        for (name, times, _), items_in in zip(session_specs, sessions, strict=True):
-            exercises = [_exercise_out(it, week, restr, hold_note) for it in items_in]
-            seconds = sum(it.seconds[it.history[week - 1][0]] for it in items_in)  # type: ignore[index]
-            out_sessions.append(
-                {
-                    "name": name,
-                    "times_per_week": times,
-                    "estimated_minutes": round(seconds / 60, 1),
-                    "exercises": exercises,
-                }
-            )
-        plan["weeks"].append({"week": week, "sessions": out_sessions})
+    if any(not s.items for phase in phases for s in phase.sessions):
+        return _no_safe_program(plan, cat)
+    first = phases[0]
+    plan["frequency"] = {"days_per_week": first.days, "why": first.days_why}
+    for phase in phases:
+        hold_note = _hold_note(profile, phase.restr)
+        for week in phase.weeks:
+            out_sessions = []
+            for s in phase.sessions:
+                for it in s.items:
+                    it.index = it.history[week][0]
+                items = s.ordered()
+                out_sessions.append(
+                    {
+                        "name": s.name,
+                        "times_per_week": s.times,
+                        "estimated_minutes": round(s.seconds() / 60, 1),
+                        "exercises": [
+                            _exercise_out(it, week, phase.restr, hold_note) for it in items
+                        ],
+                    }
+                )
+            plan["weeks"].append({"week": week, "sessions": out_sessions})
     return plan

@@ -1,10 +1,13 @@
 """Six weeks of dosing for one exercise: a ladder of steps from the low end of its range.
 
-Each step changes one or two things at a time (longer holds, more reps, one more set, then
-ankle weights or a harder variant), following the research notes' progression proposal
-(research/clinical.md 4.2: start where the work is easy and pain-free, progress one
-variable at a time). The planner climbs one rung a week while the session still fits the
-person's time; a rung it cannot afford is held, and the `why` says so.
+Each step changes one thing (research/clinical.md 4.2: reps, then sets, then hold time,
+then a harder variant), and no step adds more than `WEEKLY_CAP` to the work of a set (its
+seconds under load): the notes ask for 10-20% a week at most. A set added with fewer
+reps or a shorter hold is one step, as in common practice. Ankle weights are never added
+by the calendar: each exercise's own gate ("15 slow lifts with a 5 s hold feel easy")
+decides, so the plan says when to add them instead. The planner climbs one rung a week
+while the session still fits the person's time; a rung it cannot afford is held, and the
+`why` says so.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from dataclasses import dataclass
 from psoas.core.content.models import Exercise, Range
 
 WEEKS = 6
+WEEKLY_CAP = 0.20  # at most 20% more work a week (clinical.md 4.2: 10-20%)
+REP_STEP = 2  # reps grow two at a time (or to the top of the range)
+HOLD_STEP_S = 5  # a stretch hold grows by 5 s at a time
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,6 @@ class Rung:
     sets: int
     reps: int | None
     hold_s: int | None
-    ankle_weights: bool = False
     note: str = ""
 
 
@@ -30,11 +35,12 @@ def _plus_one(r: Range) -> int:
     return min(r.min + 1, r.max)
 
 
-def _mid(r: Range | None) -> int | None:
-    return None if r is None else (r.min + r.max) // 2
-
-
-HOLD_STEP_S = 5  # a stretch hold grows by 5 s at a time
+def work(r: Rung) -> float:
+    """Seconds under load in the rung's sets (one side): what the weekly cap bounds."""
+    ex = r.exercise
+    if r.reps is None:
+        return r.sets * (r.hold_s or 0)
+    return r.sets * r.reps * ((ex.dosing.tempo_s or 0) + (r.hold_s or 0))
 
 
 def _stretch_rungs(ex: Exercise) -> list[Rung]:
@@ -45,19 +51,36 @@ def _stretch_rungs(ex: Exercise) -> list[Rung]:
     return [Rung(ex, sets, None, h) for sets in (d.sets.min, _plus_one(d.sets)) for h in holds]
 
 
+def _next_strength(cur: Rung) -> Rung:
+    """The one change that comes next: more reps, else one more set (reps back down so the
+    work grows within the cap), else a longer pause at the top; else the same."""
+    d = cur.exercise.dosing
+    reps_r, hold_r = d.reps, d.hold_s
+    cap = work(cur) * (1 + WEEKLY_CAP) + 1e-9
+    options: list[Rung] = []
+    if cur.reps < reps_r.max:  # type: ignore[operator, union-attr]
+        options.append(Rung(cur.exercise, cur.sets, min(cur.reps + REP_STEP, reps_r.max), cur.hold_s))  # type: ignore[operator, union-attr]
+        options.append(Rung(cur.exercise, cur.sets, cur.reps + 1, cur.hold_s))  # type: ignore[operator]
+    if cur.sets < d.sets.max:
+        for reps in range(reps_r.min, reps_r.max + 1):  # type: ignore[union-attr]
+            more = Rung(cur.exercise, cur.sets + 1, reps, cur.hold_s)
+            if work(more) > work(cur):
+                options.append(more)
+                break
+    if hold_r is not None and cur.hold_s is not None and cur.hold_s < hold_r.max:
+        options.append(Rung(cur.exercise, cur.sets, cur.reps, cur.hold_s + 1))
+    for step in options:
+        if work(step) <= cap:
+            return step
+    return cur
+
+
 def _strength_rungs(ex: Exercise) -> list[Rung]:
     d = ex.dosing
-    r, h = d.reps, d.hold_s
-    s0, s1 = d.sets.min, _plus_one(d.sets)
-    plan = [
-        (s0, r.min, h.min if h else None),
-        (s0, _mid(r), h.min if h else None),
-        (s0, r.max, _mid(h)),
-        (s1, r.min, _mid(h)),
-        (s1, _mid(r), h.max if h else None),
-        (s1, r.max, h.max if h else None),
-    ]
-    return [Rung(ex, s, reps, hold) for s, reps, hold in plan]  # type: ignore[union-attr]
+    rungs = [Rung(ex, d.sets.min, d.reps.min, d.hold_s.min if d.hold_s else None)]  # type: ignore[union-attr]
+    while len(rungs) < WEEKS:
+        rungs.append(_next_strength(rungs[-1]))
+    return rungs
 
 
 def base_rungs(ex: Exercise) -> list[Rung]:
@@ -67,14 +90,12 @@ def base_rungs(ex: Exercise) -> list[Rung]:
 def describe(prev: Rung | None, cur: Rung) -> str:
     """Plain words for what changed from last week to this week."""
     if prev is None:
-        return f"Week 1 starts at the easy end: {dose_words(cur)}."
+        return f"It starts at the easy end: {dose_words(cur)}."
     if cur.exercise.id != prev.exercise.id:
         return (
             f"You move on to {cur.exercise.name.lower()}, a harder version, "
             f"at its easy end: {dose_words(cur)}."
         )
-    if cur.ankle_weights and not prev.ankle_weights:
-        return f"Add light ankle weights now, the lightest you have: {dose_words(cur)}."
     changes = []
     if cur.sets > prev.sets:
         changes.append("one more set")
@@ -103,24 +124,16 @@ def dose_words(r: Rung) -> str:
     return f"{sets} of {r.hold_s} s{side}"
 
 
-def ladder(
-    ex: Exercise, *, hold_stretch: bool, variant: Exercise | None, ankle_weights: bool
-) -> list[Rung]:
+def ladder(ex: Exercise, *, hold_stretch: bool, variant: Exercise | None) -> list[Rung]:
     """The rungs one exercise may climb, in order, for this person.
 
     `hold_stretch` keeps stretch dosing at week 1 (pregnancy, very bendy joints, soon after
-    birth); `variant` is a harder exercise that is safe for the person; `ankle_weights` says
-    the person has them and the exercise can use them.
+    birth); `variant` is a harder exercise that is safe for the person, which takes over for
+    the last two weeks at its own easy end.
     """
     rungs = base_rungs(ex)
     if hold_stretch and ex.kind != "strength":
         return rungs[:1]
-    if hold_stretch:
-        return rungs
-    if variant is not None:
+    if variant is not None and not hold_stretch:
         return rungs[:4] + base_rungs(variant)[:2]
-    if ankle_weights and ex.kind == "strength":
-        w1 = Rung(ex, rungs[3].sets, ex.dosing.reps.min, rungs[3].hold_s, True)  # type: ignore[union-attr]
-        w2 = Rung(ex, rungs[3].sets, _mid(ex.dosing.reps), rungs[4].hold_s, True)
-        return [*rungs[:4], w1, w2]
     return rungs

@@ -2,8 +2,10 @@
 
 This is where a kneeling lunge becomes a standing one: the limit or condition rule says
 *why* the kneeling stretch is out (screening/restrictions.py), and the exercise's own
-`substitutes` list in its YAML says *what* takes its place. Every swap and every drop is
-recorded with its reason so the person can see it.
+`substitutes` list in its YAML says *what* takes its place. A swap never brings in a
+second exercise of a family the session already holds (two lunge-type stretches, two knee
+lifts): that slot is dropped instead and its time goes to the rest. Every swap and every
+drop is recorded with its reason so the person can see it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ MAX_SUBSTITUTE_DEPTH = 2
 class Pick:
     exercise: Exercise
     why: str
+    slot: str  # the program slot's own exercise id: the key that stays across weeks
+    swapped: bool = False  # a substitute in the slot
 
 
 @dataclass
@@ -41,8 +45,22 @@ def blocked_reasons(cat: Catalog, restrictions: Restrictions) -> dict[str, str]:
     return out
 
 
+def can_pick(ex: Exercise, blocked: dict[str, str], used: set[str], families: set[str]) -> bool:
+    """Safe, not in the program already, no twin in the session, and picked by plans."""
+    return (
+        ex.id not in blocked
+        and ex.id not in used
+        and ex.family not in families
+        and ex.library_note is None
+    )
+
+
 def find_substitute(
-    ex: Exercise, cat: Catalog, blocked: dict[str, str], used: set[str]
+    ex: Exercise,
+    cat: Catalog,
+    blocked: dict[str, str],
+    used: set[str],
+    families: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Exercise | None:
     """Breadth-first over the exercise's substitutes (and theirs), first that fits wins."""
     queue = deque((s, 1) for s in ex.substitutes)
@@ -52,29 +70,46 @@ def find_substitute(
         if sid in seen:
             continue
         seen.add(sid)
-        if sid not in blocked and sid not in used:
-            return cat.exercises[sid]
+        sub = cat.exercises[sid]
+        if can_pick(sub, blocked, used, families):
+            return sub
         if depth < MAX_SUBSTITUTE_DEPTH:
-            queue.extend((s, depth + 1) for s in cat.exercises[sid].substitutes)
+            queue.extend((s, depth + 1) for s in sub.substitutes)
     return None
 
 
-def select(slots: list[ProgramSlot], cat: Catalog, blocked: dict[str, str]) -> Selection:
+def select(
+    slots: list[ProgramSlot],
+    cat: Catalog,
+    blocked: dict[str, str],
+    taken: frozenset[str] = frozenset(),
+) -> Selection:
+    """Pick each slot's exercise or a swap. `taken` are ids that other slots of the same plan
+    hold in other weeks: an exercise belongs to one slot only, so its records stay its own."""
     sel = Selection([], [], [])
-    used: set[str] = set()
+    used: set[str] = set(taken)
+    families: set[str] = set()
     for slot in slots:
         ex = cat.exercises[slot.exercise]
-        if ex.id not in blocked and ex.id not in used:
-            sel.picks.append(Pick(ex, slot.why))
+        if can_pick(ex, blocked, used, families):
+            sel.picks.append(Pick(ex, slot.why, ex.id))
             used.add(ex.id)
+            families.add(ex.family)
             continue
-        reason = blocked.get(ex.id, "It is already in your program as a swap for another exercise.")
-        sub = find_substitute(ex, cat, blocked, used)
+        if ex.id in blocked:
+            reason = blocked[ex.id]
+        elif ex.family in families:
+            twin = next(p.exercise for p in sel.picks if p.exercise.family == ex.family)
+            reason = f"Your session already has {twin.name.lower()}, which does the same job."
+        else:
+            reason = "It is already in your program as a swap for another exercise."
+        sub = find_substitute(ex, cat, blocked, used, families)
         if sub is None:
             sel.excluded.append({"id": ex.id, "reason": reason})
             continue
         sel.substitutions.append({"from": ex.id, "to": sub.id, "reason": reason})
         why = f"{sub.summary} It takes the place of {ex.name.lower()}. {reason}"
-        sel.picks.append(Pick(sub, why))
+        sel.picks.append(Pick(sub, why, sub.id, swapped=True))
         used.add(sub.id)
+        families.add(sub.family)
     return sel

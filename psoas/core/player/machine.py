@@ -92,10 +92,12 @@ class Player:
         self._doses = tuple(doses)
         self._steps: list[Step] = []
         self._exercise_of: list[int] = []  # index into doses, per step
+        before = False
         for n, dose in enumerate(doses):
-            for step in exercise_steps(dose):
+            for step in exercise_steps(dose, before):
                 self._steps.append(step)
                 self._exercise_of.append(n)
+            before = dose.low
         self._last_step = {n: i for i, n in enumerate(self._exercise_of)}
         # Step i runs from _bounds[i] to _bounds[i + 1] seconds after the session's origin.
         self._bounds = list(accumulate((s.seconds for s in self._steps), initial=0.0))

@@ -2,7 +2,9 @@
 
 The planner's `estimated_minutes` is the length of this timeline, so the figure a person
 sees is what the player will actually time: get ready, every hold or rep at its tempo,
-each side, the switch between sides, and the rest between sets.
+each side, the switch between sides, and the rest between sets. Getting down to the floor
+(or a bed or table) and up again takes time too, more than reading a name: the get-ready
+step of an exercise is longer when it starts at another level than the one before.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 GET_READY_S = 10.0  # read the name, get into position
 SWITCH_SIDE_S = 5.0  # change sides within a set
+LEVEL_CHANGE_S = 20.0  # get down to the floor or lie down, or get up again
+LOW_POSITIONS = frozenset({"supine", "prone", "side_lying", "kneeling", "quadruped", "plank"})
 
 
 @dataclass(frozen=True)
@@ -38,12 +42,20 @@ class Dose:
     hold_s: int | None
     tempo_s: float | None
     rest_s: int
+    low: bool = False  # done lying, kneeling or on all fours, not standing or sitting
 
     @classmethod
     def from_plan(cls, ex: Mapping[str, Any]) -> Dose:
         """The dose of one exercise entry of a `psoas.plan/1` session."""
         return cls(
-            ex["id"], ex["side"], ex["sets"], ex["reps"], ex["hold_s"], ex["tempo_s"], ex["rest_s"]
+            ex["id"],
+            ex["side"],
+            ex["sets"],
+            ex["reps"],
+            ex["hold_s"],
+            ex["tempo_s"],
+            ex["rest_s"],
+            ex.get("position") in LOW_POSITIONS,
         )
 
     @property
@@ -58,8 +70,10 @@ class Dose:
         return (self.tempo_s or 0.0) + (self.hold_s or 0)
 
 
-def exercise_steps(dose: Dose) -> list[Step]:
-    steps = [Step("get_ready", GET_READY_S, dose.exercise_id)]
+def exercise_steps(dose: Dose, after_low: bool = False) -> list[Step]:
+    """One exercise's steps; `after_low` says the exercise before it was done low down."""
+    ready = GET_READY_S + (LEVEL_CHANGE_S if dose.low != after_low else 0.0)
+    steps = [Step("get_ready", ready, dose.exercise_id)]
     sides = ("left", "right") if dose.sides == "each" else (dose.sides,)
     kind = "reps" if dose.reps is not None else "hold"
     rep_s = dose.rep_seconds if dose.reps is not None else None
@@ -75,12 +89,28 @@ def exercise_steps(dose: Dose) -> list[Step]:
 
 @functools.lru_cache(maxsize=4096)
 def exercise_seconds(dose: Dose) -> float:
-    return sum(s.seconds for s in exercise_steps(dose))
+    """One exercise's length, starting from where it is done (no change of level)."""
+    return sum(s.seconds for s in exercise_steps(dose, after_low=dose.low))
+
+
+def level_changes(lows: list[bool]) -> int:
+    """How often a session gets down or up between exercises, starting up."""
+    before, n = False, 0
+    for low in lows:
+        n += low != before
+        before = low
+    return n
 
 
 def session_steps(doses: list[Dose]) -> list[Step]:
-    return [step for d in doses for step in exercise_steps(d)]
+    steps: list[Step] = []
+    before = False
+    for d in doses:
+        steps += exercise_steps(d, before)
+        before = d.low
+    return steps
 
 
 def session_seconds(doses: list[Dose]) -> float:
-    return sum(exercise_seconds(d) for d in doses)
+    changes = level_changes([d.low for d in doses])
+    return sum(exercise_seconds(d) for d in doses) + changes * LEVEL_CHANGE_S

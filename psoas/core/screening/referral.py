@@ -59,7 +59,7 @@ def questions_to_ask(profile: Any, cat: Catalog, *, every_session_only: bool = F
     """The red-flag questions that apply to this person, in catalog order.
 
     Follow-up questions are asked only where their risk factor is present (age 50 or
-    over, a past cancer, pregnancy, a recent birth).
+    over, a past cancer, pregnancy, a recent birth, surgery in the last 12 weeks).
     """
     age = profile.age
     present = {
@@ -68,6 +68,7 @@ def questions_to_ask(profile: Any, cat: Catalog, *, every_session_only: bool = F
         "had_cancer": "cancer" in profile.conditions,
         "pregnant": profile.pregnancy_weeks is not None,
         "postpartum": profile.postpartum_weeks is not None,
+        "recent_surgery": "recent_surgery" in profile.conditions,
     }
     return [
         f

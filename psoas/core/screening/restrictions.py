@@ -1,8 +1,13 @@
 """What a profile rules out, as attribute rules, and the one function that applies them.
 
-Rules come from content (conditions, limits, pregnancy) and from missing equipment. They
-match movement attributes, never exercise ids, so a new exercise with the right attributes
-is handled by every rule without a code change.
+Rules come from content (conditions, limits, pregnancy, steadiness) and from missing
+equipment. They match movement attributes, never exercise ids, so a new exercise with the
+right attributes is handled by every rule without a code change.
+
+Time moves the rules: `restrictions_for(profile, cat, weeks_on)` gives the rules of the
+person's situation `weeks_on` weeks after the profile was given. Pregnancy and the weeks
+since a birth count on, and a condition that ends (a hip replacement's 12 weeks) lifts in
+the week it ends. The planner asks once per plan week; the day's session asks for its day.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psoas.core.content.loader import Catalog
-from psoas.core.content.models import Exercise, Rule
+from psoas.core.content.models import Exercise, Note, Rule
 
 EQUIPMENT_NAMES = {
     "mat": "an exercise mat",
@@ -28,11 +33,18 @@ EQUIPMENT_NAMES = {
 class Restrictions:
     rules: tuple[Rule, ...]
     equipment: frozenset[str]
-    conditions: frozenset[str]
+    conditions: frozenset[str]  # the conditions in force (a lifted one is left out)
     cap_stretch_intensity: bool
     hold_stretch_progression: bool
     favour_strength: bool
     skip_self_tests: frozenset[str]
+    notes: tuple[Note, ...] = ()
+    no_added_weight: bool = False
+    stage: str | None = None  # pregnancy_stage() in this week
+
+    def notes_for(self, ex: Exercise) -> list[str]:
+        """How this person must do an exercise they may do (a knee lift only half way up)."""
+        return [n.note for n in self.notes if matches(ex.attributes, n.match)]
 
     def reason_against(self, ex: Exercise) -> str | None:
         """Why this exercise may not be in this person's plan, or None if it may."""
@@ -53,7 +65,7 @@ def matches(attrs: dict[str, Any], match: dict[str, Any]) -> bool:
     for key, want in match.items():
         have = attrs[key]
         wanted = want if isinstance(want, list) else [want]
-        if key == "equipment":
+        if key in ("equipment", "targets"):
             if not any(w in have for w in wanted):
                 return False
         elif have not in wanted:
@@ -61,54 +73,93 @@ def matches(attrs: dict[str, Any], match: dict[str, Any]) -> bool:
     return True
 
 
-def pregnancy_stage(profile: Any, cat: Catalog) -> str | None:
-    """'early' (before the supine threshold), 'supine_limit', 'postpartum_gentle' or None."""
+def pregnancy_stage(profile: Any, cat: Catalog, weeks_on: int = 0) -> str | None:
+    """'early' (before the supine threshold), 'supine_limit', 'postpartum_gentle' or None,
+    `weeks_on` weeks after the profile was given."""
     preg = cat.pregnancy
     if profile.pregnancy_weeks is not None:
-        return "supine_limit" if profile.pregnancy_weeks >= preg.supine_from_week else "early"
+        week = profile.pregnancy_weeks + weeks_on
+        return "supine_limit" if week >= preg.supine_from_week else "early"
     if (
         profile.postpartum_weeks is not None
-        and profile.postpartum_weeks < preg.postpartum_gentle_until_week
+        and profile.postpartum_weeks + weeks_on < preg.postpartum_gentle_until_week
     ):
         return "postpartum_gentle"
     return None
 
 
-def restrictions_for(profile: Any, cat: Catalog) -> Restrictions:
+def active_conditions(profile: Any, cat: Catalog, weeks_on: int = 0) -> list[str]:
+    """The person's conditions still in force `weeks_on` weeks on: one that ends lifts in
+    the week its weeks since (a profile field) reach its limit; unknown weeks, it lasts."""
+    out = []
+    for cid in dict.fromkeys(profile.conditions):
+        cond = cat.conditions[cid]
+        since = getattr(profile, cond.weeks_field) if cond.weeks_field else None
+        if since is not None and since + weeks_on >= cond.lifts_after_weeks:  # type: ignore[operator]
+            continue
+        out.append(cid)
+    return out
+
+
+def needs_support(profile: Any, cat: Catalog) -> bool:
+    """Older, unsteady, or with a condition where a fall does harm: supported variants."""
+    steady = cat.steadiness
+    return (
+        getattr(profile, "balance", None) == "poor"
+        or (profile.age is not None and profile.age >= steady.older_from_age)
+        or any(c in profile.conditions for c in steady.with_conditions)
+    )
+
+
+def restrictions_for(profile: Any, cat: Catalog, weeks_on: int = 0) -> Restrictions:
     rules: list[Rule] = []
-    cap = hold = favour = False
+    notes: list[Note] = []
+    cap = hold = favour = no_weight = False
     skip: set[str] = set()
-    for cid in profile.conditions:
+    conditions = active_conditions(profile, cat, weeks_on)
+    for cid in conditions:
         cond = cat.conditions[cid]
         rules.extend(cond.forbids)
+        notes.extend(cond.notes)
         m = cond.modifiers
         cap |= m.cap_stretch_intensity
         hold |= m.hold_stretch_progression
         favour |= m.favour_strength
-        skip.update(m.skip_self_tests)
+        no_weight |= m.no_added_weight
+    # The self-tests are done once, on the day of the profile: what rules them out then counts.
+    for cid in profile.conditions:
+        skip.update(cat.conditions[cid].modifiers.skip_self_tests)
     for lid in profile.limits:
         rules.extend(cat.limits[lid].forbids)
-    stage = pregnancy_stage(profile, cat)
+    if needs_support(profile, cat):
+        rules.extend(cat.steadiness.forbids)
+    if getattr(profile, "balance", None) == "poor":
+        rules.extend(cat.steadiness.poor_balance_forbids)
+    if pregnancy_stage(profile, cat) == "supine_limit":
+        skip.add("modified_thomas_test")
+    stage = pregnancy_stage(profile, cat, weeks_on)
     preg = cat.pregnancy
     if stage in ("early", "supine_limit"):
         rules.extend(preg.forbids_any_week)
         cap = hold = True
     if stage == "supine_limit":
         rules.extend(preg.forbids_from_supine_week)
-        skip.add("modified_thomas_test")
     if stage == "postpartum_gentle":
         rules.extend(preg.postpartum_forbids)
-        hold = True
+        hold = no_weight = True
     if "no_supine" in profile.limits:
         skip.add("modified_thomas_test")
     return Restrictions(
         rules=tuple(rules),
         equipment=frozenset(profile.equipment),
-        conditions=frozenset(profile.conditions),
+        conditions=frozenset(conditions),
         cap_stretch_intensity=cap,
         hold_stretch_progression=hold,
         favour_strength=favour,
         skip_self_tests=frozenset(skip),
+        notes=tuple(notes),
+        no_added_weight=no_weight,
+        stage=stage,
     )
 
 

@@ -155,7 +155,7 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     decision = autoregulate(plan.data, logs, checkins, baseline, scheduled, day)
     if decision.stop:
         return {**info, "status": "stop", "red_flags": list(decision.red_flags)}
-    nxt = next_session(plan.data, decision, info["session_index"])
+    nxt = next_session(plan.data, decision, info["session_index"], week=info["week"])
     slot_of = slots(plan.data)
     exercises = [
         {**ex, "dose_week": decision.exercises[slot_of[ex["id"]]].dose_week} for ex in nxt.exercises
