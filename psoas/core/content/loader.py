@@ -146,9 +146,7 @@ def _cross_check(cat: Catalog) -> None:
                     f"'{slot.exercise}' appears twice",
                 )
             seen.add(slot.exercise)
-    missing = {"tight", "weak", "tight_and_weak", "unclear", "postpartum_early"} - set(
-        cat.programs
-    )
+    missing = {"tight", "weak", "tight_and_weak", "unclear", "postpartum_early"} - set(cat.programs)
     if missing:
         raise ContentError("programs.yaml", None, "classification", f"missing {sorted(missing)}")
     for c in cat.conditions.values():

@@ -15,6 +15,7 @@ when the rules change starts a slot of its own, at its own easy end.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,6 @@ REST_DAY_FILLER = ProgramSlot(
     why="On days without strength work, a short standing stretch breaks up long hours of "
     "sitting. A few minutes of walking each hour helps too.",
 )
-KIND_ORDER = {"release": 0, "strength": 1, "stretch": 2}
 STAGE_PROGRAMS = {"postpartum_gentle": "postpartum_early"}
 
 
@@ -84,7 +84,7 @@ class _Session:
         return sorted(
             self.items,
             key=lambda it: (
-                KIND_ORDER["release"] != it.pick.exercise.kind,
+                it.pick.exercise.kind != "release",
                 it.lows[it.index],
             ),
         )
@@ -157,21 +157,31 @@ def _kept_words(sessions: list[_Session]) -> str:
     return "the strength work" if "strength" in kinds else "the main stretch"
 
 
-def _program_slots(cat: Catalog, key: str, restr: Restrictions) -> list[ProgramSlot]:
+FAVOUR_STRENGTH_REASON = (
+    "With the condition you told us about, strength work comes first, so your program "
+    "keeps just one stretch."
+)
+
+
+def _program_slots(
+    cat: Catalog, key: str, restr: Restrictions
+) -> tuple[list[ProgramSlot], list[str]]:
     """The program's slots, strength first when a condition asks to favour it: then the
-    session also keeps to one stretch, so strength has most of the time in substance."""
+    session also keeps to one stretch, so strength has most of the time in substance.
+    Returns the slots and the ids of the stretches left out for that."""
     slots = list(cat.programs[key].slots)
     if not restr.favour_strength:
-        return slots
+        return slots, []
     slots.sort(key=lambda s: cat.exercises[s.exercise].kind != "strength")
-    out, stretches = [], 0
+    out, left_out = [], []
     for s in slots:
-        if cat.exercises[s.exercise].kind == "stretch":
-            stretches += 1
-            if stretches > 1:
-                continue
+        if cat.exercises[s.exercise].kind == "stretch" and any(
+            cat.exercises[o.exercise].kind == "stretch" for o in out
+        ):
+            left_out.append(s.exercise)
+            continue
         out.append(s)
-    return out
+    return out, left_out
 
 
 class _Builder:
@@ -189,11 +199,12 @@ class _Builder:
         cat = self.cat
         key = STAGE_PROGRAMS.get(restr.stage or "", self.classification)
         blocked = blocked_reasons(cat, restr)
-        slots = _program_slots(cat, key, restr)
+        slots, left_out = _program_slots(cat, key, restr)
         taken = frozenset(self.items) - {s.exercise for s in slots}
         sel = select(slots, cat, blocked, taken)
+        sel.excluded += [{"id": i, "reason": FAVOUR_STRENGTH_REASON} for i in left_out]
         first = weeks[0]
-        when = "" if first == 1 else f"From week {first}: "
+        when = "" if first == 1 else f"Week {first} of your plan on: "
         for e in sel.excluded:
             if e["id"] not in self.seen_excluded:
                 self.seen_excluded.add(e["id"])
@@ -255,7 +266,9 @@ class _Builder:
             variant = self._variant(ex, blocked)
         short = p.why
         if p.swapped:
-            short = f"{ex.summary} It takes the place of another exercise that is not right for you."
+            short = (
+                f"{ex.summary} It takes the place of another exercise that is not right for you."
+            )
         self.items[p.slot] = _Item(
             p, ladder(ex, hold_stretch=restr.hold_stretch_progression, variant=variant), short
         )
@@ -365,7 +378,7 @@ def _changes_over_time(
 ) -> list[dict[str, str]]:
     """A caution for each week where the rules change, so the person knows it is coming."""
     out = []
-    for (_, before), (weeks, after) in zip(grouped, grouped[1:], strict=False):
+    for (_, before), (weeks, after) in itertools.pairwise(grouped):
         week = weeks[0]
         said = []
         if after.stage == "supine_limit" and before.stage != "supine_limit":

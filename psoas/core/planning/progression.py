@@ -59,7 +59,9 @@ def _next_strength(cur: Rung) -> Rung:
     cap = work(cur) * (1 + WEEKLY_CAP) + 1e-9
     options: list[Rung] = []
     if cur.reps < reps_r.max:  # type: ignore[operator, union-attr]
-        options.append(Rung(cur.exercise, cur.sets, min(cur.reps + REP_STEP, reps_r.max), cur.hold_s))  # type: ignore[operator, union-attr]
+        options.append(
+            Rung(cur.exercise, cur.sets, min(cur.reps + REP_STEP, reps_r.max), cur.hold_s)
+        )  # type: ignore[operator, union-attr]
         options.append(Rung(cur.exercise, cur.sets, cur.reps + 1, cur.hold_s))  # type: ignore[operator]
     if cur.sets < d.sets.max:
         for reps in range(reps_r.min, reps_r.max + 1):  # type: ignore[union-attr]
