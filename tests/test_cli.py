@@ -206,6 +206,8 @@ def test_screen_interactive_answers_from_stdin(tmp_path):
         "--out",
         str(out),
         "--skip-tests",
+        "--balance",
+        "good",
         "--limit",
         "no_floor",
         "--equipment",
@@ -223,7 +225,126 @@ def test_screen_interactive_answers_from_stdin(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     profile = json.loads(out.read_text())
     assert profile["age"] == 35 and profile["red_flags"] == []
-    assert profile["limits"] == ["no_floor"]
+    assert profile["limits"] == ["no_floor"] and profile["balance"] == "good"
+
+
+def red_flag_questions(age: int, conditions: list[str]) -> list:
+    from types import SimpleNamespace
+
+    from psoas.core.content.loader import catalog
+    from psoas.core.screening.referral import questions_to_ask
+
+    p = SimpleNamespace(age=age, conditions=conditions, pregnancy_weeks=None, postpartum_weeks=None)
+    return questions_to_ask(p, catalog())
+
+
+def condition_number(cid: str) -> str:
+    """The number `psoas screen` shows for a condition (hip replacements are asked apart)."""
+    from psoas.core.content.loader import catalog
+
+    ids = [c for c in catalog().conditions if not c.startswith("hip_replacement_")]
+    return str(ids.index(cid) + 1)
+
+
+SCRIPTED = ("--skip-tests", "--no-limits", "--no-equipment", "--minutes", "10")
+SCRIPTED += ("--sitting-hours", "7", "--activity", "walking", "--pain", "2")
+
+
+@pytest.mark.parametrize(
+    ("said", "balance"), [("yes", "good"), ("no", "poor"), ("not sure", None), ("NO", "poor")]
+)
+def test_screen_asks_about_balance(tmp_path, said, balance):
+    out = tmp_path / "me.json"
+    flags = red_flag_questions(70, [])
+    # age, pregnant?, birth?, conditions, hip, every red-flag question, balance
+    answers = ["70", "n", "n", "", "no"] + ["n"] * len(flags) + [said]
+    r = run("screen", "--out", str(out), *SCRIPTED, stdin="\n".join(answers) + "\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "stand on one leg for 10 seconds" in r.stdout
+    assert json.loads(out.read_text()).get("balance") == balance
+
+
+def test_screen_not_sure_of_the_hip_cut_takes_every_approach_and_asks_surgery_questions(
+    tmp_path,
+):
+    out = tmp_path / "me.json"
+    flags = red_flag_questions(70, ["recent_surgery"])
+    surgery = [q for q in flags if q.ask_when == "recent_surgery"]
+    assert {q.id for q in surgery} >= {"surgery_not_cleared", "surgery_wound_or_fever"}
+    answers = ["70", "n", "n", condition_number("recent_surgery"), "not sure", "6"]
+    answers += ["n"] * len(flags) + ["yes"]
+    r = run("screen", "--out", str(out), *SCRIPTED, stdin="\n".join(answers) + "\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "where was the cut?" in r.stdout and "How many weeks ago" in r.stdout
+    said = " ".join(r.stdout.split())
+    for q in surgery:  # the follow-ups for a recent surgery were asked
+        assert " ".join(q.question.split())[:40] in said
+    profile = json.loads(out.read_text())
+    assert profile["conditions"] == [
+        "recent_surgery",
+        "hip_replacement_posterior",
+        "hip_replacement_lateral",
+        "hip_replacement_anterior",
+    ]
+    assert profile["hip_replacement_weeks"] == 6 and profile["balance"] == "good"
+
+
+def test_screen_hip_cut_at_the_side_and_no_end_date(tmp_path):
+    out = tmp_path / "me.json"
+    flags = red_flag_questions(50, [])
+    answers = ["50", "n", "n", "", "side", ""] + ["n"] * len(flags)  # weeks left empty
+    r = run(
+        "screen", "--out", str(out), *SCRIPTED, "--balance", "unknown",
+        stdin="\n".join(answers) + "\n",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "stand on one leg" not in r.stdout  # --balance answered it
+    profile = json.loads(out.read_text())
+    assert profile["conditions"] == ["hip_replacement_lateral"]
+    assert "hip_replacement_weeks" not in profile and "balance" not in profile
+
+
+def test_screen_balance_and_hip_weeks_by_flags(tmp_path):
+    out = tmp_path / "me.json"
+    r = run(
+        "screen", "--no-input", "--out", str(out), "--age", "72", "--no-red-flags",
+        "--condition", "hip_replacement_anterior", "--hip-replacement-weeks", "9",
+        "--balance", "poor",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    profile = json.loads(out.read_text())
+    assert profile["balance"] == "poor" and profile["hip_replacement_weeks"] == 9
+    r = run("plan", "--profile", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (("--balance", "ok"), "--balance: 'ok' is not allowed"),
+        (("--balance", "not sure"), "--balance"),
+        (
+            ("--condition", "hip_replacement_lateral", "--hip-replacement-weeks", "-1"),
+            "--hip-replacement-weeks: '-1' is not allowed",
+        ),
+        (
+            ("--condition", "hip_replacement_lateral", "--hip-replacement-weeks", "521"),
+            "--hip-replacement-weeks",
+        ),
+        (
+            ("--condition", "hip_replacement_lateral", "--hip-replacement-weeks", "six"),
+            "--hip-replacement-weeks",
+        ),
+        (("--hip-replacement-weeks", "6"), "--hip-replacement-weeks: goes with a hip replacement"),
+    ],
+)
+def test_screen_bad_balance_or_hip_weeks_exits_2_naming_the_flag(tmp_path, flags, named):
+    out = tmp_path / "me.json"
+    r = run("screen", "--no-input", "--out", str(out), "--no-red-flags", *flags)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], r.stderr
+    assert not out.exists()
 
 
 def test_screen_interactive_yes_to_a_red_flag_refers(tmp_path):

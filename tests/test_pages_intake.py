@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 ABOUT = {"age": "41", "pregnant": "no", "birth": "no"}
 HEALTH = {"conditions": ["none"], "hip": "no"}
-LIMITS = {"equipment": ["chair", "mat"]}
+LIMITS = {"equipment": ["chair", "mat"], "balance": "yes"}
 ROUTINE = {"minutes": "15", "sitting_hours": "9", "activities": ["walking"], "pain": "4"}
 TESTS = {
     "thomas_left": "positive",
@@ -53,13 +53,22 @@ def post(client: Client, step: str, data: dict, status: int = 302):
     return r
 
 
-def walk(client: Client, *, about=ABOUT, safety=None, health=HEALTH, routine=ROUTINE, tests=TESTS):
+def walk(
+    client: Client,
+    *,
+    about=ABOUT,
+    safety=None,
+    health=HEALTH,
+    limits=LIMITS,
+    routine=ROUTINE,
+    tests=TESTS,
+):
     """Answer every step; returns the last response."""
     assert client.get("/start/").status_code == 302
     post(client, "about", about)
     post(client, "safety", safety if safety is not None else all_no(int(about["age"])))
     post(client, "health", health)
-    post(client, "limits", LIMITS)
+    post(client, "limits", limits)
     post(client, "routine", routine)
     return post(client, "self-tests", tests)
 
@@ -89,6 +98,8 @@ def test_every_step_renders_with_its_progress_and_labels(client):
     post(client, "health", HEALTH)
     page = client.get("/start/limits/").content.decode()
     assert "Step 4 of 6" in page and "No kneeling" in page and "a sturdy chair" in page
+    assert "stand on one leg for 10 seconds" in page and 'name="balance"' in page
+    assert "checked" not in page  # no default answer to the balance question
     post(client, "limits", LIMITS)
     page = client.get("/start/routine/").content.decode()
     assert "Step 5 of 6" in page and 'class="scale"' in page and 'value="15"' in page
@@ -114,6 +125,7 @@ def test_happy_path_saves_the_profile_and_an_active_plan(client):
     assert profile["red_flags"] == [] and profile["conditions"] == []
     assert profile["minutes_per_session"] == 15 and profile["sitting_hours_per_day"] == 9.0
     assert profile["pain"] == {"nprs": 4} and profile["activities"] == ["walking"]
+    assert profile["balance"] == "good" and "hip_replacement_weeks" not in profile
     assert profile["assessment"]["thomas_test"] == {"left": "positive", "right": "positive"}
     plan = active_plan(local_person())
     assert plan is not None and plan.data["status"] == "ok"
@@ -178,6 +190,62 @@ def test_hip_replacement_skips_the_self_tests_that_break_its_precautions(client)
     ):
         if test in skip:
             assert key not in profile.get("assessment", {})
+
+
+@pytest.mark.parametrize(("said", "balance"), [("yes", "good"), ("no", "poor"), ("unsure", None)])
+def test_the_balance_answer_reaches_the_profile(client, said, balance):
+    walk(client, limits={**LIMITS, "balance": said}, tests={"skip": "1"})
+    [profile] = saved_profiles()
+    assert profile.get("balance") == balance
+
+
+@pytest.mark.parametrize(
+    ("hip", "conditions"),
+    [
+        ("front", ["hip_replacement_anterior"]),
+        ("side", ["hip_replacement_lateral"]),
+        ("back", ["hip_replacement_posterior"]),
+        (
+            "unsure",
+            ["hip_replacement_posterior", "hip_replacement_lateral", "hip_replacement_anterior"],
+        ),
+    ],
+)
+def test_each_hip_cut_and_not_sure_give_their_conditions_and_the_weeks(client, hip, conditions):
+    client.get("/start/")
+    post(client, "about", ABOUT)
+    post(client, "safety", all_no())
+    page = client.get("/start/health/").content.decode()
+    assert "Yes, cut at the side (lateral)" in page
+    assert "How many weeks ago was your hip replacement?" in page
+    assert 'data-show-when="hip=front|side|back|unsure"' in page
+    post(client, "health", {"conditions": ["none"], "hip": hip, "hip_replacement_weeks": "6"})
+    post(client, "limits", LIMITS)
+    post(client, "routine", ROUTINE)
+    post(client, "self-tests", {"skip": "1"})
+    [profile] = saved_profiles()
+    assert profile["conditions"] == conditions and profile["hip_replacement_weeks"] == 6
+
+
+def test_hip_weeks_left_empty_or_without_a_hip_replacement_are_left_out(client):
+    walk(client, health={"conditions": ["none"], "hip": "side", "hip_replacement_weeks": ""})
+    walk(client, health={"conditions": ["none"], "hip": "no", "hip_replacement_weeks": "oops"})
+    first, second = saved_profiles()
+    assert first["conditions"] == ["hip_replacement_lateral"]
+    assert "hip_replacement_weeks" not in first
+    assert second["conditions"] == [] and "hip_replacement_weeks" not in second
+
+
+def test_recent_surgery_asks_its_follow_up_questions(client):
+    client.get("/start/")
+    post(client, "about", ABOUT)
+    post(client, "safety", all_no())
+    post(client, "health", {"conditions": ["recent_surgery"], "hip": "no"})
+    page = client.get("/start/safety/").content.decode()
+    surgery = [q for q in catalog().screening.red_flags if q.ask_when == "recent_surgery"]
+    assert {q.id for q in surgery} >= {"surgery_not_cleared", "surgery_wound_or_fever"}
+    for q in surgery:
+        assert f'name="flag_{q.id}"' in page
 
 
 # --- red flags -------------------------------------------------------------------------
@@ -274,7 +342,24 @@ def test_under_the_minimum_age_is_referred(client):
         ("health", {"conditions": ["none", "cancer"], "hip": "no"}, "Health conditions: you"),
         ("health", {"hip": "no"}, "Health conditions: tick each one"),
         ("health", {"conditions": ["gout"], "hip": "no"}, "Health conditions: please choose"),
-        ("limits", {"equipment": ["sofa"]}, "What you have at home: please choose"),
+        ("limits", {"equipment": ["sofa"], "balance": "yes"}, "What you have at home: please"),
+        ("limits", {"equipment": ["chair"]}, "without help? Please choose an answer."),
+        ("limits", {"balance": "maybe"}, "without help? Please choose one of the answers"),
+        (
+            "health",
+            {"conditions": ["none"], "hip": "back", "hip_replacement_weeks": "-1"},
+            "Weeks since the hip replacement: give a whole number from 0 to 520.",
+        ),
+        (
+            "health",
+            {"conditions": ["none"], "hip": "unsure", "hip_replacement_weeks": "six"},
+            "Weeks since the hip replacement: give a whole number from 0 to 520.",
+        ),
+        (
+            "health",
+            {"conditions": ["none"], "hip": "side", "hip_replacement_weeks": "521"},
+            "Weeks since the hip replacement: give a whole number from 0 to 520.",
+        ),
     ],
 )
 def test_bad_numbers_and_choices_name_the_field_and_save_nothing(client, step, data, named):
@@ -307,6 +392,7 @@ def test_editing_prefills_every_step_and_saves_a_new_version(client):
     post(client, "safety", all_no(42))
     page = client.get("/start/limits/").content.decode()
     assert 'value="chair" id="id_equipment_2" checked' in page
+    assert 'value="yes" id="id_balance_0" checked' in page
     page = client.get("/start/routine/").content.decode()
     assert 'value="9"' in page
     assert 'value="4" id="id_pain_4" checked' in page
@@ -318,6 +404,44 @@ def test_editing_prefills_every_step_and_saves_a_new_version(client):
     assert versions[0].data == first.data and versions[1].data["age"] == 42
     assert active_plan(local_person()).profile_id == versions[1].id
     assert Plan.objects.count() == 2 and Plan.objects.filter(active=True).count() == 1
+
+
+def test_editing_prefills_the_hip_cut_its_weeks_and_the_balance_answer(client):
+    walk(
+        client,
+        health={"conditions": ["none"], "hip": "side", "hip_replacement_weeks": "8"},
+        limits={**LIMITS, "balance": "no"},
+        tests={"skip": "1"},
+    )
+    client.get("/start/")
+    post(client, "about", ABOUT)
+    post(client, "safety", all_no())
+    page = client.get("/start/health/").content.decode()
+    assert 'value="side" id="id_hip_2" checked' in page
+    assert 'name="hip_replacement_weeks" value="8"' in page
+    page = client.get("/start/limits/").content.decode()
+    assert 'value="no" id="id_balance_1" checked' in page
+    post(client, "health", {"conditions": ["none"], "hip": "side", "hip_replacement_weeks": "9"})
+    post(client, "limits", {**LIMITS, "balance": "no"})
+    post(client, "routine", ROUTINE)
+    post(client, "self-tests", {"skip": "1"})
+    latest = saved_profiles()[-1]
+    assert latest["hip_replacement_weeks"] == 9 and latest["balance"] == "poor"
+
+
+def test_editing_an_older_profile_asks_the_balance_question_again(client):
+    old = {"schema": "psoas.profile/1", "age": 50, "minutes_per_session": 15, "pain": {"nprs": 1}}
+    old["conditions"] = ["hip_replacement_posterior", "hip_replacement_anterior"]
+    from psoas.web.programs.services import save_profile
+
+    save_profile(local_person(), old)
+    client.get("/start/")
+    post(client, "about", {**ABOUT, "age": "50"})
+    post(client, "safety", all_no(50))
+    page = client.get("/start/health/").content.decode()
+    assert 'value="unsure" id="id_hip_4" checked' in page  # both cuts: not sure which
+    page = client.get("/start/limits/").content.decode()
+    assert 'name="balance"' in page and "checked" not in page  # unknown: never guessed
 
 
 # --- the self-tests page ---------------------------------------------------------------

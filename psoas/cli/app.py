@@ -204,6 +204,20 @@ def screen(
     hold_right: Annotated[float | None, typer.Option(help="Hold test seconds, right.")] = None,
     skip_tests: Annotated[bool, typer.Option(help="Do not do the self-tests now.")] = False,
     pain: Annotated[int | None, typer.Option(help="Pain now, 0 to 10.")] = None,
+    balance: Annotated[
+        str | None,
+        typer.Option(
+            help="good: can stand on one leg for 10 seconds and get down to the floor and up "
+            "without help; poor: cannot; unknown: not sure."
+        ),
+    ] = None,
+    hip_replacement_weeks: Annotated[
+        int | None,
+        typer.Option(
+            help="Weeks since the hip replacement, 0 to 520; with a hip_replacement_* "
+            "condition. Leave out if your surgeon's rules have no end date."
+        ),
+    ] = None,
 ) -> None:
     """Answer the safety screen and self-tests; writes a profile file for 'psoas plan'."""
     from psoas.cli.screen import Answers, run_screen
@@ -230,6 +244,8 @@ def screen(
         hold_right=hold_right,
         skip_tests=skip_tests,
         pain=pain,
+        balance=balance,
+        hip_replacement_weeks=hip_replacement_weeks,
     )
     code = run_screen(answers, out, interactive=not no_input)
     raise typer.Exit(code)

@@ -25,7 +25,24 @@ from psoas.core.profile import build_profile_data as profile_data
 from psoas.core.screening.referral import questions_to_ask, referral_for
 from psoas.core.screening.restrictions import EQUIPMENT_NAMES, restrictions_for
 
-HIP_CONDITIONS = ("hip_replacement_posterior", "hip_replacement_anterior")
+HIP_CONDITIONS = (
+    "hip_replacement_posterior",
+    "hip_replacement_lateral",
+    "hip_replacement_anterior",
+)
+HIP_ANSWERS = {  # where the cut was; "not sure" takes the rules of every approach
+    "no": [],
+    "front": ["hip_replacement_anterior"],
+    "side": ["hip_replacement_lateral"],
+    "back": ["hip_replacement_posterior"],
+    "not sure": list(HIP_CONDITIONS),
+}
+HIP_WEEKS_MAX = 520
+BALANCE_QUESTION = (
+    "Can you stand on one leg for 10 seconds, and get down to the floor and back up without help?"
+)
+BALANCE_ANSWERS = {"yes": "good", "no": "poor", "not sure": "unknown"}
+BALANCE_VALUES = ("good", "poor", "unknown")  # unknown: not sure, left out of the profile
 
 
 @dataclass
@@ -51,6 +68,8 @@ class Answers:
     hold_right: float | None = None
     skip_tests: bool = False
     pain: int | None = None
+    balance: str | None = None
+    hip_replacement_weeks: int | None = None
 
 
 def _pick_many(title: str, options: list[tuple[str, str]]) -> list[str]:
@@ -120,18 +139,63 @@ def _conditions(a: Answers, cat: Catalog, interactive: bool) -> None:
     options = [(c.id, c.question) for c in cat.conditions.values() if c.id not in HIP_CONDITIONS]
     chosen = _pick_many("Do any of these apply to you?", options)
     hip = Prompt.ask(
-        "Have you had a hip replacement whose rules you still follow?",
-        choices=["no", "front", "back", "not sure"],
+        "Have you had a hip replacement whose rules you still follow? If yes, where was the cut?",
+        choices=list(HIP_ANSWERS),
         default="no",
         console=console,
     )
-    chosen += {
-        "no": [],
-        "front": ["hip_replacement_anterior"],
-        "back": ["hip_replacement_posterior"],
-        "not sure": list(HIP_CONDITIONS),
-    }[hip]
+    chosen += HIP_ANSWERS[hip]
+    if hip != "no" and a.hip_replacement_weeks is None:
+        a.hip_replacement_weeks = _ask_int(
+            "How many weeks ago was your hip replacement? (Leave empty if your surgeon's "
+            "rules have no end date, or if you do not know)",
+            0,
+            HIP_WEEKS_MAX,
+        )
     a.conditions = chosen
+
+
+def _check_flags(a: Answers) -> None:
+    """Bad values of the newer flags fail before any question, naming the flag."""
+    _balance_value(a.balance)
+    weeks = a.hip_replacement_weeks
+    if weeks is not None and not 0 <= weeks <= HIP_WEEKS_MAX:
+        raise fail(
+            f"--hip-replacement-weeks: '{weeks}' is not allowed; "
+            f"give a whole number from 0 to {HIP_WEEKS_MAX}"
+        )
+
+
+def _check_hip_weeks(a: Answers) -> None:
+    if a.hip_replacement_weeks is None:
+        return
+    if not any(c in HIP_CONDITIONS for c in a.conditions or []):
+        raise fail(
+            "--hip-replacement-weeks: goes with a hip replacement; add --condition "
+            + ", ".join(HIP_CONDITIONS[:-1])
+            + f" or {HIP_CONDITIONS[-1]}"
+        )
+
+
+def _balance(a: Answers, interactive: bool) -> None:
+    if a.balance is not None or not interactive:
+        return
+    console.print(
+        "\n[bold]Your balance.[/] Hold on to nothing while you stand. "
+        "If you can do one but not the other, say no."
+    )
+    answer = Prompt.ask(
+        BALANCE_QUESTION, choices=list(BALANCE_ANSWERS), case_sensitive=False, console=console
+    )
+    a.balance = BALANCE_ANSWERS[answer.strip().lower()]
+
+
+def _balance_value(value: str | None) -> str | None:
+    if value is None or value == "unknown":
+        return None
+    if value not in BALANCE_VALUES:
+        raise fail(f"--balance: '{value}' is not allowed; use good, poor or unknown")
+    return value
 
 
 def _red_flags(a: Answers, cat: Catalog, interactive: bool) -> None:
@@ -225,6 +289,8 @@ def build_profile_data(a: Answers) -> dict[str, Any]:
         hold_left=a.hold_left,
         hold_right=a.hold_right,
         pain=a.pain,
+        balance=_balance_value(a.balance),
+        hip_replacement_weeks=a.hip_replacement_weeks,
     )
 
 
@@ -247,6 +313,7 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
         a.age = _ask_int("How old are you?", 0, 120)
     _pregnancy(a, interactive)
     _conditions(a, cat, interactive)
+    _check_hip_weeks(a)
     _red_flags(a, cat, interactive)
     if a.red_flags:
         return
@@ -264,6 +331,7 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
         "What do you have at home?",
         list(EQUIPMENT_NAMES.items()),
     )
+    _balance(a, interactive)
     if interactive:
         if a.minutes is None:
             a.minutes = _ask_int("How many minutes can you spend per session?", 5, 120, 15)
@@ -282,6 +350,7 @@ def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:
 def collect_profile(a: Answers, *, interactive: bool) -> Any:
     """Ask (or take from flags) every answer and return the validated profile."""
     cat = catalog()
+    _check_flags(a)
     try:
         _collect(a, cat, interactive)
         return parse_profile(build_profile_data(a))

@@ -46,12 +46,26 @@ def test_new_person_on_a_phone_goes_from_the_questions_to_the_plan(server, phone
     phone.wait_for_url("**/start/health/")
     step_check(phone, "3-health")
     phone.get_by_label("None of these").check()
+    weeks = phone.get_by_label("How many weeks ago was your hip replacement?")
+    assert weeks.is_hidden()  # only asked with a hip replacement
+    phone.locator("#group_hip").get_by_text("Yes, cut at the side (lateral)").click()
+    assert weeks.is_visible()
+    weeks.fill("six")
+    phone.get_by_role("button", name="Next").click()
+    assert "Weeks since the hip replacement: give a whole number" in main_text(phone)
+    assert weeks.get_attribute("aria-invalid") == "true"
+    step_check(phone, "3-health-errors")
     phone.locator("#group_hip").get_by_text("No", exact=True).click()
+    assert weeks.is_hidden()  # and its stale entry is dropped, not an error
     phone.get_by_role("button", name="Next").click()
 
     phone.wait_for_url("**/start/limits/")
     step_check(phone, "4-limits")
     phone.get_by_label("a sturdy chair").check()
+    phone.get_by_role("button", name="Next").click()  # balance not answered: an error
+    assert "without help? Please choose an answer." in main_text(phone)
+    phone.get_by_label("a sturdy chair").check()
+    phone.locator("#group_balance").get_by_text("Yes, I can do both").click()
     phone.get_by_role("button", name="Next").click()
 
     phone.wait_for_url("**/start/routine/")
@@ -74,6 +88,8 @@ def test_new_person_on_a_phone_goes_from_the_questions_to_the_plan(server, phone
     assert today.returncode == 0, today.stderr
     profile = phone.request.get(server.url + "api/profile").json()["profile"]
     assert profile["age"] == 41 and profile["equipment"] == ["chair"]
+    assert profile["conditions"] == [] and "hip_replacement_weeks" not in profile
+    assert profile["balance"] == "good"
     assert profile["assessment"] == {"hip_flexor_hold_s": {"left": 25.0, "right": 26.0}}
     assert json.loads(today.stdout)
 

@@ -33,6 +33,7 @@ def test_new_person_from_welcome_to_a_finished_session_on_the_progress_chart(ser
 
     page.wait_for_url("**/start/limits/")
     page.get_by_label("a sturdy chair").check()
+    page.locator("#group_balance").get_by_text("Yes, I can do both").click()
     page.get_by_role("button", name="Next").click()
 
     page.wait_for_url("**/start/routine/")

@@ -16,19 +16,36 @@ from psoas.core.profile import ACTIVITIES, MAX_MINUTES, MIN_MINUTES
 from psoas.core.screening.restrictions import EQUIPMENT_NAMES
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-HIP_CONDITIONS = ("hip_replacement_posterior", "hip_replacement_anterior")
+HIP_CONDITIONS = (
+    "hip_replacement_posterior",
+    "hip_replacement_lateral",
+    "hip_replacement_anterior",
+)
 HIP_CHOICES = [
     ("no", "No"),
     ("front", "Yes, cut at the front (anterior)"),
+    ("side", "Yes, cut at the side (lateral)"),
     ("back", "Yes, cut at the back (posterior)"),
     ("unsure", "Yes, but I am not sure which"),
 ]
-HIP_TO_CONDITIONS = {
+HIP_TO_CONDITIONS = {  # "not sure" takes the rules of every approach
     "no": [],
     "front": ["hip_replacement_anterior"],
+    "side": ["hip_replacement_lateral"],
     "back": ["hip_replacement_posterior"],
     "unsure": list(HIP_CONDITIONS),
 }
+HIP_WEEKS_MAX = 520
+BALANCE_QUESTION = (
+    "Can you stand on one leg for 10 seconds, and get down to the floor and back up without help?"
+)
+BALANCE_CHOICES = [
+    ("yes", "Yes, I can do both"),
+    ("no", "No, or only with help"),
+    ("unsure", "Not sure"),
+]
+BALANCE_TO_PROFILE = {"yes": "good", "no": "poor", "unsure": None}
+PROFILE_TO_BALANCE = {"good": "yes", "poor": "no"}  # not given: asked again, never guessed
 NONE = "none"
 THOMAS_CHOICES = [
     ("negative", "Negative: the thigh dropped to level or below"),
@@ -174,6 +191,9 @@ class HealthForm(StepForm):
         self.fields["hip"] = one_of(
             "Have you had a hip replacement whose rules you still follow?", HIP_CHOICES
         )
+        self.fields["hip_replacement_weeks"] = whole_number(
+            "Weeks since the hip replacement", 0, HIP_WEEKS_MAX, required=False
+        )
         self.follow_ups = follow_ups
         for flag in follow_ups:
             self.fields[f"flag_{flag.id}"] = one_of(flag.question, YES_NO, required=False)
@@ -200,6 +220,9 @@ class HealthForm(StepForm):
             field = f"flag_{flag.id}"
             if flag.ask_when == "had_cancer" and "cancer" in chosen and not data.get(field):
                 self.add_error(field, f"Please answer Yes or No: {self.fields[field].label}")
+        if data.get("hip") == "no":  # the weeks go with a hip replacement only: a stale
+            self.errors.pop("hip_replacement_weeks", None)  # entry in a hidden box is dropped
+            data["hip_replacement_weeks"] = None
         return data
 
     def conditions(self) -> list[str]:
@@ -211,6 +234,7 @@ class HealthForm(StepForm):
         return {
             "conditions": chosen,
             "hip": self.cleaned_data["hip"],
+            "hip_replacement_weeks": self.cleaned_data.get("hip_replacement_weeks"),
             "answers": {
                 f.id: self.cleaned_data[f"flag_{f.id}"]
                 for f in self.follow_ups
@@ -220,7 +244,11 @@ class HealthForm(StepForm):
 
 
 class LimitsForm(StepForm):
+    """What the person can do and has. Balance has no default: "not sure" is an answer
+    of its own (then the planner's age rule decides), never a silent "yes"."""
+
     limits = any_of("Things you cannot do", [])
+    balance = one_of(BALANCE_QUESTION, BALANCE_CHOICES)
     equipment = any_of("What you have at home", list(EQUIPMENT_NAMES.items()))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

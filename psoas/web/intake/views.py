@@ -83,9 +83,8 @@ def steps_from_profile(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A saved profile as the wizard's per-step answers (safety questions left out)."""
     conditions = data.get("conditions", [])
     hips = [c for c in conditions if c in f.HIP_CONDITIONS]
-    hip = {0: "no", 2: "unsure"}.get(len(hips)) or (
-        "front" if hips == ["hip_replacement_anterior"] else "back"
-    )
+    one = {tuple(cs): answer for answer, cs in f.HIP_TO_CONDITIONS.items() if len(cs) == 1}
+    hip = "no" if not hips else one.get(tuple(hips), "unsure")  # more than one: not sure
     others = [c for c in conditions if c not in f.HIP_CONDITIONS]
     thomas = (data.get("assessment") or {}).get("thomas_test") or {}
     hold = (data.get("assessment") or {}).get("hip_flexor_hold_s") or {}
@@ -97,8 +96,17 @@ def steps_from_profile(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "birth": "yes" if data.get("postpartum_weeks") is not None else "no",
             "postpartum_weeks": data.get("postpartum_weeks"),
         },
-        "health": {"conditions": others or [f.NONE], "hip": hip, "answers": {}},
-        "limits": {"limits": data.get("limits", []), "equipment": data.get("equipment", [])},
+        "health": {
+            "conditions": others or [f.NONE],
+            "hip": hip,
+            "hip_replacement_weeks": data.get("hip_replacement_weeks") if hips else None,
+            "answers": {},
+        },
+        "limits": {
+            "limits": data.get("limits", []),
+            "balance": f.PROFILE_TO_BALANCE.get(data.get("balance")),
+            "equipment": data.get("equipment", []),
+        },
         "routine": {
             "minutes": data.get("minutes_per_session"),
             "sitting_hours": tidy(data.get("sitting_hours_per_day")),
@@ -144,7 +152,8 @@ def profile_answers(steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
     tests = steps.get("self-tests", {})
     said = {**steps.get("safety", {}).get("answers", {}), **health.get("answers", {})}
     conditions = [c for c in health.get("conditions", []) if c != f.NONE]
-    conditions += f.HIP_TO_CONDITIONS.get(health.get("hip") or "no", [])
+    hip = health.get("hip") or "no"
+    conditions += f.HIP_TO_CONDITIONS.get(hip, [])
     return {
         "age": about.get("age"),
         "pregnancy_weeks": about.get("pregnancy_weeks"),
@@ -157,6 +166,8 @@ def profile_answers(steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "sitting_hours": routine.get("sitting_hours"),
         "activities": routine.get("activities"),
         "pain": routine.get("pain"),
+        "balance": f.BALANCE_TO_PROFILE.get(limits.get("balance")),
+        "hip_replacement_weeks": health.get("hip_replacement_weeks") if hip != "no" else None,
         **{k: tests.get(k) for k in f.SELF_TEST_FIELDS},
     }
 

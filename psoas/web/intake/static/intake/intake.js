@@ -5,11 +5,14 @@
   "use strict";
   function update() {
     document.querySelectorAll("[data-show-when]").forEach(function (el) {
+      // "name=value", or "name=a|b|c" to show for any of those answers
       var parts = el.getAttribute("data-show-when").split("=");
-      var on = document.querySelector(
-        'input[name="' + parts[0] + '"][value="' + parts[1] + '"]'
-      );
-      var show = Boolean(on && on.checked);
+      var show = parts[1].split("|").some(function (value) {
+        var on = document.querySelector(
+          'input[name="' + parts[0] + '"][value="' + value + '"]'
+        );
+        return Boolean(on && on.checked);
+      });
       // a parent that is hidden hides its children too
       var parent = el.parentElement && el.parentElement.closest("[data-show-when]");
       el.hidden = !show || Boolean(parent && parent.hidden);
