@@ -276,7 +276,7 @@ def occurrences(cal: Calendar) -> list[tuple[datetime, timedelta, str]]:
     ("profile", "events"),
     [
         ("desk_worker", 12),  # doses step up every week: one event per kind and week
-        ("pregnant_24_weeks", 4),  # doses held in pregnancy: an event spans those weeks
+        ("pregnant_24_weeks", 7),  # same dose two weeks running: one event spans them
     ],
 )
 def test_ics_recurs_on_exactly_the_scheduled_days(env, tmp_path, profile, events):

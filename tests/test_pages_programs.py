@@ -93,10 +93,10 @@ def test_ok_plan_shows_weeks_doses_whys_swaps_and_exclusions(client):
         assert e["reason"] in page
     for s in plan["substitutions"]:
         assert s["reason"] in page
-    assert "Standing hip flexor stretch takes the place of table edge hip flexor stretch" in page
+    assert "Side-lying hip flexor stretch takes the place of table edge hip flexor stretch" in page
     # the progression: holds grow in week 2, a harder version comes in week 5
     assert "holds of 35 s (was 30 s)" in page
-    assert "Kneeling hip flexor stretch moves on to lizard pose, a harder version." in page
+    assert "Glute bridge moves on to marching bridge, a harder version." in page
     # the dated schedule, today's session highlighted with a way to start it
     assert pages.short_date(TODAY) in page
     assert "Today: Strength and stretch" in page

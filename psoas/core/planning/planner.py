@@ -55,6 +55,27 @@ def _dose(r: Rung) -> Dose:
     return Dose(r.exercise.id, d.sides, r.sets, r.reps, r.hold_s, d.tempo_s, d.rest_s, low)
 
 
+_LADDERS: dict[tuple[int, bool, int], tuple] = {}
+
+
+def _rungs(
+    ex: Exercise, hold: bool, variant: Exercise | None
+) -> tuple[list[Rung], list[float], list[bool]]:
+    """An exercise's ladder with each rung's length and level, worked out once per process.
+    Keyed by object identity; the entry holds the objects, so an identity is never reused
+    while its entry lives."""
+    key = (id(ex), hold, id(variant))
+    hit = _LADDERS.get(key)
+    if hit is None:
+        rungs = ladder(ex, hold_stretch=hold, variant=variant)
+        seconds = [exercise_seconds(_dose(r)) for r in rungs]
+        lows = [r.exercise.movement.position in LOW_POSITIONS for r in rungs]
+        if len(_LADDERS) > 4096:
+            _LADDERS.clear()
+        hit = _LADDERS[key] = (rungs, seconds, lows, ex, variant)
+    return hit[0], hit[1], hit[2]
+
+
 @dataclass(eq=False)
 class _Item:
     """One exercise's run in the plan: its rungs and, per plan week, the rung it is on."""
@@ -62,14 +83,10 @@ class _Item:
     pick: Pick
     rungs: list[Rung]
     short_why: str
+    seconds: list[float]  # timeline length of each rung
+    lows: list[bool]  # each rung done low down
     index: int = 0
     history: dict[int, tuple[int, str]] = field(default_factory=dict)  # week -> rung, note
-    seconds: list[float] = field(init=False)  # timeline length of each rung
-    lows: list[bool] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.seconds = [exercise_seconds(_dose(r)) for r in self.rungs]
-        self.lows = [r.exercise.movement.position in LOW_POSITIONS for r in self.rungs]
 
 
 @dataclass
@@ -90,13 +107,18 @@ class _Session:
         )
 
     def seconds(self) -> float:
-        items = self.ordered()
+        """The session's length in the order it is done: work plus each change of level."""
+        total, levels = 0.0, [False, False, False, False]  # release up/low, then others
+        for it in self.items:
+            i = it.index
+            total += it.seconds[i]
+            levels[(it.pick.exercise.kind != "release") * 2 + it.lows[i]] = True
         before, changes = False, 0
-        for it in items:
-            low = it.lows[it.index]
-            changes += low != before
-            before = low
-        return sum(it.seconds[it.index] for it in items) + changes * LEVEL_CHANGE_S
+        for low, present in zip((False, True, False, True), levels, strict=True):
+            if present:
+                changes += low != before
+                before = low
+        return total + changes * LEVEL_CHANGE_S
 
 
 @dataclass
@@ -269,9 +291,8 @@ class _Builder:
             short = (
                 f"{ex.summary} It takes the place of another exercise that is not right for you."
             )
-        self.items[p.slot] = _Item(
-            p, ladder(ex, hold_stretch=restr.hold_stretch_progression, variant=variant), short
-        )
+        rungs, seconds, lows = _rungs(ex, restr.hold_stretch_progression, variant)
+        self.items[p.slot] = _Item(p, rungs, short, seconds, lows)
 
     def _variant(self, ex: Exercise, blocked: dict[str, str]) -> Exercise | None:
         used = set(self.items) | {it.rungs[-1].exercise.id for it in self.items.values()}
@@ -322,7 +343,8 @@ def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> 
     why = [it.pick.why if prev is None else it.short_why, describe(prev, r)]
     if extra:
         why.append(extra)
-    why += restr.notes_for(ex)
+    if restr.notes:
+        why += restr.notes_for(ex)
     if ex.kind == "stretch" and hold_note:
         why.append(hold_note)
     if ex.kind == "stretch" and restr.cap_stretch_intensity:
@@ -363,6 +385,13 @@ def _hold_note(profile: Any, restr: Restrictions) -> str:
 
 def _phases(profile: Any, cat: Catalog) -> list[tuple[list[int], Restrictions]]:
     """Plan weeks grouped by the rules in force: weeks with the same rules share a phase."""
+    moving = (
+        profile.pregnancy_weeks is not None
+        or profile.postpartum_weeks is not None
+        or profile.hip_replacement_weeks is not None
+    )
+    if not moving:  # nothing in the profile counts on with the weeks: one phase
+        return [(list(range(1, WEEKS + 1)), restrictions_for(profile, cat))]
     out: list[tuple[list[int], Restrictions]] = []
     for week in range(1, WEEKS + 1):
         restr = restrictions_for(profile, cat, week - 1)

@@ -35,14 +35,34 @@ class Selection:
     substitutions: list[dict[str, str]]
 
 
+_BLOCKED: dict[tuple, tuple] = {}
+_BLOCKED_MAX = 4096
+
+
 def blocked_reasons(cat: Catalog, restrictions: Restrictions) -> dict[str, str]:
-    """Exercise id -> why it is out, for every exercise this person may not do."""
-    out = {}
-    for ex in cat.exercises.values():
-        reason = restrictions.reason_against(ex)
-        if reason is not None:
-            out[ex.id] = reason
-    return out
+    """Exercise id -> why it is out, for every exercise this person may not do.
+
+    Many people share a set of rules, so the answer is kept per catalog and rule set (rules
+    are the catalog's own objects, so their identity names them). Callers must not change
+    the dict they get."""
+    key = (
+        id(cat),
+        tuple(map(id, restrictions.rules)),
+        restrictions.equipment,
+        restrictions.conditions,
+    )
+    hit = _BLOCKED.get(key)
+    if hit is None:
+        out = {}
+        for ex in cat.exercises.values():
+            reason = restrictions.reason_against(ex)
+            if reason is not None:
+                out[ex.id] = reason
+        if len(_BLOCKED) >= _BLOCKED_MAX:
+            _BLOCKED.clear()
+        # the entry keeps the catalog and rules alive, so their identities stay theirs
+        hit = _BLOCKED[key] = (out, cat, restrictions.rules)
+    return hit[0]
 
 
 def can_pick(ex: Exercise, blocked: dict[str, str], used: set[str], families: set[str]) -> bool:
