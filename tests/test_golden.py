@@ -20,8 +20,11 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_plan_matches_golden(path):
-    plan = build_plan(load_profile_text(path.read_text()))
-    golden = Path(__file__).parent / "golden" / f"{path.stem}.plan.json"
+    _matches_golden(path, Path(__file__).parent / "golden" / f"{path.stem}.plan.json")
+
+
+def _matches_golden(profile: Path, golden: Path) -> None:
+    plan = build_plan(load_profile_text(profile.read_text()))
     text = json.dumps(plan, indent=2, ensure_ascii=False) + "\n"
     if os.environ.get("PSOAS_UPDATE_GOLDEN"):
         golden.write_text(text)
@@ -52,13 +55,7 @@ def _ids(plan: dict, week: int | None = None) -> list[str]:
 
 @pytest.mark.parametrize("path", REVIEW, ids=lambda p: p.name.split(".")[0])
 def test_review_profile_plan_matches_golden(path):
-    plan = build_plan(load_profile_text(path.read_text()))
-    golden = path.with_name(path.name.replace(".profile.json", ".plan.json"))
-    text = json.dumps(plan, indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("PSOAS_UPDATE_GOLDEN"):
-        golden.write_text(text)
-    assert golden.exists(), f"no golden file; run with PSOAS_UPDATE_GOLDEN=1 and review {golden}"
-    assert json.loads(golden.read_text()) == plan
+    _matches_golden(path, path.with_name(path.name.replace(".profile.json", ".plan.json")))
 
 
 def test_review_findings_stay_fixed():
