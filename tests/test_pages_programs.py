@@ -216,7 +216,7 @@ def test_exercise_page_shows_the_range_and_the_persons_dose(client):
     assert "Your dose" in page
     assert "1 set of 10 reps, 3 seconds a rep, 2 s pause at the top, rest 45 s" in page
     assert "This week" in page
-    later = text(client.get("/exercises/lizard_pose/"))
+    later = text(client.get("/exercises/marching_bridge/"))
     assert "Your dose" in later and "Week 5 of your plan" in later
     assert "Your dose" not in text(client.get("/exercises/clamshell/"))
 

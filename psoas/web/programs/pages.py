@@ -49,6 +49,7 @@ TARGET_NAMES = {
     "quadriceps": "quadriceps (front of the thigh)",
     "abdominals": "belly muscles",
     "back_extensors": "back muscles",
+    "pelvic_floor": "pelvic floor (the floor of the belly)",
 }
 SIDE_WORDS = {"each": "each side", "both": "both legs together", "none": ""}
 GRADE_LABELS = {
