@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= examples/desk_worker.json
 
-.PHONY: run plan test lint bench clean
+.PHONY: run plan test test-packages lint bench clean
 
 $(BIN)/psoas: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,15 +24,21 @@ run: $(BIN)/psoas
 plan: $(BIN)/psoas
 	$(BIN)/psoas plan --profile $(PROFILE)
 
-# With PSOAS_TEST_POSTGRES_URL set (CI sets it), the store tests run again on PostgreSQL.
-test: $(VENV)/.dev
+# Everything the tests need, then ruff and the suite on SQLite, then the store tests again on
+# a throw-away PostgreSQL cluster. tools/test_env.sh installs the Debian packages through apt
+# when run as root (otherwise it names the apt command and stops) and runs the cluster.
+# PYTEST_ARGS narrows both runs: make test PYTEST_ARGS='tests/test_store.py -x'.
+# PSOAS_TEST_POSTGRES_URL names a server of your own instead of the throw-away cluster.
+PYTEST_ARGS ?=
+
+test: test-packages $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
-	@if [ -n "$$PSOAS_TEST_POSTGRES_URL" ]; then \
-	  echo "store tests on PostgreSQL"; \
-	  PSOAS_DATABASE_URL="$$PSOAS_TEST_POSTGRES_URL" $(BIN)/python -m pytest -m store; \
-	fi
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash tools/test_env.sh store-on-postgres $(BIN)/python $(PYTEST_ARGS)
+
+test-packages:
+	@PY=$(PY) VENV=$(VENV) bash tools/test_env.sh packages
 
 bench: $(BIN)/psoas
 	$(BIN)/python bench/planner.py
