@@ -88,3 +88,57 @@ def test_a_red_flag_in_a_checkin_stops():
     person, plan = _plan()
     add_checkin(person, START, 3, ["saddle_numbness"])
     assert adjusted_session(plan, START)["status"] == "stop"
+
+
+def _plan_for(data, start=START):
+    person = local_person()
+    version = save_profile(person, data)
+    return person, save_plan(person, version, build_plan(parse_profile(data)), start)
+
+
+def test_a_day_follows_its_own_weeks_rules_when_the_doses_are_behind():
+    """Plan made at pregnancy week 11: from plan week 3 nothing lies on the back. A person
+    who did only week 1 is at program week 2 in calendar week 4, and still gets no supine
+    exercise on that day."""
+    data = {
+        "schema": "psoas.profile/1",
+        "age": 30,
+        "pregnancy_weeks": 11,
+        "equipment": ["mat", "chair", "table"],
+        "assessment": {"hip_flexor_hold_s": {"left": 10, "right": 10}},
+    }
+    person, plan = _plan_for(data)
+    supine = {
+        e["id"]
+        for w in plan.data["weeks"][:2]
+        for s in w["sessions"]
+        for e in s["exercises"]
+        if e["position"] == "supine"
+    }
+    assert supine  # weeks 1-2 (pregnancy weeks 11-12) still lie on the back
+    _log_week(person, plan, 1)
+    day = plan.scheduled.filter(week=4).first().date
+    info = adjusted_session(plan, day)
+    assert info["status"] == "session" and info["week"] == 2
+    positions = {e["position"] for e in info["session"]["exercises"]}
+    assert "supine" not in positions
+    assert all(e["dose_week"] <= 2 for e in info["session"]["exercises"])
+
+
+def test_an_easy_top_dose_twice_brings_the_ankle_weight_then():
+    data = {
+        "schema": "psoas.profile/1",
+        "age": 40,
+        "equipment": ["chair", "ankle_weights"],
+        "minutes_per_session": 60,
+        "assessment": {"hip_flexor_hold_s": {"left": 10, "right": 10}},
+    }
+    person, plan = _plan_for(data)
+    for week in range(1, 7):
+        _log_week(person, plan, week, effort="too_easy", pain_during=0)
+    days = list(plan.scheduled.filter(week=6).values_list("date", flat=True))
+    info = adjusted_session(plan, days[-1])
+    knee = next(e for e in info["session"]["exercises"] if e["id"] == "seated_knee_lift")
+    assert "ankle_weights" in knee["equipment"]
+    change = next(c for c in info["changes"] if c["id"] == "seated_knee_lift")
+    assert change["action"] == "add_weight" and "ankle weight" in change["reason"]

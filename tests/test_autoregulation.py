@@ -22,7 +22,7 @@ from psoas.core.planning.autoregulation import (
     next_session,
     slots,
 )
-from psoas.core.planning.planner import build_plan
+from psoas.core.planning.planner import build_plan, weight_slots
 from psoas.core.profile import parse_profile
 from tests.strategies import profile_dicts
 
@@ -240,6 +240,54 @@ def test_too_easy_at_the_top_of_the_plan_stays():
     logs = [*before(6), log(35, week=6, effort="too_easy"), log(37, week=6, effort="too_easy")]
     e = bridge(run(logs, today=38))
     assert e.dose_week == 6 and e.action == "continue" and "top of your plan" in e.reason
+
+
+def _weighted_plan(**extra) -> tuple[dict, object]:
+    data = {
+        "schema": "psoas.profile/1",
+        "equipment": ["chair", "ankle_weights"],
+        "minutes_per_session": 60,
+        "assessment": {"hip_flexor_hold_s": {"left": 10, "right": 10}},
+        **extra,
+    }
+    profile = parse_profile(data)
+    return build_plan(profile), profile
+
+
+def test_ankle_weights_come_when_the_top_dose_is_easy_twice_not_by_the_calendar():
+    plan, profile = _weighted_plan()
+    weights = weight_slots(plan, profile)
+    assert "seated_knee_lift" in weights and "glute_bridge" not in weights
+    knee = "seated_knee_lift"
+
+    def before_(week):
+        return [log(7 * b, week=b + 1, exercise=knee) for b in range(week - 1)]
+
+    top = [
+        log(35, week=6, exercise=knee, effort="too_easy"),
+        log(37, week=6, exercise=knee, effort="too_easy"),
+    ]
+    d = autoregulate(plan, [*before_(6), *top], [], None, SCHEDULE, day(38), weights)
+    e = d.exercises[knee]
+    assert (e.action, e.dose_week) == ("add_weight", 6) and "ankle weight" in e.reason
+    # once only: at week 6 without the easy gate, or easy below the top, no weight
+    d = autoregulate(plan, [*before_(6), top[0]], [], None, SCHEDULE, day(38), weights)
+    assert d.exercises[knee].action == "continue"
+    early = [
+        log(7, week=2, exercise=knee, effort="too_easy"),
+        log(9, week=2, exercise=knee, effort="too_easy"),
+    ]
+    d = autoregulate(plan, [*before_(2), *early], [], None, SCHEDULE, day(10), weights)
+    assert d.exercises[knee].action == "progress_early"
+
+
+def test_no_weights_gate_inside_a_hip_replacements_twelve_weeks_or_without_weights():
+    plan, profile = _weighted_plan(conditions=["hip_replacement_anterior"])
+    assert weight_slots(plan, profile) == frozenset()
+    plan, profile = _weighted_plan(conditions=["hip_replacement_anterior"], hip_replacement_weeks=8)
+    assert weight_slots(plan, profile)  # the 12 weeks are over by the last plan week
+    plan, profile = _weighted_plan(equipment=["chair"])
+    assert weight_slots(plan, profile) == frozenset()
 
 
 # --- offsets, variants and the session -----------------------------------------------------

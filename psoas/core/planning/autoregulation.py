@@ -15,6 +15,8 @@ do: the program week plus an offset. Rules, from issue 3 item 5 and research/cli
    form, so work that felt too hard should not step up either.
 4. "Too easy" on the last two sessions at the same dose, with all planned work done and pain
    during 3 or less (the 2-for-2 rule of 4.2): one week ahead, never past the last week.
+   At the last week, an exercise that may take an ankle weight gets one now: the weight
+   comes by this gate (each exercise's "15 slow lifts feel easy"), never by the calendar.
 5. Otherwise follow the plan, keeping any earlier step back or ahead.
 
 Program weeks are 7-day blocks from the first scheduled day; a block with no session done
@@ -29,7 +31,7 @@ hold even when the doses are a step behind.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
@@ -37,7 +39,7 @@ from typing import Any, Literal, get_args
 from psoas.core.player.timeline import Dose, session_seconds
 
 Effort = Literal["too_easy", "about_right", "too_hard"]
-Action = Literal["continue", "hold", "regress", "progress_early"]
+Action = Literal["continue", "hold", "regress", "progress_early", "add_weight"]
 EFFORTS: tuple[str, ...] = get_args(Effort)
 SIDES = ("left", "right", "both", "none")
 PAIN_STOP = 6  # traffic light red: stop, and step back next time
@@ -141,8 +143,11 @@ def autoregulate(
     baseline_nprs: int | None,
     scheduled: Iterable[date],
     today: date,
+    weights: Collection[str] = (),
 ) -> Decision:
-    """Decide the next session. Logs and check-ins cover this plan, up to `today`."""
+    """Decide the next session. Logs and check-ins cover this plan, up to `today`.
+    `weights` are the slots that may take an ankle weight once their top dose is easy
+    (`planner.weight_slots`): the weight comes by that gate, never by the calendar."""
     slot_of = slots(plan)
     last_week = len(plan["weeks"])
     logs, check_ins = list(logs), sorted(check_ins, key=lambda c: c.day)
@@ -169,7 +174,7 @@ def autoregulate(
     for log in sorted(logs, key=lambda g: g.day):
         by_slot[slot_of[log.exercise_id]].append(log)
     decisions = {
-        s: _decide(s, by_slot.get(s, []), week, last_week, bool(rise))
+        s: _decide(s, by_slot.get(s, []), week, last_week, bool(rise), s in weights)
         for s in dict.fromkeys(slot_of.values())
     }
     return Decision(week, False, (), decisions, tuple(messages))
@@ -230,8 +235,19 @@ def _too_easy(session: list[SetLog], dose: int) -> bool:
     )
 
 
+WEIGHT_GATE = (
+    "This felt too easy twice at the top of your plan, with little or no pain. Now add the "
+    "lightest ankle weight you have, with the same reps. Take it off if it hurts."
+)
+
+
 def _decide(
-    slot: str, logs: list[SetLog], week: int, last_week: int, pain_rise: bool
+    slot: str,
+    logs: list[SetLog],
+    week: int,
+    last_week: int,
+    pain_rise: bool,
+    weights: bool = False,
 ) -> ExerciseDecision:
     def out(action: Action, dose: int, reason: str) -> ExerciseDecision:
         return ExerciseDecision(slot, action, dose, dose - week, reason)
@@ -273,6 +289,8 @@ def _decide(
     easy = len(sessions) >= EASY_SESSIONS and all(
         _too_easy(s, dose_last) for s in sessions[-EASY_SESSIONS:]
     )
+    if easy and dose_last == last_week and weights:
+        return out("add_weight", planned, WEIGHT_GATE)
     if easy and dose_last == last_week:
         return out(
             "continue",

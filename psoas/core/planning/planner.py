@@ -22,6 +22,7 @@ from typing import Any
 from psoas.core.assessment import classify
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise, ProgramSlot
+from psoas.core.planning.autoregulation import slots
 from psoas.core.planning.progression import WEEKS, Rung, describe, ladder
 from psoas.core.planning.selection import Pick, blocked_reasons, can_pick, select
 from psoas.core.player.timeline import LEVEL_CHANGE_S, LOW_POSITIONS, Dose, exercise_seconds
@@ -330,8 +331,8 @@ def _equipment(r: Rung, have: frozenset[str]) -> list[str]:
 
 
 WEIGHTS_NOTE = (
-    "Ankle weights come only when the top of the range, slow and with the full pause, "
-    "feels easy two sessions in a row. Then add the lightest weight you have."
+    "Ankle weights come only when this dose, slow and with the full pause, feels easy two "
+    "sessions in a row. Mark it too easy, and the app will say when to add the lightest one."
 )
 
 
@@ -371,6 +372,26 @@ def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> 
         "rest_s": ex.dosing.rest_s,
         "why": " ".join(why),
     }
+
+
+def weight_slots(plan: dict[str, Any], profile: Any, cat: Catalog | None = None) -> frozenset:
+    """The slots whose last-week exercise may take an ankle weight once its top dose is
+    easy: the person has weights, the exercise takes them, and no rule of the last plan
+    week (a hip replacement's 12 weeks, surgery, a fresh injury, soon after a birth) holds
+    weights back. Autoregulation adds the weight by that gate."""
+    cat = cat or catalog()
+    if plan.get("status") != "ok" or "ankle_weights" not in profile.equipment:
+        return frozenset()
+    if restrictions_for(profile, cat, len(plan["weeks"]) - 1).no_added_weight:
+        return frozenset()
+    last = plan["weeks"][-1]["sessions"]
+    slot_of = slots(plan)
+    return frozenset(
+        slot_of[e["id"]]
+        for s in last
+        for e in s["exercises"]
+        if "ankle_weights" in cat.exercises[e["id"]].optional_equipment
+    )
 
 
 def _hold_note(profile: Any, restr: Restrictions) -> str:

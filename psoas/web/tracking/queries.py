@@ -104,6 +104,8 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     from psoas.core.planning.autoregulation import (
         SetLog as Done,
     )
+    from psoas.core.planning.planner import weight_slots
+    from psoas.core.profile import parse_profile
     from psoas.web.outcomes.models import PainCheckin
     from psoas.web.tracking.models import SetLog
 
@@ -152,14 +154,20 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     if baseline is None and first is not None:
         baseline = first.nprs
     scheduled = plan.scheduled.values_list("date", flat=True)
-    decision = autoregulate(plan.data, logs, checkins, baseline, scheduled, day)
+    profile = parse_profile(plan.profile.data)
+    weights = weight_slots(plan.data, profile)
+    decision = autoregulate(plan.data, logs, checkins, baseline, scheduled, day, weights)
     if decision.stop:
         return {**info, "status": "stop", "red_flags": list(decision.red_flags)}
     nxt = next_session(plan.data, decision, info["session_index"], week=info["week"])
     slot_of = slots(plan.data)
-    exercises = [
-        {**ex, "dose_week": decision.exercises[slot_of[ex["id"]]].dose_week} for ex in nxt.exercises
-    ]
+    exercises = []
+    for ex in nxt.exercises:
+        d = decision.exercises[slot_of[ex["id"]]]
+        entry = {**ex, "dose_week": d.dose_week}
+        if d.action == "add_weight":  # the gate is met: the weight comes now
+            entry["equipment"] = [*ex["equipment"], "ankle_weights"]
+        exercises.append(entry)
     base = info["session"]
     from psoas.core.player.timeline import Dose, session_seconds
 
