@@ -159,3 +159,14 @@ def test_plain_language_grades(cat):
                 name = getattr(item, "id", None) or type(item).__name__
                 too_hard.append(f"{name} {label}: grade {grade} > {limit}")
     assert not too_hard, "\n".join(too_hard)
+
+
+def test_activity_slots_name_real_activities_and_exercises():
+    from psoas.core.content.loader import catalog
+    from psoas.core.profile import ACTIVITIES
+
+    cat = catalog()
+    assert cat.activity_slots
+    for a in cat.activity_slots:
+        assert set(a.activities) <= set(ACTIVITIES), a.activities
+        assert a.exercise in cat.exercises and cat.exercises[a.exercise].library_note is None

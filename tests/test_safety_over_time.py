@@ -215,3 +215,28 @@ def test_weekly_load_grows_one_thing_at_a_time_within_the_bound(profile):
             if e["reps"] is not None:
                 # a set added with fewer reps is one step; otherwise one thing changes
                 assert len(changed) <= 1 or changed == ["sets", "reps"], changed
+
+
+@settings(SAFETY)
+@given(profile=profiles())
+def test_one_more_set_only_on_the_side_that_tested_worse(profile):
+    plan = _ok(profile)
+    if plan is None:
+        return
+    a = profile.assessment
+    thomas = a.thomas_test if a else None
+    tight_sides = {s for s in ("left", "right") if thomas and getattr(thomas, s) == "positive"}
+    for _week, exercises in _weeks(plan):
+        for e in exercises:
+            side = e["focus_side"]
+            if side is None:
+                continue
+            ex = cat.exercises[e["id"]]
+            assert ex.dosing.sides == "each" and HIP_FLEXORS & set(ex.targets), e["id"]
+            assert e["sets"] + 1 <= ex.dosing.sets.max, e
+            if ex.kind == "stretch":
+                assert tight_sides == {side}, (tight_sides, side)
+            else:
+                hold = a.hip_flexor_hold_s
+                other = "right" if side == "left" else "left"
+                assert min(getattr(hold, side), 30) < min(getattr(hold, other), 30)

@@ -20,27 +20,22 @@ from rich.prompt import Confirm, IntPrompt, Prompt
 from psoas.cli.app import EXIT_REFER, fail
 from psoas.cli.render import console, render_referral, render_self_test
 from psoas.core.content.loader import Catalog, catalog
-from psoas.core.profile import ACTIVITIES, ProfileError, parse_profile
+from psoas.core.profile import (
+    ACTIVITIES,
+    BALANCE_QUESTION,
+    HIP_APPROACHES,
+    HIP_CONDITIONS,
+    HIP_WEEKS_MAX,
+    ProfileError,
+    parse_profile,
+)
 from psoas.core.profile import build_profile_data as profile_data
 from psoas.core.screening.referral import questions_to_ask, referral_for
 from psoas.core.screening.restrictions import EQUIPMENT_NAMES, restrictions_for
 
-HIP_CONDITIONS = (
-    "hip_replacement_posterior",
-    "hip_replacement_lateral",
-    "hip_replacement_anterior",
-)
-HIP_ANSWERS = {  # where the cut was; "not sure" takes the rules of every approach
-    "no": [],
-    "front": ["hip_replacement_anterior"],
-    "side": ["hip_replacement_lateral"],
-    "back": ["hip_replacement_posterior"],
-    "not sure": list(HIP_CONDITIONS),
+HIP_ANSWERS = {  # the terminal says "not sure" where the pages say "unsure"
+    ("not sure" if k == "unsure" else k): v for k, v in HIP_APPROACHES.items()
 }
-HIP_WEEKS_MAX = 520
-BALANCE_QUESTION = (
-    "Can you stand on one leg for 10 seconds, and get down to the floor and back up without help?"
-)
 BALANCE_ANSWERS = {"yes": "good", "no": "poor", "not sure": "unknown"}
 BALANCE_VALUES = ("good", "poor", "unknown")  # unknown: not sure, left out of the profile
 

@@ -93,3 +93,38 @@ def classify(profile: Any, skip_self_tests: frozenset[str]) -> Result:
             "program is a balanced mix that puts strength first."
         )
     return Result(label, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The side that tested worse, where only one did: it gets one more set."""
+
+    tight: str | None = None
+    weak: str | None = None
+
+
+def worse_sides(profile: Any, skip_self_tests: frozenset[str]) -> Sides:
+    """One-sided results: a Thomas test positive on one side only, and a hold test short
+    (or much shorter than the other side) on one side only. A test that was not safe to use
+    counts for neither."""
+    a = profile.assessment
+    tight = weak = None
+    thomas = a.thomas_test if a else None
+    if thomas is not None and "modified_thomas_test" not in skip_self_tests:
+        positive = [s for s in ("left", "right") if getattr(thomas, s) == "positive"]
+        if len(positive) == 1:
+            tight = positive[0]
+    hold = a.hip_flexor_hold_s if a else None
+    if hold is not None and "hip_flexor_hold_test" not in skip_self_tests:
+        times = {
+            s: min(getattr(hold, s), HOLD_CEILING_S)
+            for s in ("left", "right")
+            if getattr(hold, s) is not None
+        }
+        if len(times) == 2:
+            short = [s for s, t in times.items() if t < HOLD_WEAK_BELOW_S]
+            lo, hi = sorted(times.values())
+            uneven = hi - lo >= HOLD_ASYMMETRY_MIN_S and lo < hi * (1 - HOLD_ASYMMETRY)
+            if len(short) == 1 or (not short and uneven):
+                weak = min(times, key=times.get)  # type: ignore[arg-type]
+    return Sides(tight, weak)

@@ -70,6 +70,10 @@ def build_plan_model(cat: Catalog) -> type[BaseModel]:
         hold_s=(int | None, Field(ge=1)),
         tempo_s=(float | None, Field(gt=0)),
         rest_s=(int, Field(ge=0)),
+        focus_side=(
+            Literal["left", "right"] | None,
+            Field(description="One more set on this side, which tested worse."),
+        ),
         why=(str, ...),
     )
     Session = create_model(

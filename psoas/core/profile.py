@@ -35,6 +35,24 @@ ACTIVITIES = (
     "other",
 )
 DEFAULT_MINUTES = 15
+HIP_CONDITIONS = (
+    "hip_replacement_posterior",
+    "hip_replacement_lateral",
+    "hip_replacement_anterior",
+)
+# Where the hip replacement's cut was, as both shells ask it; "unsure" takes the rules of
+# every approach (research/clinical.md 2.3: unknown approach, all precautions).
+HIP_APPROACHES = {
+    "no": [],
+    "front": ["hip_replacement_anterior"],
+    "side": ["hip_replacement_lateral"],
+    "back": ["hip_replacement_posterior"],
+    "unsure": list(HIP_CONDITIONS),
+}
+HIP_WEEKS_MAX = 520
+BALANCE_QUESTION = (
+    "Can you stand on one leg for 10 seconds, and get down to the floor and back up without help?"
+)
 MIN_MINUTES, MAX_MINUTES = 5, 120
 
 
@@ -99,7 +117,7 @@ def build_profile_model(cat: Catalog) -> type[ProfileBase]:
         "assessment": (Assessment | None, None),
         "pain": (Pain | None, None),
         "balance": (Literal["good", "poor"] | None, None),
-        "hip_replacement_weeks": (int | None, Field(default=None, ge=0, le=520)),
+        "hip_replacement_weeks": (int | None, Field(default=None, ge=0, le=HIP_WEEKS_MAX)),
     }
     return create_model("Profile", __base__=ProfileBase, **fields)
 

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from psoas.core.content.models import (
+    ActivitySlot,
     Condition,
     Exercise,
     Limit,
@@ -55,6 +56,7 @@ class Catalog:
     self_tests: dict[str, SelfTest]
     programs: dict[str, Program]
     steadiness: SteadinessRules
+    activity_slots: tuple[ActivitySlot, ...] = ()
 
     @property
     def red_flags(self) -> dict[str, Any]:
@@ -146,6 +148,9 @@ def _cross_check(cat: Catalog) -> None:
                     f"'{slot.exercise}' appears twice",
                 )
             seen.add(slot.exercise)
+    for a in cat.activity_slots:
+        if a.exercise not in ex:
+            raise ContentError("activities.yaml", None, "exercise", f"unknown '{a.exercise}'")
     missing = {"tight", "weak", "tight_and_weak", "unclear", "postpartum_early"} - set(cat.programs)
     if missing:
         raise ContentError("programs.yaml", None, "classification", f"missing {sorted(missing)}")
@@ -206,6 +211,10 @@ def load_catalog(root: Path | None = None) -> Catalog:
         programs=programs,
         steadiness=_validate(
             SteadinessRules, _read_yaml(steady_file, root), str(steady_file.relative_to(root))
+        ),
+        activity_slots=tuple(
+            _validate(ActivitySlot, entry, "activities.yaml")
+            for entry in _read_yaml(root / "activities.yaml", root)
         ),
     )
     _cross_check(cat)

@@ -417,6 +417,15 @@ class ProgramSlot(Strict):
     why: Text
 
 
+class ActivitySlot(Strict):
+    """An exercise that a sport or activity adds at the end of a program."""
+
+    activities: list[Id] = Field(min_length=1)
+    exercise: Id
+    why: Text
+    source: Text
+
+
 class Program(Strict):
     """An ordered wish-list of exercises for one classification, or for a stage that
     overrides it (the first weeks after a birth): first is most important."""

@@ -19,7 +19,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from psoas.core.assessment import classify
+from psoas.core.assessment import Sides, classify, worse_sides
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise, ProgramSlot
 from psoas.core.planning.autoregulation import slots
@@ -50,31 +50,47 @@ def _days_per_week(profile: Any, classification: str) -> tuple[int, str]:
     return days, f"{days} days a week suits your program."
 
 
-def _dose(r: Rung) -> Dose:
+def _dose(r: Rung, focus: str | None = None) -> Dose:
     d = r.exercise.dosing
     low = r.exercise.movement.position in LOW_POSITIONS
-    return Dose(r.exercise.id, d.sides, r.sets, r.reps, r.hold_s, d.tempo_s, d.rest_s, low)
+    return Dose(r.exercise.id, d.sides, r.sets, r.reps, r.hold_s, d.tempo_s, d.rest_s, low, focus)
 
 
-_LADDERS: dict[tuple[int, bool, int], tuple] = {}
+HIP_FLEXORS = frozenset({"iliopsoas", "rectus_femoris"})
 
 
-def _rungs(
-    ex: Exercise, hold: bool, variant: Exercise | None
-) -> tuple[list[Rung], list[float], list[bool]]:
-    """An exercise's ladder with each rung's length and level, worked out once per process.
-    Keyed by object identity; the entry holds the objects, so an identity is never reused
-    while its entry lives."""
-    key = (id(ex), hold, id(variant))
+def _focus(r: Rung, sides: Sides) -> str | None:
+    """The side that gets one more set of this rung: a one-sided tight result for a hip
+    flexor stretch, a one-sided weak result for hip flexor strength; never past the top
+    of the sets range."""
+    ex = r.exercise
+    if ex.dosing.sides != "each" or r.sets + 1 > ex.dosing.sets.max:
+        return None
+    if not HIP_FLEXORS & set(ex.targets):
+        return None
+    if ex.kind == "stretch":
+        return sides.tight
+    return sides.weak if ex.kind == "strength" else None
+
+
+_LADDERS: dict[tuple, tuple] = {}
+
+
+def _rungs(ex: Exercise, hold: bool, variant: Exercise | None, sides: Sides) -> tuple:
+    """An exercise's ladder with each rung's focus side, length and level, worked out once
+    per process. Keyed by object identity; the entry holds the objects, so an identity is
+    never reused while its entry lives."""
+    key = (id(ex), hold, id(variant), sides)
     hit = _LADDERS.get(key)
     if hit is None:
         rungs = ladder(ex, hold_stretch=hold, variant=variant)
-        seconds = [exercise_seconds(_dose(r)) for r in rungs]
+        focus = [_focus(r, sides) for r in rungs]
+        seconds = [exercise_seconds(_dose(r, f)) for r, f in zip(rungs, focus, strict=True)]
         lows = [r.exercise.movement.position in LOW_POSITIONS for r in rungs]
         if len(_LADDERS) > 4096:
             _LADDERS.clear()
-        hit = _LADDERS[key] = (rungs, seconds, lows, ex, variant)
-    return hit[0], hit[1], hit[2]
+        hit = _LADDERS[key] = (rungs, focus, seconds, lows, ex, variant)
+    return hit[:4]
 
 
 @dataclass(eq=False)
@@ -83,6 +99,7 @@ class _Item:
 
     pick: Pick
     rungs: list[Rung]
+    focus: list[str | None]  # per rung, the side that gets one more set
     short_why: str
     seconds: list[float]  # timeline length of each rung
     lows: list[bool]  # each rung done low down
@@ -150,13 +167,19 @@ def _drop_order(session: _Session) -> _Item:
     return stretches[-1] if stretches else session.items[-1]
 
 
+START_SHARE = 0.75  # a phase starts within this share of the minutes: room to climb
+
+
 def _fit_start(
     phase: _Phase, budget_s: float, minutes: int, excluded: list[dict[str, str]]
 ) -> None:
-    """Drop exercises until every session of the phase fits at its first week's doses."""
-    while not _fits(phase.sessions, budget_s):
+    """Drop exercises until every session of the phase starts within `START_SHARE` of the
+    person's minutes, so the doses have room to climb (fewer exercises that progress beat
+    more that stand still); one exercise alone may use the whole time."""
+    start_s = budget_s * START_SHARE
+    while not _fits(phase.sessions, start_s):
         for s in phase.sessions:
-            if len(s.items) > 1 and s.seconds() > budget_s:
+            if len(s.items) > 1 and s.seconds() > start_s:
                 dropped = _drop_order(s)
                 s.items.remove(dropped)
                 if not any(dropped in other.items for other in phase.sessions):
@@ -169,8 +192,10 @@ def _fit_start(
                         }
                     )
                 break
-        else:  # every session is down to one exercise that still does not fit
-            raise AssertionError("a single exercise at its lowest dose is longer than a session")
+        else:  # every session is down to one exercise
+            break
+    if not _fits(phase.sessions, budget_s):
+        raise AssertionError("a single exercise at its lowest dose is longer than a session")
 
 
 def _kept_words(sessions: list[_Session]) -> str:
@@ -186,13 +211,34 @@ FAVOUR_STRENGTH_REASON = (
 )
 
 
+def _activity_slots(
+    cat: Catalog, slots: list[ProgramSlot], activities: list[str]
+) -> list[ProgramSlot]:
+    """What the person's activities add, once each, when the program has no exercise of
+    that family yet."""
+    families = {cat.exercises[s.exercise].family for s in slots}
+    out = []
+    for a in cat.activity_slots:
+        ex = cat.exercises[a.exercise]
+        if ex.family not in families and set(a.activities) & set(activities):
+            out.append(ProgramSlot(exercise=ex.id, why=a.why))
+            families.add(ex.family)
+    return out
+
+
 def _program_slots(
-    cat: Catalog, key: str, restr: Restrictions
+    cat: Catalog,
+    key: str,
+    restr: Restrictions,
+    activities: list[str] = (),  # type: ignore[assignment]
 ) -> tuple[list[ProgramSlot], list[str]]:
     """The program's slots, strength first when a condition asks to favour it: then the
     session also keeps to one stretch, so strength has most of the time in substance.
     Returns the slots and the ids of the stretches left out for that."""
     slots = list(cat.programs[key].slots)
+    if cat.programs[key].classification is not None:
+        # after the program's two main moves: a sport's own need outranks the extras
+        slots[2:2] = _activity_slots(cat, slots, activities)
     if not restr.favour_strength:
         return slots, []
     slots.sort(key=lambda s: cat.exercises[s.exercise].kind != "strength")
@@ -210,8 +256,11 @@ def _program_slots(
 class _Builder:
     """Builds the phases of one plan, keeping each exercise's run across phases."""
 
-    def __init__(self, profile: Any, cat: Catalog, classification: str, plan: dict[str, Any]):
+    def __init__(
+        self, profile: Any, cat: Catalog, classification: str, plan: dict[str, Any], sides: Sides
+    ):
         self.profile, self.cat, self.classification, self.plan = profile, cat, classification, plan
+        self.sides = sides
         self.items: dict[str, _Item] = {}  # slot -> its run
         self.minutes = profile.minutes_per_session or DEFAULT_MINUTES
         self.budget = self.minutes * 60.0
@@ -222,7 +271,7 @@ class _Builder:
         cat = self.cat
         key = STAGE_PROGRAMS.get(restr.stage or "", self.classification)
         blocked = blocked_reasons(cat, restr)
-        slots, left_out = _program_slots(cat, key, restr)
+        slots, left_out = _program_slots(cat, key, restr, self.profile.activities)
         taken = frozenset(self.items) - {s.exercise for s in slots}
         sel = select(slots, cat, blocked, taken)
         sel.excluded += [{"id": i, "reason": FAVOUR_STRENGTH_REASON} for i in left_out]
@@ -292,8 +341,10 @@ class _Builder:
             short = (
                 f"{ex.summary} It takes the place of another exercise that is not right for you."
             )
-        rungs, seconds, lows = _rungs(ex, restr.hold_stretch_progression, variant)
-        self.items[p.slot] = _Item(p, rungs, short, seconds, lows)
+        rungs, focus, seconds, lows = _rungs(
+            ex, restr.hold_stretch_progression, variant, self.sides
+        )
+        self.items[p.slot] = _Item(p, rungs, focus, short, seconds, lows)
 
     def _variant(self, ex: Exercise, blocked: dict[str, str]) -> Exercise | None:
         used = set(self.items) | {it.rungs[-1].exercise.id for it in self.items.values()}
@@ -308,6 +359,7 @@ def _climb(phase: _Phase, budget_s: float, minutes: int) -> None:
     """Week by week, each exercise of the phase climbs one rung (the most important first)
     while the sessions still fit; an exercise new in the phase starts at its easy end."""
     live = list(dict.fromkeys(it for s in phase.sessions for it in s.items))
+    home = {id(it): [s for s in phase.sessions if it in s.items] for it in live}
     for week in phase.weeks:
         for it in live:
             if not it.history:
@@ -316,7 +368,7 @@ def _climb(phase: _Phase, budget_s: float, minutes: int) -> None:
             note = ""
             if it.index + 1 < len(it.rungs):
                 it.index += 1
-                if _fits(phase.sessions, budget_s):
+                if _fits(home[id(it)], budget_s):  # only its own sessions grew
                     it.history[week] = (it.index, "")
                     continue
                 it.index -= 1
@@ -344,6 +396,10 @@ def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> 
     why = [it.pick.why if prev is None else it.short_why, describe(prev, r)]
     if extra:
         why.append(extra)
+    focus = it.focus[idx]
+    if focus is not None:
+        worse = "tighter" if ex.kind == "stretch" else "weaker"
+        why.append(f"Your {focus} side tested {worse}, so it gets one more set at the end.")
     if restr.notes:
         why += restr.notes_for(ex)
     if ex.kind == "stretch" and hold_note:
@@ -370,6 +426,7 @@ def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> 
         "hold_s": r.hold_s,
         "tempo_s": ex.dosing.tempo_s if r.reps is not None else None,
         "rest_s": ex.dosing.rest_s,
+        "focus_side": focus,
         "why": " ".join(why),
     }
 
@@ -491,7 +548,8 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
         return plan
 
     plan["cautions"] += _changes_over_time(grouped, cat)
-    builder = _Builder(profile, cat, result.classification, plan)
+    sides = worse_sides(profile, grouped[0][1].skip_self_tests)
+    builder = _Builder(profile, cat, result.classification, plan, sides)
     phases = []
     for weeks, restr in grouped:
         phase = builder.phase(weeks, restr)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from psoas.core.content.loader import Catalog
 from psoas.core.content.models import Exercise, ProgramSlot
-from psoas.core.screening.restrictions import Restrictions
+from psoas.core.screening.restrictions import Restrictions, matches
 
 MAX_SUBSTITUTE_DEPTH = 2
 
@@ -35,34 +35,39 @@ class Selection:
     substitutions: list[dict[str, str]]
 
 
-_BLOCKED: dict[tuple, tuple] = {}
-_BLOCKED_MAX = 4096
+_BY_RULES: dict[tuple, tuple] = {}
+_CACHE_MAX = 4096
 
 
-def blocked_reasons(cat: Catalog, restrictions: Restrictions) -> dict[str, str]:
-    """Exercise id -> why it is out, for every exercise this person may not do.
-
-    Many people share a set of rules, so the answer is kept per catalog and rule set (rules
-    are the catalog's own objects, so their identity names them). Callers must not change
-    the dict they get."""
-    key = (
-        id(cat),
-        tuple(map(id, restrictions.rules)),
-        restrictions.equipment,
-        restrictions.conditions,
-    )
-    hit = _BLOCKED.get(key)
+def _rule_reasons(cat: Catalog, rules: tuple) -> dict[str, str]:
+    """Exercise id -> the first rule's reason against it. Many people share a rule set, so
+    the answer is kept per catalog and rules (the catalog's own objects: their identity
+    names them, and the entry keeps them alive so it stays theirs)."""
+    key = (id(cat), tuple(map(id, rules)))
+    hit = _BY_RULES.get(key)
     if hit is None:
         out = {}
         for ex in cat.exercises.values():
-            reason = restrictions.reason_against(ex)
+            for rule in rules:
+                if matches(ex.attributes, rule.match):
+                    out[ex.id] = rule.reason
+                    break
+        if len(_BY_RULES) >= _CACHE_MAX:
+            _BY_RULES.clear()
+        hit = _BY_RULES[key] = (out, cat, rules)
+    return hit[0]
+
+
+def blocked_reasons(cat: Catalog, restrictions: Restrictions) -> dict[str, str]:
+    """Exercise id -> why it is out, for every exercise this person may not do: the same
+    answers, in the same order, as `Restrictions.reason_against`."""
+    out = dict(_rule_reasons(cat, restrictions.rules))
+    for ex in cat.exercises.values():
+        if ex.id not in out:
+            reason = restrictions.reason_against(ex, rules=False)
             if reason is not None:
                 out[ex.id] = reason
-        if len(_BLOCKED) >= _BLOCKED_MAX:
-            _BLOCKED.clear()
-        # the entry keeps the catalog and rules alive, so their identities stay theirs
-        hit = _BLOCKED[key] = (out, cat, restrictions.rules)
-    return hit[0]
+    return out
 
 
 def can_pick(ex: Exercise, blocked: dict[str, str], used: set[str], families: set[str]) -> bool:

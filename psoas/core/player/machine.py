@@ -208,7 +208,7 @@ class Player:
             rep=min(step.reps, _reps_done(step, elapsed) + 1) if reps_step else None,  # type: ignore[type-var]
             side=step.side,
             set_number=max(step.set_number, 1),
-            sets=self._doses[self._exercise_of[i]].sets,
+            sets=self._doses[self._exercise_of[i]].total_sets,
             exercise_number=self._exercise_of[i] + 1,
             exercises=len(self._doses),
             next_step=self._steps[i + 1] if i + 1 < len(self._steps) else None,

@@ -43,6 +43,7 @@ class Dose:
     tempo_s: float | None
     rest_s: int
     low: bool = False  # done lying, kneeling or on all fours, not standing or sitting
+    focus_side: str | None = None  # left | right: one more set on the side that tested worse
 
     @classmethod
     def from_plan(cls, ex: Mapping[str, Any]) -> Dose:
@@ -56,7 +57,13 @@ class Dose:
             ex["tempo_s"],
             ex["rest_s"],
             ex.get("position") in LOW_POSITIONS,
+            ex.get("focus_side"),
         )
+
+    @property
+    def total_sets(self) -> int:
+        """Sets on the busiest side: one more on the focus side."""
+        return self.sets + (self.focus_side is not None)
 
     @property
     def work_seconds(self) -> float:
@@ -84,6 +91,12 @@ def exercise_steps(dose: Dose, after_low: bool = False) -> list[Step]:
             if i:
                 steps.append(Step("switch_side", SWITCH_SIDE_S, dose.exercise_id, n, side))
             steps.append(Step(kind, dose.work_seconds, dose.exercise_id, n, side, dose.reps, rep_s))
+    if dose.focus_side is not None:  # one more set on the side that tested worse
+        n = dose.sets + 1
+        steps.append(Step("rest", float(dose.rest_s), dose.exercise_id, n))
+        steps.append(
+            Step(kind, dose.work_seconds, dose.exercise_id, n, dose.focus_side, dose.reps, rep_s)
+        )
     return steps
 
 

@@ -46,10 +46,11 @@ class Restrictions:
         """How this person must do an exercise they may do (a knee lift only half way up)."""
         return [n.note for n in self.notes if matches(ex.attributes, n.match)]
 
-    def reason_against(self, ex: Exercise) -> str | None:
-        """Why this exercise may not be in this person's plan, or None if it may."""
+    def reason_against(self, ex: Exercise, rules: bool = True) -> str | None:
+        """Why this exercise may not be in this person's plan, or None if it may.
+        `rules=False` skips the attribute rules (a caller that has matched them already)."""
         attrs = ex.attributes
-        for rule in self.rules:
+        for rule in self.rules if rules else ():
             if matches(attrs, rule.match):
                 return rule.reason
         for cond in ex.contraindications:

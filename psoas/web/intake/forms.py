@@ -12,15 +12,18 @@ from typing import Any
 from django import forms
 
 from psoas.core.content.loader import catalog
-from psoas.core.profile import ACTIVITIES, MAX_MINUTES, MIN_MINUTES
+from psoas.core.profile import (
+    ACTIVITIES,
+    BALANCE_QUESTION,
+    HIP_APPROACHES,
+    HIP_CONDITIONS,
+    HIP_WEEKS_MAX,
+    MAX_MINUTES,
+    MIN_MINUTES,
+)
 from psoas.core.screening.restrictions import EQUIPMENT_NAMES
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-HIP_CONDITIONS = (
-    "hip_replacement_posterior",
-    "hip_replacement_lateral",
-    "hip_replacement_anterior",
-)
 HIP_CHOICES = [
     ("no", "No"),
     ("front", "Yes, cut at the front (anterior)"),
@@ -28,17 +31,6 @@ HIP_CHOICES = [
     ("back", "Yes, cut at the back (posterior)"),
     ("unsure", "Yes, but I am not sure which"),
 ]
-HIP_TO_CONDITIONS = {  # "not sure" takes the rules of every approach
-    "no": [],
-    "front": ["hip_replacement_anterior"],
-    "side": ["hip_replacement_lateral"],
-    "back": ["hip_replacement_posterior"],
-    "unsure": list(HIP_CONDITIONS),
-}
-HIP_WEEKS_MAX = 520
-BALANCE_QUESTION = (
-    "Can you stand on one leg for 10 seconds, and get down to the floor and back up without help?"
-)
 BALANCE_CHOICES = [
     ("yes", "Yes, I can do both"),
     ("no", "No, or only with help"),
@@ -227,7 +219,7 @@ class HealthForm(StepForm):
 
     def conditions(self) -> list[str]:
         chosen = [c for c in self.cleaned_data["conditions"] if c != NONE]
-        return chosen + HIP_TO_CONDITIONS[self.cleaned_data["hip"]]
+        return chosen + HIP_APPROACHES[self.cleaned_data["hip"]]
 
     def for_session(self) -> dict[str, Any]:
         chosen = self.cleaned_data["conditions"]

@@ -83,7 +83,7 @@ def steps_from_profile(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A saved profile as the wizard's per-step answers (safety questions left out)."""
     conditions = data.get("conditions", [])
     hips = [c for c in conditions if c in f.HIP_CONDITIONS]
-    one = {tuple(cs): answer for answer, cs in f.HIP_TO_CONDITIONS.items() if len(cs) == 1}
+    one = {tuple(cs): answer for answer, cs in f.HIP_APPROACHES.items() if len(cs) == 1}
     hip = "no" if not hips else one.get(tuple(hips), "unsure")  # more than one: not sure
     others = [c for c in conditions if c not in f.HIP_CONDITIONS]
     thomas = (data.get("assessment") or {}).get("thomas_test") or {}
@@ -153,7 +153,7 @@ def profile_answers(steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
     said = {**steps.get("safety", {}).get("answers", {}), **health.get("answers", {})}
     conditions = [c for c in health.get("conditions", []) if c != f.NONE]
     hip = health.get("hip") or "no"
-    conditions += f.HIP_TO_CONDITIONS.get(hip, [])
+    conditions += f.HIP_APPROACHES.get(hip, [])
     return {
         "age": about.get("age"),
         "pregnancy_weeks": about.get("pregnancy_weeks"),

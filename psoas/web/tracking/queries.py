@@ -73,22 +73,24 @@ def planned_rows(session: dict[str, Any], **extra: Any) -> list[dict]:
     rows = []
     for ex in session["exercises"]:
         sides = ("left", "right") if ex["side"] == "each" else (ex["side"],)
-        for n in range(1, ex["sets"] + 1):
-            for side in sides:
-                rows.append(
-                    {
-                        "exercise_id": ex["id"],
-                        "set_number": n,
-                        "side": side,
-                        "planned_reps": ex["reps"],
-                        "reps_done": ex["reps"],
-                        "planned_hold_s": ex["hold_s"] if ex["reps"] is None else None,
-                        "hold_s_done": ex["hold_s"] if ex["reps"] is None else None,
-                        "status": "done",
-                        "dose_week": ex.get("dose_week"),
-                        **extra,
-                    }
-                )
+        sets = [(n, side) for n in range(1, ex["sets"] + 1) for side in sides]
+        if ex.get("focus_side"):  # one more set on the side that tested worse
+            sets.append((ex["sets"] + 1, ex["focus_side"]))
+        for n, side in sets:
+            rows.append(
+                {
+                    "exercise_id": ex["id"],
+                    "set_number": n,
+                    "side": side,
+                    "planned_reps": ex["reps"],
+                    "reps_done": ex["reps"],
+                    "planned_hold_s": ex["hold_s"] if ex["reps"] is None else None,
+                    "hold_s_done": ex["hold_s"] if ex["reps"] is None else None,
+                    "status": "done",
+                    "dose_week": ex.get("dose_week"),
+                    **extra,
+                }
+            )
     return rows
 
 
