@@ -88,10 +88,16 @@ def classify(profile: Any, skip_self_tests: frozenset[str]) -> Result:
         label = "weak"
     else:
         label = "unclear"
-        reasons.append(
-            "Neither test points clearly to a tight or weak hip flexor, so the "
-            "program is a balanced mix that puts strength first."
-        )
+        if tight is False and weak is False:
+            reasons.append(
+                "Your tests did not find tight or weak hip flexors, so the program keeps "
+                "them strong and supple, strength first."
+            )
+        else:
+            reasons.append(
+                "One test or both could not be used, so the program is a balanced mix "
+                "that puts strength first."
+            )
     return Result(label, tuple(reasons))
 
 
