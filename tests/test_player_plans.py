@@ -46,10 +46,11 @@ def play(session):
 def sets_planned(exercise):
     """The (reps, hold) a set of this plan exercise should report, and how many sets."""
     per_side = 2 if exercise["side"] == "each" else 1
+    count = exercise["sets"] * per_side + (exercise["focus_side"] is not None)
     if exercise["reps"] is not None:
-        return (exercise["reps"], exercise["reps"], None, None), exercise["sets"] * per_side
+        return (exercise["reps"], exercise["reps"], None, None), count
     hold = exercise["hold_s"]
-    return (None, None, hold, hold), exercise["sets"] * per_side
+    return (None, None, hold, hold), count
 
 
 @settings(settings.get_profile("safety"))
@@ -70,4 +71,7 @@ def test_every_planned_session_plays_for_its_estimated_minutes_and_is_all_done(p
                     assert (s.planned_reps, s.reps_done, s.planned_hold_s, s.hold_s_reached) == (
                         planned
                     )
-                    assert s.status is Status.DONE and 1 <= s.set_number <= exercise["sets"]
+                    top = exercise["sets"] + (exercise["focus_side"] is not None)
+                    assert s.status is Status.DONE and 1 <= s.set_number <= top
+                    if s.set_number > exercise["sets"]:
+                        assert s.side == exercise["focus_side"]

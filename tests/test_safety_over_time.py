@@ -115,7 +115,8 @@ def test_older_or_unsteady_people_get_supported_variants(profile):
         return
     older = profile.age is not None and profile.age >= 65
     poor = profile.balance == "poor"
-    support = older or poor or "osteoporosis" in profile.conditions
+    unknown = profile.balance is None
+    support = (older and unknown) or poor or "osteoporosis" in profile.conditions
     for week, exercises in _weeks(plan):
         for e in exercises:
             m = cat.exercises[e["id"]].movement

@@ -353,8 +353,9 @@ class PregnancyRules(Strict):
 
 
 class SteadinessRules(Strict):
-    """Supported variants for older or unsteady people (PRODUCT.md safety rules): from
-    `older_from_age`, with poor balance, or with a condition listed here, `forbids` applies;
+    """Supported variants for older or unsteady people (PRODUCT.md safety rules): with poor
+    balance, from `older_from_age` when balance is not known, or with a condition listed
+    here, `forbids` applies;
     poor balance adds `poor_balance_forbids` (no floor work they cannot get up from)."""
 
     older_from_age: int = Field(ge=18, le=120)

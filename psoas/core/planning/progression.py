@@ -44,11 +44,28 @@ def work(r: Rung) -> float:
 
 
 def _stretch_rungs(ex: Exercise) -> list[Rung]:
-    """Holds grow 5 s a week for three weeks, then one more set at the first hold, and grow
-    again. Week 1 gives the ~60 s a side that ACSM names as the aim per stretch."""
+    """Holds grow 5 s a week twice, then a set is added at a shorter hold, and the holds grow
+    again; a step that would add more than the cap is passed over. Week 1 gives the ~60 s a
+    side that ACSM names as the aim per stretch."""
     d = ex.dosing
-    holds = [min(d.hold_s.max, d.hold_s.min + HOLD_STEP_S * i) for i in range(3)]  # type: ignore[union-attr]
-    return [Rung(ex, sets, None, h) for sets in (d.sets.min, _plus_one(d.sets)) for h in holds]
+    hold_r = d.hold_s
+    rungs = [Rung(ex, d.sets.min, None, hold_r.min)]  # type: ignore[union-attr]
+    grown = 0  # hold steps since the last set was added
+    while len(rungs) < WEEKS:
+        cur = rungs[-1]
+        cap = work(cur) * (1 + WEEKLY_CAP) + 1e-9
+        longer = Rung(ex, cur.sets, None, min(cur.hold_s + HOLD_STEP_S, hold_r.max))  # type: ignore[operator, union-attr]
+        more: Rung | None = None
+        if cur.sets < d.sets.max:
+            hold = int(cap // (cur.sets + 1))
+            hold -= hold % HOLD_STEP_S
+            if hold >= hold_r.min and (cur.sets + 1) * hold > work(cur):  # type: ignore[union-attr]
+                more = Rung(ex, cur.sets + 1, None, min(hold, hold_r.max))  # type: ignore[union-attr]
+        order = [longer, more] if grown < 2 else [more, longer]
+        step = next((r for r in order if r is not None and work(cur) < work(r) <= cap), cur)
+        grown = 0 if step.sets > cur.sets else grown + 1
+        rungs.append(step)
+    return rungs
 
 
 def _next_strength(cur: Rung) -> Rung:

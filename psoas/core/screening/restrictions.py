@@ -103,11 +103,14 @@ def active_conditions(profile: Any, cat: Catalog, weeks_on: int = 0) -> list[str
 
 
 def needs_support(profile: Any, cat: Catalog) -> bool:
-    """Older, unsteady, or with a condition where a fall does harm: supported variants."""
+    """Unsteady, or with a condition where a fall does harm: supported variants. The
+    balance answer decides; when it is not known, age does (PRODUCT.md profile contract)."""
     steady = cat.steadiness
+    balance = getattr(profile, "balance", None)
+    older = profile.age is not None and profile.age >= steady.older_from_age
     return (
-        getattr(profile, "balance", None) == "poor"
-        or (profile.age is not None and profile.age >= steady.older_from_age)
+        balance == "poor"
+        or (balance is None and older)
         or any(c in profile.conditions for c in steady.with_conditions)
     )
 
