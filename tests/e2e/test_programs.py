@@ -35,7 +35,7 @@ def test_plan_page_shows_today_the_weeks_and_the_why(server, phone, page):
     week5 = phone.locator("details.week").nth(4)
     assert not week5.evaluate("d => d.open")
     week5.locator("summary").click()
-    assert week5.get_by_text("moves on to lizard pose").is_visible()
+    assert week5.get_by_text("moves on to marching bridge").is_visible()
     assert phone.get_by_role("heading", name="Swapped for you").is_visible()
     assert phone.get_by_role("heading", name="Left out").is_visible()
     assert grade(visible_text(phone)) <= 8
