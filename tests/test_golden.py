@@ -92,3 +92,17 @@ def test_review_findings_stay_fixed():
             assert len(lunges & {e["id"] for e in s["exercises"]}) <= 1
     surgery = _review_plan("28_recent_surgery_tight")  # 4.5: no extension stretches
     assert "kneeling_hip_flexor_stretch" not in _ids(surgery)
+
+
+@pytest.mark.parametrize("path", REVIEW, ids=lambda p: p.name.split(".")[0])
+def test_review_plan_texts_read_at_grade_8_or_below(path):
+    import textstat
+
+    plan = build_plan(load_profile_text(path.read_text()))
+    texts = [c["message"] for c in plan["cautions"]]
+    texts += [e["reason"] for e in plan["excluded"] + plan["substitutions"]]
+    texts += [e["why"] for w in plan["weeks"] for s in w["sessions"] for e in s["exercises"]]
+    if plan["referral"]:
+        texts += [r["why"] for r in plan["referral"]["reasons"]]
+    hard = sorted({t for t in texts if textstat.flesch_kincaid_grade(t) > 8})
+    assert not hard, hard

@@ -490,9 +490,9 @@ def _changes_over_time(
         said = []
         if after.stage == "supine_limit" and before.stage != "supine_limit":
             said.append(
-                f"From week {week} of this plan you are past week "
-                f"{cat.pregnancy.supine_from_week - 1} of your pregnancy, so exercises "
-                "lying on your back are swapped for others."
+                f"In week {week} of this plan you reach week "
+                f"{cat.pregnancy.supine_from_week} of your pregnancy. From then on, we swap "
+                "out exercises done lying on your back."
             )
         if before.stage == "postpartum_gentle" and after.stage != "postpartum_gentle":
             said.append(
