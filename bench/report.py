@@ -27,6 +27,7 @@ RUNS = 5
 def main() -> None:
     with fresh_store() as tmp:
         person = seed()
+        from psoas.files import write
         from psoas.web.programs.services import active_plan
         from psoas.web.reports import pdf
         from psoas.web.reports.data import report_data
@@ -39,7 +40,7 @@ def main() -> None:
         def once() -> float:
             t0 = time.perf_counter()
             result = pdf.report_pdf(person, plan, start, end, end)
-            pdf.write_atomic(out, result.data)
+            write(out, result.data)
             assert result.pages == 2, f"{result.pages} pages"
             return time.perf_counter() - t0
 

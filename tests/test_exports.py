@@ -30,7 +30,7 @@ from icalendar import Calendar
 from pydantic import ValidationError
 
 from psoas.core.planning.schedule import schedule
-from psoas.web.exports.files import write_all
+from psoas.files import write_all
 from tests.test_cli import PSOAS
 
 pytestmark = pytest.mark.store  # runs again on PostgreSQL in CI
@@ -183,7 +183,8 @@ def test_a_failed_export_changes_no_file(env, plan, tmp_path):
     (out / "sessions.csv").write_text("old\n")
     (out / "checkins.csv").mkdir()  # this one cannot be written
     r = run(env, "export", "--format", "csv", "--out", str(out))
-    assert r.returncode == 2 and r.stderr.startswith("psoas: --out: cannot write")
+    assert r.returncode == 2 and r.stderr.startswith("psoas: --out: ")
+    assert "checkins.csv' is a folder" in r.stderr  # psoas.files never replaces a folder
     assert len(r.stderr.strip().splitlines()) == 1
     assert (out / "sessions.csv").read_text() == "old\n"
     assert sorted(p.name for p in out.iterdir()) == ["checkins.csv", "sessions.csv"]

@@ -77,10 +77,12 @@ def export(
         files = _calendar(target, clock, alarm, json_out)
     else:
         files = _records(fmt, target, first, last)
-    from psoas.web.exports.files import write_all
+    from psoas.files import Refused, write_all
 
     try:
         write_all({path: data for path, (data, _rows) in files.items()})
+    except Refused as exc:
+        raise fail(f"--out: {exc}") from None
     except OSError as exc:
         raise fail(f"--out: cannot write '{exc.filename or target}': {exc.strerror}") from None
     summary = [{"path": str(p), "rows": rows} for p, (_data, rows) in files.items()]
@@ -114,9 +116,11 @@ def _clock(value: str | None) -> time:
 
 
 def _target(path: Path, *, folder: bool) -> Path:
-    """Check --out before reading anything: a folder for csv (made if missing), a file name
-    in an existing folder otherwise."""
+    """Check --out before reading anything: a folder for csv (made if missing), else a
+    file that psoas may replace (psoas.files: never a folder or a device; a link is
+    followed). Each CSV file in the folder is checked the same way when written."""
     from psoas.cli.app import fail
+    from psoas.files import Refused, target
 
     if folder:
         try:
@@ -125,10 +129,11 @@ def _target(path: Path, *, folder: bool) -> Path:
             raise fail(f"--out: '{path}' is a file; csv needs a folder") from None
         except OSError as exc:
             raise fail(f"--out: cannot make folder '{path}': {exc.strerror}") from None
-    elif path.is_dir():
-        raise fail(f"--out: '{path}' is a folder; give a file name")
-    elif not path.parent.is_dir():
-        raise fail(f"--out: folder '{path.parent}' does not exist")
+        return path
+    try:
+        target(path)
+    except Refused as exc:
+        raise fail(f"--out: {exc}") from None
     return path
 
 

@@ -6,7 +6,6 @@ load here: `psoas --help` stays fast, and nothing imports psoas.cli.app back at 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -43,13 +42,16 @@ def report(
     path = _writable(out)
     person = open_store()
     plan = active_plan_or_fail(person)
+    from psoas.files import Refused, write
     from psoas.web.reports.data import first_day
-    from psoas.web.reports.pdf import report_pdf, write_atomic
+    from psoas.web.reports.pdf import report_pdf
 
     start = start or min(first_day(person) or end, end)
     pdf = report_pdf(person, plan, start, end, date.today())
     try:
-        write_atomic(path, pdf.data)
+        write(path, pdf.data)
+    except Refused as exc:
+        raise fail(f"--out: {exc}") from None
     except OSError as exc:
         raise fail(f"--out: cannot write '{out}': {exc.strerror or exc}") from None
     if json_out:
@@ -59,14 +61,15 @@ def report(
 
 
 def _writable(out: Path) -> Path:
-    """Check the target before any work, so a typo costs no rendering time."""
+    """Check the target before any work, so a typo costs no rendering time (psoas.files:
+    never a folder or a device; a link is followed)."""
     from psoas.cli.app import fail
+    from psoas.files import Refused, target
 
     path = out.expanduser().absolute()
-    if path.is_dir():
-        raise fail(f"--out: '{out}' is a folder; give a file name such as report.pdf")
-    if not path.parent.is_dir():
-        raise fail(f"--out: folder '{path.parent}' does not exist")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise fail(f"--out: cannot write in folder '{path.parent}'")
+    try:
+        target(path)
+    except Refused as exc:
+        hint = " such as report.pdf" if "is a folder" in str(exc) else ""
+        raise fail(f"--out: {exc}{hint}") from None
     return path

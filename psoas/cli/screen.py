@@ -8,8 +8,6 @@ Red flags are the one thing a script cannot leave out: it must name each yes wit
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -290,17 +288,17 @@ def build_profile_data(a: Answers) -> dict[str, Any]:
 
 
 def write_atomically(path: Path, data: dict[str, Any]) -> None:
-    """Write beside the target and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write beside the target and rename (psoas.files), so a crash never leaves half a
+    file and a folder or a device at the path is refused with exit 2, never replaced."""
+    from psoas.files import Refused, write
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    except Refused as exc:
+        raise fail(f"--out: {exc}") from None
+    except OSError as exc:
+        raise fail(f"--out: cannot write '{path}': {exc.strerror or exc}") from None
 
 
 def _collect(a: Answers, cat: Catalog, interactive: bool) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +57,16 @@ def _engine():
 
 
 def take(dest: Path) -> dict[str, Any]:
-    """Write a backup of the whole store to `dest`; return what it holds."""
-    if dest.is_dir():
-        raise BackupError(f"FILE: '{dest}' is a folder; give a file name")
-    if not dest.parent.is_dir():
-        raise BackupError(f"FILE: folder '{dest.parent}' does not exist")
-    return _engine().take(dest)
+    """Write a backup of the whole store to `dest`; return what it holds. The file is
+    written beside `dest` and renamed over it (psoas.files): never a folder or a device,
+    and a link is followed."""
+    from psoas.files import Refused, target
+
+    try:
+        target(dest)
+        return _engine().take(dest)
+    except Refused as exc:
+        raise BackupError(f"FILE: {exc}") from None
 
 
 @contextlib.contextmanager
@@ -110,19 +113,3 @@ def file_kind(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(16)
     return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), "other")
-
-
-@contextlib.contextmanager
-def atomic_target(dest: Path) -> Iterator[Path]:
-    """A temporary path beside `dest` that becomes `dest` in one rename when the block
-    succeeds, so a reader never sees half a backup and a failure leaves no file behind."""
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from psoas.web.backup import BackupError, Candidate, atomic_target
+from psoas.files import replacing
+from psoas.web.backup import BackupError, Candidate
 from psoas.web.backup.schema import check_migrations, count_records, record_tables
 
 KIND, NAME = "zip", "PostgreSQL"
@@ -120,7 +121,7 @@ def _dump(dest: Path, conninfo: str, password: str | None, pg_dump: str) -> dict
         args = ["--format=custom", "--no-owner", "--no-privileges", "--no-password"]
         args += [f"--snapshot={snapshot}", f"--file={dump}", f"--dbname={conninfo}"]
         _run([pg_dump, *args], password, "pg_dump failed")
-        with atomic_target(dest) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        with replacing(dest) as tmp, zipfile.ZipFile(tmp, "w") as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2))
             zf.write(dump, DUMP)
     return {

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from psoas.web.backup import BackupError, Candidate, atomic_target
+from psoas.files import replacing
+from psoas.web.backup import BackupError, Candidate
 from psoas.web.backup.schema import check_migrations, count_records
 
 KIND, NAME = "sqlite", "SQLite"
@@ -44,7 +45,7 @@ def _refuse_live(path: Path, live: Path) -> None:
 def take(dest: Path) -> dict[str, Any]:
     live = live_path()
     _refuse_live(dest, live)
-    with atomic_target(dest) as tmp:
+    with replacing(dest) as tmp:
         src = sqlite3.connect(live, timeout=30)
         out = sqlite3.connect(tmp)
         try:

@@ -4,10 +4,7 @@ settings of its own and the CLI and the web app render the same file the same wa
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,19 +52,3 @@ def report_pdf(person: Any, plan: Any, start: date, end: date, today: date) -> P
     from psoas.web.reports.data import report_data
 
     return render_pdf(render_html(report_data(person, plan, start, end, today)))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename over it: a reader sees the old file or the new
-    one, never half a PDF. The file is private to the user (mode 0600): it is health data."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
