@@ -457,3 +457,114 @@ def test_resending_an_exercise_keeps_one_save(client, started):
     other = "clamshell" if ex["id"] != "clamshell" else "glute_bridge"
     r = send(client, "post", url, {**body, "exercise_id": other})
     assert r.json()["created"] is True and SetLog.objects.filter(session_id=sid).count() == 4
+
+
+# --- hostile input (reliability probe, findings 4, 11 and 12) ------------------------------
+
+
+def test_far_future_plan_start_is_a_422_and_keeps_the_plan(client, planned):
+    """Probe 4: `{"start": "9999-12-31"}` was a 500 (a date overflow laying out week 6)."""
+    last = TODAY + timedelta(days=366)
+    for start in ("9999-12-31", "9999-11-01", (last + timedelta(days=1)).isoformat()):
+        r = send(client, "post", "/api/plan", {"start": start})
+        assert ["body", "payload", "start"] in fields(r)
+    assert client.get("/api/plan").json()["plan_id"] == planned["plan_id"]
+    r = send(client, "post", "/api/plan", {"start": last.isoformat()})
+    assert r.status_code == 200 and r.json()["start_date"] == last.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "loc"),
+    [
+        ("/api/logs", {"notes": "a\u0000b"}, ["body", "payload", "notes"]),
+        ("/api/checkins", {"nprs": 3, "note": "\u0000"}, ["body", "payload", "note"]),
+    ],
+)
+def test_nul_in_text_is_a_422_naming_the_field(client, planned, url, body, loc):
+    """Probe 4: a NUL in free text was a 500 on PostgreSQL (it cannot store one); now it
+    is refused on every database, before anything is written."""
+    assert loc in fields(send(client, "post", url, body))
+    assert not SessionLog.objects.exists() and not PainCheckin.objects.exists()
+
+
+def error_body(response, status: int) -> str:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    return detail
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_deeply_nested_json_is_a_json_400(client, planned, depth):
+    deep = "[" * depth + "]" * depth
+    for body in (deep, '{"start": ' + deep + "}"):
+        r = client.post("/api/plan", body, content_type="application/json")
+        if r.status_code == 422:  # shallow enough to parse: the field is named
+            assert ["body", "payload", "start"] in fields(r)
+        else:
+            error_body(r, 400)
+    assert client.get("/api/plan").json()["plan_id"] == planned["plan_id"]
+
+
+def test_a_body_over_the_limit_is_a_json_413(client):
+    """Probe 12: a 3 MB body got Django's HTML 'Bad Request (400)' page."""
+    body = {**PROFILE, "activities": ["walking"] * 400_000}
+    r = send(client, "put", "/api/profile", body)
+    assert error_body(r, 413).startswith("body:")
+    assert not ProfileVersion.objects.exists()
+
+
+def test_openapi_documents_every_error_with_its_body(client):
+    """Probe 11: the schema listed only 200; every status a route answers is there now,
+    with the shape of its body."""
+    schema = client.get("/api/openapi.json").json()
+    shapes = schema["components"]["schemas"]
+    assert shapes["ErrorOut"]["required"] == ["detail"]
+    assert shapes["ValidationErrorOut"]["properties"]["detail"]["type"] == "array"
+    for path, operations in schema["paths"].items():
+        for method, op in operations.items():
+            codes = set(op["responses"])
+            assert {"200", "401"} <= codes, (method, path)
+            if "requestBody" in op:
+                assert {"400", "403", "413", "415", "422"} <= codes, (method, path)
+            if "{session_id}" in path or method == "post":
+                assert "404" in codes, (method, path)
+            for code, answer in op["responses"].items():
+                ref = answer["content"]["application/json"]["schema"].get("$ref", "")
+                if code == "422":
+                    assert ref.endswith("/ValidationErrorOut")
+                elif code != "200":
+                    assert ref.endswith("/ErrorOut"), (method, path, code)
+    assert "409" in schema["paths"]["/api/sessions/{session_id}/finish"]["post"]["responses"]
+
+
+def documented(client, method: str, path: str, response) -> None:
+    """The answer's status is in the schema for that operation."""
+    schema = client.get("/api/openapi.json").json()
+    assert str(response.status_code) in schema["paths"][path][method]["responses"]
+
+
+def test_real_error_answers_are_the_documented_ones(client, started):
+    sid = started["session_id"]
+    finish = f"/api/sessions/{sid}/finish"
+    assert send(client, "post", finish, {"status": "completed"}).status_code == 200
+    again = send(client, "post", finish, {"status": "completed"})
+    assert error_body(again, 409).startswith("session_id:")
+    documented(client, "post", "/api/sessions/{session_id}/finish", again)
+    missing = send(client, "post", "/api/sessions/999999/finish", {"status": "completed"})
+    assert error_body(missing, 404).startswith("session_id:")
+    documented(client, "post", "/api/sessions/{session_id}/finish", missing)
+    empty = client.post("/api/checkins", content_type="application/json")
+    assert ["body", "payload", "nprs"] in fields(empty)
+    documented(client, "post", "/api/checkins", empty)
+    nul = client.post("/api/logs", "\x00", content_type="application/json")
+    assert error_body(nul, 400)
+    documented(client, "post", "/api/logs", nul)
+
+
+@pytest.mark.parametrize("page", ["/today/", "/plan/", "/progress/", "/checkin/", "/start/"])
+def test_pages_answer_head(client, planned, page):
+    """Probe 12: `HEAD /today/` was a 405."""
+    head, get = client.head(page), client.get(page)
+    assert head.status_code == get.status_code and head.status_code in (200, 302)

@@ -229,6 +229,18 @@ def test_checkin_weekly_activity_check(client, planned):
     assert "Weekly activity check" not in client.get("/checkin/").content.decode()
 
 
+@pytest.mark.store
+def test_checkin_nul_in_text_names_the_field_and_saves_nothing(client, planned):
+    """Reliability probe 4: a NUL in the note was a 500 on PostgreSQL."""
+    r = client.post("/checkin/", all_no(pain="3", note="a\x00b"))
+    assert r.status_code == 400 and "Note: remove the NUL character" in text(r)
+    psfs = {"activity_1_name": "walk\x00ing", "activity_1": "4", "activity_2_name": "sitting"}
+    psfs |= {"activity_2": "5", "activity_3_name": "stairs", "activity_3": "6"}
+    r = client.post("/checkin/", all_no(pain="3", **psfs))
+    assert r.status_code == 400 and "Activity 1: remove the NUL character." in text(r)
+    assert not PainCheckin.objects.exists() and not QuestionnaireResponse.objects.exists()
+
+
 def test_checkin_activity_check_may_be_left_empty(client, planned):
     assert client.post("/checkin/", all_no(pain="2")).status_code == 302
     assert PainCheckin.objects.count() == 1 and not QuestionnaireResponse.objects.exists()

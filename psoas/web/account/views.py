@@ -20,7 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from psoas.core.content.loader import catalog
 from psoas.web.account.models import CalendarFeed, new_token
@@ -79,7 +79,7 @@ def _errors_page(request: HttpRequest, errors: dict[str, str], values: dict, sta
 
 
 @never_cache
-@require_GET
+@require_safe
 def settings_page(request: HttpRequest) -> HttpResponse:
     return render(request, "account/settings.html", _context(request))
 
@@ -108,7 +108,7 @@ def _day(value: str, label: str, errors: dict[str, str], key: str) -> date | Non
     return day
 
 
-@require_GET
+@require_safe
 def report(request: HttpRequest) -> HttpResponse:
     """The two-page PDF for a physiotherapist, as `psoas report` writes it."""
     from psoas.web.reports.data import first_day
@@ -133,7 +133,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return _attachment(pdf.data, name, "application/pdf")
 
 
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Every CSV table of `psoas export --format csv`, in one zip file."""
     from psoas.web.exports.reading import Period, snapshot
@@ -149,7 +149,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return _attachment(buffer.getvalue(), "psoas-export.zip", "application/zip")
 
 
-@require_GET
+@require_safe
 def export_fhir(request: HttpRequest) -> HttpResponse:
     """The FHIR R4 bundle of `psoas export --format fhir`."""
     from psoas.web.exports.fhir import bundle
@@ -171,7 +171,7 @@ def _ics(plan: Plan | None) -> bytes | None:
     return data
 
 
-@require_GET
+@require_safe
 def export_ics(request: HttpRequest) -> HttpResponse:
     """The plan's sessions as an .ics file, as `psoas export --format ics`."""
     plan = active_plan(person_for(request))
@@ -200,7 +200,7 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
     return redirect("/settings/?done=new-link#calendar")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """What a calendar app fetches: the same file as the download. An unknown (or revoked)
     token is a 404. A stopped program serves a calendar with no events, so a subscribed
@@ -219,7 +219,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- backup, restore, delete ------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def backup(request: HttpRequest) -> HttpResponse:
     """A consistent copy of the whole store, as `psoas backup` makes it."""
     from psoas.web import backup as store

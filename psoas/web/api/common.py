@@ -1,4 +1,5 @@
-"""What every router shares: the active plan or a 404, and errors shaped like ninja's own.
+"""What every router shares: the active plan or a 404, errors shaped like ninja's own, and
+the error answers each route documents in the OpenAPI schema.
 
 Our own checks (a date in the future, a session that is not yours) answer in the same
 shape as ninja's validation errors, so a client reads one format and always finds the
@@ -7,13 +8,67 @@ field that was wrong."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
+from ninja import Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, Field
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan
+from psoas.web.programs.starts import latest_plan_start
+
+
+class ErrorOut(Schema):
+    """Every error but 422: one message that starts with the field it is about."""
+
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(description="where: body, query or path, then the field")
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    """422: one entry per wrong field."""
+
+    detail: list[FieldErrorOut]
+
+
+# What each status means in every route that may answer it (docs/api.md, "Errors").
+ERRORS: dict[int, tuple[type[Schema], str]] = {
+    400: (ErrorOut, "The body is not JSON."),
+    401: (
+        ErrorOut,
+        "No access yet: open the link `psoas serve` printed, or log in when it is served "
+        "beyond this computer.",
+    ),
+    403: (ErrorOut, "A change sent from a page of another site (Origin, Sec-Fetch-Site)."),
+    404: (ErrorOut, "No profile or plan yet, or no such session for you."),
+    409: (ErrorOut, "The session is already finished, or the day has no session."),
+    413: (ErrorOut, "The body is larger than the server takes."),
+    415: (ErrorOut, "The body is not sent as application/json."),
+    422: (ValidationErrorOut, "Invalid input; `loc` names the field."),
+}
+BODY_ERRORS = (400, 403, 413, 415, 422)  # any route that takes a JSON body (a change)
+
+
+def answers(ok: Any, *codes: int) -> dict[int, Any]:
+    """The `response=` of a route: its 200 body and the error bodies it may answer, so
+    the OpenAPI schema lists every status a client can get (401 on every route)."""
+    return {200: ok, **{code: ERRORS[code][0] for code in sorted({401, *codes})}}
+
+
+def describe_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Give each documented error status its meaning in the OpenAPI schema."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                if str(code).isdigit() and int(code) in ERRORS:
+                    response["description"] = ERRORS[int(code)][1]
+    return schema
 
 
 def invalid(loc: list[str | int], msg: str, kind: str = "value_error") -> ValidationError:
@@ -34,6 +89,23 @@ def _not_future(day: date) -> date:
     return day
 
 
+def _within_a_year(day: date) -> date:
+    last = latest_plan_start()
+    if day > last:
+        raise ValueError(
+            f"{day.isoformat()} is more than a year away; give a day up to {last.isoformat()}"
+        )
+    return day
+
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:  # PostgreSQL cannot store it; nothing a person types has one
+        raise ValueError("contains a NUL character (\\u0000); remove it")
+    return text
+
+
 NotFuture = Annotated[date, AfterValidator(_not_future)]
+PlanStart = Annotated[date, AfterValidator(_within_a_year)]
+Text = Annotated[str, AfterValidator(_no_nul)]
 Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)")]
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # larger ids would overflow the database

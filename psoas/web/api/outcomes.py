@@ -11,7 +11,7 @@ from django.db import transaction
 from ninja import Router
 from pydantic import Field
 
-from psoas.web.api.common import NotFuture, plan_or_404
+from psoas.web.api.common import BODY_ERRORS, NotFuture, answers, plan_or_404
 from psoas.web.api.schemas import CheckinIn, CheckinOut
 from psoas.web.outcomes.progress import progress as read_progress
 from psoas.web.outcomes.services import add_checkin
@@ -22,7 +22,7 @@ from psoas.web.tracking.queries import history as read_history
 router = Router(tags=["outcomes"])
 
 
-@router.post("/checkins", response=CheckinOut)
+@router.post("/checkins", response=answers(CheckinOut, *BODY_ERRORS, 404))
 def checkin(request, payload: CheckinIn):
     person = person_for(request)
     plan = plan_or_404(person)
@@ -40,13 +40,13 @@ def checkin(request, payload: CheckinIn):
     }
 
 
-@router.get("/history", response=list[dict[str, Any]])
+@router.get("/history", response=answers(list[dict[str, Any]], 422))
 def history(request, limit: Annotated[int, Field(ge=1, le=10_000)] | None = None):
     """Sessions, newest first, each with its sets (like `psoas history --json`)."""
     return read_history(person_for(request), limit)
 
 
-@router.get("/progress", response=dict[str, Any])
+@router.get("/progress", response=answers(dict[str, Any], 422))
 def progress(request, date: NotFuture | None = None):
     """Pain against the baseline, adherence and what was reached (`psoas progress --json`)."""
     return read_progress(person_for(request), date or dt.date.today())

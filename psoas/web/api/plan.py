@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
-from psoas.web.api.common import NotFuture, plan_or_404
+from psoas.web.api.common import BODY_ERRORS, NotFuture, answers, plan_or_404
 from psoas.web.api.schemas import PlanIn, PlanOut
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import save_plan
@@ -32,7 +32,7 @@ def _out(plan: Plan) -> dict[str, Any]:
     }
 
 
-@router.post("/plan", response=PlanOut)
+@router.post("/plan", response=answers(PlanOut, *BODY_ERRORS, 404))
 def make_plan(request, payload: PlanIn = Body(default=None)):  # noqa: B008
     """Build from the latest profile and make it the active plan."""
     person = person_for(request)
@@ -44,12 +44,12 @@ def make_plan(request, payload: PlanIn = Body(default=None)):  # noqa: B008
     return _out(save_plan(person, profile, plan, start))
 
 
-@router.get("/plan", response=PlanOut)
+@router.get("/plan", response=answers(PlanOut, 404))
 def get_plan(request):
     return _out(plan_or_404(person_for(request)))
 
 
-@router.get("/today", response=dict[str, Any])
+@router.get("/today", response=answers(dict[str, Any], 404, 422))
 def today(request, date: NotFuture | None = None):
     """Like `psoas today --json`: a session, a rest day, not started, finished, or refer."""
     person = person_for(request)

@@ -7,6 +7,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from psoas.core.profile import profile_model
+from psoas.web.api.common import BODY_ERRORS, answers
 from psoas.web.api.schemas import ProfileOut
 from psoas.web.programs.models import ProfileVersion
 from psoas.web.programs.services import save_profile
@@ -20,7 +21,7 @@ def _out(v: ProfileVersion) -> dict:
     return {"version": v.version, "created_at": v.created_at, "profile": v.data}
 
 
-@router.get("/profile", response=ProfileOut)
+@router.get("/profile", response=answers(ProfileOut, 404))
 def get_profile(request):
     latest = person_for(request).profiles.order_by("-version").first()
     if latest is None:
@@ -28,13 +29,13 @@ def get_profile(request):
     return _out(latest)
 
 
-@router.put("/profile", response=ProfileOut)
+@router.put("/profile", response=answers(ProfileOut, *BODY_ERRORS))
 def put_profile(request, profile: Profile):  # type: ignore[valid-type]
     """Every change is a new version; plans keep pointing at the version that made them."""
     data = profile.model_dump(mode="json", by_alias=True, exclude_none=True)
     return _out(save_profile(person_for(request), data))
 
 
-@router.get("/profile/versions", response=list[ProfileOut])
+@router.get("/profile/versions", response=answers(list[ProfileOut]))
 def profile_versions(request):
     return [_out(v) for v in person_for(request).profiles.order_by("version")]

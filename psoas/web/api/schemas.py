@@ -1,5 +1,6 @@
 """Request and response bodies. Requests forbid unknown fields and take ids only from the
-content catalog, so a typo is a 422 naming the field instead of a row nobody can read.
+content catalog, so a typo is a 422 naming the field instead of a row nobody can read;
+free text may not hold a NUL character, which PostgreSQL cannot store.
 Plans and sessions go out as the plain JSON the core makes (`psoas.plan/1`): the
 contract is published by `psoas schema plan`, not repeated here."""
 
@@ -12,7 +13,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from psoas.core.content.loader import catalog
-from psoas.web.api.common import NotFuture, Score
+from psoas.web.api.common import NotFuture, PlanStart, Score, Text
 
 RedFlagId = Literal[tuple(catalog().red_flags)]  # type: ignore[valid-type]
 ExerciseId = Literal[tuple(catalog().exercises)]  # type: ignore[valid-type]
@@ -32,7 +33,9 @@ class ProfileOut(Schema):
 
 
 class PlanIn(In):
-    start: date | None = Field(default=None, description="first day of the plan; today if left out")
+    start: PlanStart | None = Field(
+        default=None, description="first day of the plan, up to a year ahead; today if left out"
+    )
 
 
 class PlanOut(Schema):
@@ -108,7 +111,7 @@ class LogIn(In):
     pain_during: Score | None = None
     pain_before: Score | None = None
     pain_after: Score | None = None
-    notes: str = Field(default="", max_length=5000)
+    notes: Text = Field(default="", max_length=5000)
 
 
 class LogOut(Schema):
@@ -123,7 +126,7 @@ class CheckinIn(In):
     date: NotFuture | None = None
     nprs: Score
     red_flags: list[RedFlagId] = Field(default=[], description="warning signs answered yes")
-    note: str = Field(default="", max_length=5000)
+    note: Text = Field(default="", max_length=5000)
 
 
 class CheckinOut(Schema):

@@ -9,7 +9,7 @@ from datetime import date
 from ninja import Router
 from ninja.errors import HttpError
 
-from psoas.web.api.common import DbId, invalid, plan_or_404
+from psoas.web.api.common import BODY_ERRORS, DbId, answers, invalid, plan_or_404
 from psoas.web.api.schemas import (
     ExerciseIn,
     ExerciseOut,
@@ -42,7 +42,7 @@ def _open_session(person: Person, session_id: int) -> SessionLog:
     return session
 
 
-@router.post("/sessions", response=SessionStartOut)
+@router.post("/sessions", response=answers(SessionStartOut, *BODY_ERRORS, 404, 409))
 def start(request, payload: SessionStartIn):
     """Start the day's session. Warning signs answered yes stop the program instead."""
     person = person_for(request)
@@ -66,7 +66,9 @@ def start(request, payload: SessionStartIn):
     }
 
 
-@router.post("/sessions/{session_id}/exercises", response=ExerciseOut)
+@router.post(
+    "/sessions/{session_id}/exercises", response=answers(ExerciseOut, *BODY_ERRORS, 404, 409)
+)
 def record_exercise(request, session_id: DbId, payload: ExerciseIn):
     """The sets of one finished exercise, saved together or not at all. Saving is
     idempotent: an exercise already saved in this session is not saved again; the answer
@@ -85,7 +87,7 @@ def record_exercise(request, session_id: DbId, payload: ExerciseIn):
     }
 
 
-@router.post("/sessions/{session_id}/finish", response=FinishOut)
+@router.post("/sessions/{session_id}/finish", response=answers(FinishOut, *BODY_ERRORS, 404, 409))
 def finish(request, session_id: DbId, payload: FinishIn):
     session = _open_session(person_for(request), session_id)
     finish_session(session, payload.status, payload.pain_after)
@@ -97,7 +99,7 @@ def finish(request, session_id: DbId, payload: FinishIn):
     }
 
 
-@router.post("/logs", response=LogOut)
+@router.post("/logs", response=answers(LogOut, *BODY_ERRORS, 404, 409))
 def log(request, payload: LogIn):
     """Like `psoas log`: the day's session (or the chosen exercises of that week) done as
     planned. On a rest day or after the plan ends it counts in the nearest plan week."""

@@ -19,7 +19,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from psoas.core.content.loader import catalog
 from psoas.core.figure import render_svg
@@ -268,7 +268,7 @@ def render_step(request: HttpRequest, slug: str, form: Any, state: dict, status:
     return render(request, f"intake/step_{slug.replace('-', '_')}.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The way in, and the way back to change answers: the first step, filled in from
     the latest profile when there is one."""
@@ -278,7 +278,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("/start/about/")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def step(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in SLUGS:
         raise Http404("no such step")
@@ -287,7 +287,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     missing = first_incomplete(steps, slug)
     if missing is not None:
         return redirect(f"/start/{missing}/")
-    if request.method == "GET":
+    if request.method != "POST":
         return render_step(request, slug, make_form(slug, steps), state)
     if slug == "self-tests" and request.POST.get("skip"):
         steps[slug] = dict.fromkeys(f.SELF_TEST_FIELDS)
@@ -323,7 +323,7 @@ def finish(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     return redirect("/plan/" if plan["status"] == "ok" else "/start/refer/")
 
 
-@require_GET
+@require_safe
 def refer(request: HttpRequest) -> HttpResponse:
     plan = active_plan(person_for(request))
     if plan is None:
@@ -400,9 +400,9 @@ def render_self_tests(request: HttpRequest, *, forms: dict | None = None, status
     return render(request, "intake/self_tests.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def self_tests(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render_self_tests(request)
     which = request.POST.get("test")
     if which not in (THOMAS, HOLD):

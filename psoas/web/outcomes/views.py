@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from psoas.core.content.questionnaires import questionnaires
 from psoas.web.outcomes import charts
@@ -271,7 +271,7 @@ def progress_context(person: Person, today: date) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def progress(request: HttpRequest) -> HttpResponse:
     person = person_for(request)
     today = _today()
@@ -334,6 +334,8 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
     note = post.get("note", "")
     if len(note) > 2000:
         errors["note"] = "Note: keep it under 2,000 characters."
+    elif "\x00" in note:  # PostgreSQL cannot store it; nothing a person types has one
+        errors["note"] = "Note: remove the NUL character (\\u0000)."
     answers: dict[str, Any] | None = None
     if psfs_rows and not flags:
         filled = any(
@@ -355,6 +357,9 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
                     continue
                 if not name:
                     errors[r["name_field"]] = f"Activity {r['n']}: give its name."
+                elif "\x00" in name:
+                    errors[r["name_field"]] = f"Activity {r['n']}: remove the NUL character."
+                    name = ""
                 if rating is None:
                     errors[r["rating_field"]] = f"Activity {r['n']}: pick a number from 0 to 10."
                 if name and rating is not None:
@@ -410,7 +415,7 @@ def _form(ctx: dict[str, Any], post: Any, errors: dict[str, str]) -> dict[str, A
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
     """Pain now and the warning signs (and weekly the activity check); a yes stops the
     program and shows the referral, as `psoas checkin` does."""
@@ -418,7 +423,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     if ctx["state"] != "form":
         status = 409 if request.method == "POST" else 200
         return render(request, "outcomes/checkin.html", ctx, status=status)
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "outcomes/checkin.html", _form(ctx, None, {}))
     psfs_rows = _psfs_rows(ctx["psfs_previous"], request.POST) if ctx["psfs_due"] else None
     pain, flags, answers, note, errors = _read_form(request.POST, ctx["questions"], psfs_rows)
@@ -446,7 +451,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     return redirect("/checkin/done/")
 
 
-@require_GET
+@require_safe
 def checkin_done(request: HttpRequest) -> HttpResponse:
     done = request.session.pop(DONE_KEY, None)
     if done is None:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from psoas.core.content.loader import catalog
 from psoas.web.programs import pages
@@ -55,7 +55,7 @@ def _plan_page(person_id: int, today: date) -> dict:
     return {"template": "programs/plan.html", "context": {"body": body}}
 
 
-@require_GET
+@require_safe
 def plan(request: HttpRequest) -> HttpResponse:
     """Worked out and drawn once per change of the person's data (and per day)."""
     person = person_for(request)
@@ -64,7 +64,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     return render(request, page["template"], page["context"])
 
 
-@require_GET
+@require_safe
 def exercises(request: HttpRequest) -> HttpResponse:
     cat = catalog()
     saved = active_plan(person_for(request))
@@ -92,7 +92,7 @@ def _links(ids: list[str]) -> list[dict[str, str]]:
     return [{"id": i, "name": _name(i)} for i in ids]
 
 
-@require_GET
+@require_safe
 def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
     cat = catalog()
     ex = cat.exercises.get(exercise_id)
@@ -120,12 +120,12 @@ def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
     return render(request, "programs/exercise.html", context)
 
 
-@require_GET
+@require_safe
 def learn(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/learn.html", {"topics": list(catalog().topics.values())})
 
 
-@require_GET
+@require_safe
 def topic(request: HttpRequest, topic_id: str) -> HttpResponse:
     t = catalog().topics.get(topic_id)
     if t is None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan
@@ -106,11 +106,11 @@ def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
     return person, active_plan(person)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
     ctx = _day_context(request)
-    if request.method == "GET" or ctx["state"] != "session":
+    if request.method != "POST" or ctx["state"] != "session":
         if request.method == "POST" and ctx["state"] == "in_progress":
             return redirect(f"/session/{ctx['running']['id']}/")
         status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
@@ -170,7 +170,7 @@ def log_manual(request: HttpRequest) -> HttpResponse:
     return redirect("/today/?logged=1")
 
 
-@require_GET
+@require_safe
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
     """The browser player for one of the person's own sessions still in progress."""
     person = person_for(request)
