@@ -364,3 +364,235 @@ def test_help_imports_neither_content_nor_django():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- hostile input (reliability probe, findings 8 and 12; issue 11 items 5 and 9) ---------
+
+DESK = EXAMPLES / "desk_worker.json"
+
+
+def run_in(env, *args: str, stdin: str | None = None, timeout: float = 60, **kw):
+    assert PSOAS, "the psoas entry point is not installed"
+    return subprocess.run(
+        [PSOAS, *args], capture_output=True, text=True, input=stdin, timeout=timeout, env=env, **kw
+    )
+
+
+def refused(r, *named: str) -> str:
+    """Exit 2 with one line on stderr that names each of `named`, and no traceback."""
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("psoas: "), r.stderr
+    for name in named:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
+def profile_versions(env) -> int:
+    """How many profile versions `init` has saved: the next init's version number, less 1."""
+    r = run_in(env, "init", "--profile", str(DESK), "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["profile_version"] - 1
+
+
+@pytest.mark.store
+@pytest.mark.parametrize("start", ["9999-12-31", "9999-12-01", "3000-01-01"])
+def test_init_far_future_start_exits_2_and_saves_nothing(env, start):
+    """Probe 8: an OverflowError, and a profile version saved without its plan."""
+    refused(run_in(env, "init", "--profile", str(DESK), "--start", start), "--start")
+    assert profile_versions(env) == 0
+
+
+@pytest.mark.parametrize("command", ["plan", "init"])
+def test_deeply_nested_profile_exits_2(tmp_path, env, command):
+    deep = tmp_path / "deep.json"
+    deep.write_text(
+        '{"schema":"psoas.profile/1","assessment":' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    refused(run_in(env, command, "--profile", str(deep)), "--profile", "nested")
+    objects = tmp_path / "objects.json"
+    objects.write_text('{"a":' * 50_000 + "1" + "}" * 50_000)
+    refused(run_in(env, command, "--profile", str(objects)), "--profile")
+
+
+def test_profile_that_is_a_device_a_folder_or_a_silent_pipe_exits_2(tmp_path, env):
+    """Probe 12: a FIFO or /dev/zero as the profile hung."""
+    refused(run_in(env, "plan", "--profile", "/dev/zero", timeout=20), "--profile", "not a file")
+    refused(run_in(env, "plan", "--profile", str(tmp_path)), "--profile", "folder")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    refused(run_in(env, "plan", "--profile", str(fifo), timeout=30), "--profile", "nothing came")
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (2 << 20))
+    refused(run_in(env, "plan", "--profile", str(big)), "--profile", "larger than")
+
+
+def test_profile_through_a_pipe_is_read(tmp_path, env):
+    """A pipe that delivers (`--profile <(cat desk.json)`) still works."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [PSOAS, "plan", "--profile", str(fifo), "--json"], env=env, stdout=subprocess.PIPE
+    )
+    with open(fifo, "w") as fh:
+        fh.write(DESK.read_text())
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and json.loads(out)["status"] == "ok"
+
+
+def bad_urls(tmp_path) -> list[str]:
+    notdb = tmp_path / "profile.json"
+    notdb.write_text(DESK.read_text())
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(os.urandom(50_000))
+    return [
+        f"sqlite:///{tmp_path}",  # a folder
+        "sqlite://",
+        "sqlite:///dev/null",
+        f"sqlite:///{notdb}",
+        f"sqlite:///{noise}",
+        "sqlite:///" + "a" * 5000 + ".sqlite3",
+        "postgresql://",
+        "postgresql://postgres@127.0.0.1:1/x",  # nothing listens on port 1
+        "mysql://localhost/x",
+    ]
+
+
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_unusable_database_urls_exit_2_naming_the_option(tmp_path, env, how):
+    """Probe 8: 16 tracebacks (OperationalError, DatabaseError, ImproperlyConfigured, ...)."""
+    for url in bad_urls(tmp_path):
+        if how == "option":
+            r = run_in(env, "--database-url", url, "history")
+        else:
+            r = run_in({**env, "PSOAS_DATABASE_URL": url}, "history")
+        refused(r, "--database-url")
+
+
+def test_unusable_data_folder_exits_2(tmp_path, env):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = run_in({**env, "PSOAS_DATA_DIR": str(afile / "data")}, "history")
+    refused(r, "store")
+
+
+def test_missing_sqlite_file_needs_create(tmp_path, env):
+    """Probe 12: a typo in the path made folders and an empty store, exit 0."""
+    target = tmp_path / "some" / "typo" / "x.sqlite3"
+    url = f"sqlite:///{target}"
+    refused(run_in(env, "--database-url", url, "history"), "--database-url", "--create")
+    assert not target.exists() and not target.parent.exists()
+    r = run_in(env, "--database-url", url, "--create", "init", "--profile", str(DESK))
+    assert r.returncode == 0, r.stderr
+    assert target.exists()
+    r = run_in(env, "--database-url", url, "today", "--json")  # exists now: no --create
+    assert r.returncode == 0 and json.loads(r.stdout)["status"] == "session"
+
+
+def test_missing_sqlite_file_is_asked_about_at_a_terminal(tmp_path, env):
+    import pty
+
+    target = tmp_path / "new.sqlite3"
+    for answer, made in (("n", False), ("y", True)):
+        main, secondary = pty.openpty()
+        os.write(main, f"{answer}\n".encode())
+        r = subprocess.run(
+            [PSOAS, "--database-url", f"sqlite:///{target}", "history"],
+            stdin=secondary, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+        os.close(main)
+        os.close(secondary)
+        assert "does not exist. Make a new, empty store there?" in " ".join(r.stdout.split())
+        assert target.exists() == made
+        assert r.returncode == (0 if made else 2), r.stderr
+
+
+def test_the_default_store_is_still_made_on_first_use(tmp_path, env):
+    env = {k: v for k, v in env.items() if k != "PSOAS_DATABASE_URL"}
+    r = run_in(env, "history", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    assert (tmp_path / "data" / "psoas.sqlite3").exists()
+
+
+def test_huge_limit_exits_2(env):
+    refused(run_in(env, "history", "--limit", "1" + "0" * 30), "--limit")
+    refused(run_in(env, "history", "--limit", "10001"), "--limit")
+
+
+def seeded(env) -> None:
+    from datetime import date, timedelta
+
+    start = (date.today() - timedelta(days=10)).isoformat()
+    assert run_in(env, "init", "--profile", str(DESK), "--start", start).returncode == 0
+    day = (date.today() - timedelta(days=9)).isoformat()
+    assert run_in(env, "log", "--date", day).returncode == 0
+
+
+def test_damaged_store_exits_2_naming_it(tmp_path, env):
+    """Probe 8: a store cut to a third gave DatabaseError tracebacks."""
+    if "PSOAS_DATABASE_URL" in env:
+        pytest.skip("a damaged file is a SQLite matter")
+    seeded(env)
+    store = tmp_path / "data" / "psoas.sqlite3"
+    for extra in store.parent.glob("psoas.sqlite3-*"):
+        extra.unlink()
+    with open(store, "r+b") as fh:
+        fh.truncate(store.stat().st_size // 3)
+    for args in (("history",), ("today",), ("log",), ("progress",)):
+        refused(run_in(env, *args), "store", "damaged")
+
+
+def test_read_only_store_exits_2_and_changes_nothing(tmp_path, env):
+    """Probe 8: `psoas log` on a read-only store: OperationalError."""
+    if "PSOAS_DATABASE_URL" in env:
+        pytest.skip("file permissions are a SQLite matter")
+    seeded(env)
+    folder = tmp_path / "data"
+    before = json.loads(run_in(env, "history", "--json").stdout)
+    modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
+    drop = []  # root writes anyway; without these capabilities it cannot
+    if os.geteuid() == 0:
+        drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+    try:
+        for p in folder.iterdir():
+            p.chmod(0o400)
+        folder.chmod(0o500)
+        r = subprocess.run(
+            [*drop, PSOAS, "log"], capture_output=True, text=True, env=env, timeout=60
+        )
+        refused(r, "store", "cannot write")
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+    assert json.loads(run_in(env, "history", "--json").stdout) == before
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (("--not-pregnant", "--pregnancy-weeks", "10"), ("--not-pregnant", "--pregnancy-weeks")),
+        (("--not-pregnant", "--postpartum-weeks", "4"), ("--not-pregnant", "--postpartum-weeks")),
+        (("--equipment", "chair", "--no-equipment"), ("--no-equipment", "--equipment")),
+        (("--condition", "osteoporosis", "--no-conditions"), ("--no-conditions", "--condition")),
+        (("--limit", "no_floor", "--no-limits"), ("--no-limits", "--limit")),
+        (("--red-flag", "saddle_numbness"), ("--no-red-flags", "--red-flag")),
+        (("--skip-tests", "--thomas-left", "positive"), ("--skip-tests", "--thomas-left")),
+        (("--skip-tests", "--hold-right", "20"), ("--skip-tests", "--hold-right")),
+    ],
+)
+def test_screen_contradictory_flags_exit_2_naming_both(tmp_path, env, flags, named):
+    """Probe 12: `--not-pregnant --pregnancy-weeks 10` saved a pregnancy; `--equipment
+    chair --no-equipment` saved the chair."""
+    out = tmp_path / "me.json"
+    r = run_in(env, "screen", "--no-input", "--out", str(out), "--no-red-flags", *flags)
+    refused(r, *named)
+    assert not out.exists()
+
+
+@pytest.mark.store
+def test_checkin_contradictory_flags_exit_2(env):
+    assert run_in(env, "init", "--profile", str(DESK)).returncode == 0
+    r = run_in(env, "checkin", "--pain", "2", "--no-red-flags", "--red-flag", "saddle_numbness")
+    refused(r, "--no-red-flags", "--red-flag")
+    assert run_in(env, "today", "--json").returncode == 0  # the program was not stopped

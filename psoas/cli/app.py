@@ -34,25 +34,90 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
     return typer.Exit(code)
 
 
+def contradiction(pairs: list[tuple[str, object, str, object]]) -> None:
+    """Two flags that cannot both be true fail with exit 2, naming both: a script that says
+    `--no-equipment --equipment chair` has a bug that psoas must not guess around."""
+    for flag, given, other, other_given in pairs:
+        if given and other_given not in (None, False, []):
+            raise fail(f"{flag} and {other} contradict each other; give one or the other")
+
+
 def _print_json(data: object) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+PROFILE_MAX_BYTES = 1 << 20  # a profile is a few hundred bytes; more is not a profile
+PIPE_WAIT_S = 5.0  # a pipe (`--profile <(...)`, a FIFO) that sends nothing for this long
+
+
+def read_input(path: Path, field: str, limit: int = PROFILE_MAX_BYTES) -> str:
+    """The text of an input file, never hanging and never unbounded: a regular file, or a
+    pipe that delivers within PIPE_WAIT_S; a folder, a device or a socket is refused."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise fail(f"{field}: file '{path}' does not exist") from None
+    except OSError as exc:
+        raise fail(f"{field}: cannot read '{path}': {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise fail(f"{field}: '{path}' is a folder; give a file")
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+        raise fail(f"{field}: '{path}' is not a file (a device or a socket); give a file")
+    try:
+        if stat.S_ISFIFO(mode):
+            data = _read_pipe(path, field, limit)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+    except OSError as exc:
+        raise fail(f"{field}: cannot read '{path}': {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise fail(f"{field}: '{path}' is larger than {limit:,} bytes; it is not a profile")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise fail(f"{field}: cannot read '{path}': it is not UTF-8 text") from None
+
+
+def _read_pipe(path: Path, field: str, limit: int) -> bytes:
+    import os
+    import select
+    import time
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    deadline, data = time.monotonic() + PIPE_WAIT_S, b""
+    try:
+        while len(data) <= limit:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise fail(f"{field}: nothing came through '{path}' in {PIPE_WAIT_S:g} s")
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return data
+            data += chunk
+        return data
+    finally:
+        os.close(fd)
+
+
 def _read_profile(path: Path):
     from psoas.core.profile import ProfileError, load_profile_text
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise fail(f"--profile: file '{path}' does not exist") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise fail(f"--profile: cannot read '{path}': {exc.__class__.__name__}") from None
+    text = read_input(path, "--profile")
     try:
         return load_profile_text(text)
     except ProfileError as exc:
         raise fail(str(exc)) from None
+    except RecursionError:
+        raise fail("--profile: the JSON is nested too deeply to be a profile") from None
 
 
 @app.command()
@@ -261,12 +326,24 @@ def _root(
             help="Database for your records (default: SQLite in your data folder).",
         ),
     ] = None,
+    create: Annotated[
+        bool,
+        typer.Option(
+            "--create",
+            help="Make the SQLite file that --database-url names if it does not exist "
+            "(otherwise psoas asks, or without a terminal stops).",
+        ),
+    ] = False,
 ) -> None:
     """Screening, self-tests and a 6-week program for a tight or weak psoas."""
     import os
 
     if database_url:
         os.environ["PSOAS_DATABASE_URL"] = database_url
+    if create:
+        from psoas.web.bootstrap import allow_create
+
+        allow_create()
 
 
 DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")]
@@ -286,10 +363,17 @@ def init(
     if start is not None:
         from datetime import date
 
+        from psoas.web.programs.starts import latest_plan_start
+
         try:
-            date.fromisoformat(start)
+            day = date.fromisoformat(start)
         except ValueError:
             raise fail(f"--start: '{start}' is not a date; use YYYY-MM-DD") from None
+        if day > latest_plan_start():
+            raise fail(
+                f"--start: {start} is more than a year away; give a day up to "
+                f"{latest_plan_start().isoformat()}"
+            )
     raise typer.Exit(tracking.init(profile, start, json_out))
 
 
@@ -346,7 +430,9 @@ def checkin(
 
 @app.command()
 def history(
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the latest N.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=10_000, help="Only the latest N (up to 10,000).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List the sessions you have done."""
@@ -408,6 +494,16 @@ def _click_exceptions():
     return exceptions
 
 
+def _store_error(exc: BaseException) -> str | None:
+    """A database error as one line naming the store; None for any other exception."""
+    db = sys.modules.get("django.db")
+    if db is None or not isinstance(exc, db.Error):
+        return None
+    from psoas.cli.tracking import store_problem
+
+    return store_problem(exc)
+
+
 def main() -> None:
     errors = _click_exceptions()
     try:
@@ -421,4 +517,10 @@ def main() -> None:
             sys.exit(EXIT_INVALID)
         sys.stderr.write("psoas: stopped\n")
         sys.exit(130)
+    except Exception as exc:  # a damaged or read-only store found mid-command
+        problem = _store_error(exc)
+        if problem is None:
+            raise
+        sys.stderr.write(f"psoas: {problem}\n")
+        sys.exit(EXIT_INVALID)
     sys.exit(rv if isinstance(rv, int) else 0)

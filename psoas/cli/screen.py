@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.prompt import Confirm, IntPrompt, Prompt
 
-from psoas.cli.app import EXIT_REFER, fail
+from psoas.cli.app import EXIT_REFER, contradiction, fail
 from psoas.cli.render import console, render_referral, render_self_test
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.profile import (
@@ -149,7 +149,22 @@ def _conditions(a: Answers, cat: Catalog, interactive: bool) -> None:
 
 
 def _check_flags(a: Answers) -> None:
-    """Bad values of the newer flags fail before any question, naming the flag."""
+    """Bad values of the newer flags and contradictory flags fail before any question,
+    naming the flags."""
+    contradiction(
+        [
+            ("--not-pregnant", a.not_pregnant, "--pregnancy-weeks", a.pregnancy_weeks),
+            ("--not-pregnant", a.not_pregnant, "--postpartum-weeks", a.postpartum_weeks),
+            ("--no-red-flags", a.no_red_flags, "--red-flag", a.red_flags),
+            ("--no-conditions", a.no_conditions, "--condition", a.conditions),
+            ("--no-limits", a.no_limits, "--limit", a.limits),
+            ("--no-equipment", a.no_equipment, "--equipment", a.equipment),
+            *(
+                ("--skip-tests", a.skip_tests, f"--{name.replace('_', '-')}", getattr(a, name))
+                for name in ("thomas_left", "thomas_right", "hold_left", "hold_right")
+            ),
+        ]
+    )
     _balance_value(a.balance)
     weeks = a.hip_replacement_weeks
     if weeks is not None and not 0 <= weeks <= HIP_WEEKS_MAX:

@@ -7,23 +7,67 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from psoas.cli.app import EXIT_REFER, _print_json, _read_profile, fail
+from psoas.cli.app import EXIT_REFER, _print_json, _read_profile, contradiction, fail
 from psoas.cli.render import console, dose_text, render_referral
 
 EFFORTS = ("too_easy", "about_right", "too_hard")
 
 
 def open_store():
-    """Start the store (migrating on first use) and return the local person."""
-    from psoas.web.bootstrap import setup
+    """Start the store (migrating on first use) and return the local person. A store that
+    cannot be used (a bad URL, a missing file, a folder, a server that is down, a damaged
+    or unwritable file) is one line naming it and exit 2."""
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import Error as DatabaseError
+
+    from psoas.web.bootstrap import StoreMissing, allow_create, setup
 
     try:
-        setup()
-    except ValueError as exc:  # a bad database URL
-        raise fail(f"--database-url: {exc}") from None
-    from psoas.web.programs.services import local_person
+        try:
+            setup()
+        except StoreMissing as exc:
+            if not sys.stdin.isatty() or not _ask_to_create(exc.path):
+                raise
+            allow_create()
+            setup()
+        from psoas.web.programs.services import local_person
 
-    return local_person()
+        return local_person()
+    except (ValueError, ImproperlyConfigured) as exc:  # a bad database URL
+        raise fail(f"--database-url: {exc}") from None
+    except (DatabaseError, OSError) as exc:
+        raise fail(store_problem(exc)) from None
+
+
+def _ask_to_create(path: Path) -> bool:
+    from rich.prompt import Confirm
+
+    return Confirm.ask(
+        f"{path} does not exist. Make a new, empty store there?", default=False, console=console
+    )
+
+
+def store_problem(exc: BaseException) -> str:
+    """A database or file error as one line that names the store and what to do."""
+    import os
+
+    text = (str(getattr(exc, "strerror", None) or exc).strip().splitlines() or [""])[0]
+    where = "--database-url" if os.environ.get("PSOAS_DATABASE_URL") else "store"
+    try:
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            where += f" '{connection.settings_dict['NAME']}'"
+    except Exception:  # settings that did not load: the option alone names it
+        pass
+    low = text.lower()
+    if "malformed" in low or "not a database" in low:
+        text += "; the file is damaged or not a psoas store: restore a backup (psoas restore FILE)"
+    elif "readonly" in low or "read-only" in low or "permission denied" in low:
+        text += "; psoas cannot write there: check the permissions of the file and its folder"
+    return f"{where}: {text}"
 
 
 def parse_day(value: str | None, field: str = "--date") -> date:
@@ -104,12 +148,15 @@ def init(profile_path: Path | None, start: str | None, json_out: bool) -> int:
     start_day = date.fromisoformat(start) if start else date.today()
     plan = build_plan(profile)
     person = open_store()
+    from django.db import transaction
+
     from psoas.web.programs.services import save_plan, save_profile
 
-    version = save_profile(
-        person, profile.model_dump(mode="json", by_alias=True, exclude_none=True)
-    )
-    saved = save_plan(person, version, plan, start_day)
+    with transaction.atomic():  # the profile and its plan, together or not at all
+        version = save_profile(
+            person, profile.model_dump(mode="json", by_alias=True, exclude_none=True)
+        )
+        saved = save_plan(person, version, plan, start_day)
     if json_out:
         _print_json({"profile_version": version.version, "plan_id": saved.id, "plan": plan})
     elif plan["status"] == "refer":
@@ -226,6 +273,7 @@ def checkin(
 
     from psoas.core.content.loader import catalog
 
+    contradiction([("--no-red-flags", no_red_flags, "--red-flag", red_flags)])
     cat = catalog()
     day = parse_day(day_text)
     check_score(pain, "--pain")
@@ -288,7 +336,7 @@ def parse_psfs(entries: list[str]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for n, entry in enumerate(entries, 1):
         name, sep, rating = entry.rpartition("=")
-        if not sep or not name.strip() or not rating.strip().isdigit():
+        if not sep or not name.strip() or "\x00" in name or not rating.strip().isdigit():
             raise fail(f"--psfs: '{entry}' must be ACTIVITY=RATING, with a rating from 0 to 10")
         check_score(int(rating), "--psfs rating")
         answers[f"activity_{n}_name"] = name.strip()[:80]
@@ -319,6 +367,9 @@ def ask_psfs(previous: dict[str, Any] | None) -> dict[str, Any]:
                 show_default=False,
                 console=console,
             ).strip()
+            if "\x00" in name:  # PostgreSQL cannot store it
+                console.print("[red]Please type the name again, without control characters[/]")
+                continue
             if not name:
                 if need:
                     continue
