@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import pty
+import random
 import select
 import signal
 import subprocess
 import time
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -192,3 +194,142 @@ def test_new_user_from_init_to_session_to_progress_chart(env):
     assert "Sessions done: 1 of 1" in r.stdout and "█" in r.stdout
     data = json.loads(run(env, "progress", "--json").stdout)
     assert data["pain"]["latest"] == 5 and data["adherence"]["done"] == 1
+
+
+# --- a session killed mid-way: resumed the same day, closed on a later one ----------------
+
+TABLES = (
+    "tracking_sessionlog",
+    "tracking_setlog",
+    "outcomes_paincheckin",
+    "programs_profileversion",
+    "programs_plan",
+)
+
+
+def _query(env, sql: str) -> list[tuple]:
+    """Rows straight from the store (no psoas process, so nothing is closed by reading)."""
+    url = env.get("PSOAS_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return conn.execute(sql).fetchall()
+    import sqlite3
+
+    with closing(sqlite3.connect(Path(env["PSOAS_DATA_DIR"]) / "psoas.sqlite3")) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _ids(env) -> dict[str, set[int]]:
+    return {t: {r[0] for r in _query(env, f"SELECT id FROM {t}")} for t in TABLES}
+
+
+def _sets_whole(env) -> None:
+    """Every exercise of every session has all its planned set rows, or none: a kill
+    never leaves half an exercise."""
+    rows = _query(
+        env,
+        "SELECT l.id, s.exercise_id, count(*) FROM tracking_sessionlog l "
+        "JOIN tracking_setlog s ON s.session_id = l.id GROUP BY l.id, s.exercise_id",
+    )
+    sessions = {r[0]: r[1] for r in _query(env, "SELECT id, session FROM tracking_sessionlog")}
+    for log_id, ex_id, n in rows:
+        session = sessions[log_id]
+        session = json.loads(session) if isinstance(session, str) else session
+        [ex] = [e for e in session["exercises"] if e["id"] == ex_id]
+        planned = ex["sets"] * (2 if ex["side"] == "each" else 1) + bool(ex.get("focus_side"))
+        assert n == planned, f"session {log_id}, {ex_id}: {n} of {planned} set rows"
+
+
+def _kill_after_first_save(env, *args) -> int:
+    """Start a session, kill -9 it once its first exercise is saved; its log id."""
+    proc = subprocess.Popen(
+        [PSOAS, "session", "--fast", "100", "--no-input", "--no-red-flags", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            saved = _query(env, "SELECT DISTINCT session_id FROM tracking_setlog")
+            if saved:
+                return max(r[0] for r in saved)
+            time.sleep(0.1)
+        raise AssertionError("no exercise was saved before the deadline")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def test_a_killed_session_resumes_where_it_stopped(env):
+    _init(env)
+    log_id = _kill_after_first_save(env, "--pain-before", "3")
+    [(status,)] = _query(env, f"SELECT status FROM tracking_sessionlog WHERE id = {log_id}")
+    assert status == "in_progress"
+    saved_before = _ids(env)["tracking_setlog"]
+    r = run(env, "session", "--fast", "300", "--no-input", "--no-red-flags", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["session_id"] == log_id and out["resumed"] and out["status"] == "completed"
+    [h] = json.loads(run(env, "history", "--json").stdout)
+    assert h["id"] == log_id and h["status"] == "completed" and h["pain_before"] == 3
+    assert saved_before <= _ids(env)["tracking_setlog"]  # the first exercise's sets kept
+    planned = json.loads(run(env, "today", "--json").stdout)["session"]["exercises"]
+    assert sorted({s["exercise_id"] for s in h["sets"]}) == sorted(e["id"] for e in planned)
+    assert out["exercises_saved"] == len(planned)
+    _sets_whole(env)
+
+
+def test_a_session_left_on_an_earlier_day_is_closed_as_interrupted(env):
+    _init(env)
+    start = (date.today() - timedelta(days=2)).isoformat()  # the plan's first day
+    old = _kill_after_first_save(env, "--date", start)
+    sets = _ids(env)["tracking_setlog"]
+    r = run(env, "session", "--fast", "300", "--no-input", "--no-red-flags", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session_id"] != old
+    hist = {h["id"]: h for h in json.loads(run(env, "history", "--json").stdout)}
+    assert hist[old]["status"] == "interrupted" and hist[old]["sets"]  # its sets kept
+    assert sets <= _ids(env)["tracking_setlog"]
+    assert not _query(env, "SELECT id FROM tracking_sessionlog WHERE status = 'in_progress'")
+    [(finished,)] = _query(env, f"SELECT finished_at FROM tracking_sessionlog WHERE id = {old}")
+    assert finished is not None
+
+
+def test_twenty_kills_at_random_moments_lose_nothing_and_leave_no_orphan(env):
+    """The probe's crash test: `psoas session` killed -9 twenty times at random moments
+    (before it starts, while it plays, as it saves, as it finishes). Every row saved before
+    a kill is still there, no exercise is half-saved, the store stays sound, one day never
+    has two sessions open, and the next run leaves none in progress."""
+    _init(env)
+    rng = random.Random(20261127)
+    args = ["session", "--fast", "300", "--no-input", "--no-red-flags"]
+    args += ["--pain-before", "3", "--pain-after", "2"]
+    began, cut_short = time.monotonic(), 0
+    for _ in range(20):
+        before = _ids(env)
+        proc = subprocess.Popen(
+            [PSOAS, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 3.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        after = _ids(env)
+        for table, ids in before.items():
+            assert ids <= after[table], f"{table}: rows lost: {sorted(ids - after[table])}"
+        open_now = _query(env, "SELECT id FROM tracking_sessionlog WHERE status = 'in_progress'")
+        assert len(open_now) <= 1, f"{len(open_now)} sessions left in progress"
+        cut_short += len(open_now)
+        if "PSOAS_DATABASE_URL" not in env:
+            assert _query(env, "PRAGMA integrity_check") == [("ok",)]
+    assert cut_short >= 3, "too few kills landed while a session was under way"
+    _sets_whole(env)
+    r = run(env, *args, "--json")
+    assert r.returncode == 0, r.stderr
+    assert not _query(env, "SELECT id FROM tracking_sessionlog WHERE status = 'in_progress'")
+    statuses = {h["status"] for h in json.loads(run(env, "history", "--json").stdout)}
+    assert statuses <= {"completed", "interrupted"}
+    _sets_whole(env)
+    assert time.monotonic() - began < 120

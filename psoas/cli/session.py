@@ -120,6 +120,33 @@ def _rows(result: Any, effort: str, dose_week: int | None) -> list[dict[str, Any
     ]
 
 
+def _play(player: Any, names: dict[str, str], keys: bool, handle: Any) -> str:
+    """Run the player to its end, drawing it and reading keys; returns its final state."""
+    with (
+        cbreak(keys),
+        Live(
+            frame(player.view(), names), console=console, auto_refresh=False, transient=True
+        ) as live,
+    ):
+        handle(player.start())
+        while player.state.value in ("running", "paused"):
+            key = read_key(keys, FRAME_S)
+            if key == "p":
+                handle(player.pause() if player.state.value == "running" else player.resume())
+            elif key == "s":
+                handle(player.skip())
+            elif key == "q":
+                handle(player.quit())
+            elif key == "x":
+                live.stop()
+                with cbreak(False):
+                    pain = IntPrompt.ask("How bad is the pain, 0 to 10?", console=console)
+                handle(player.stop_for_pain(max(0, min(10, pain))))
+            handle(player.tick())
+            live.update(frame(player.view(), names), refresh=True)
+    return player.state.value
+
+
 def run(
     day_text: str | None,
     fast: float | None,
@@ -144,7 +171,7 @@ def run(
     person = open_store()
     from psoas.web.tracking.day import begin_session
     from psoas.web.tracking.models import SessionLog
-    from psoas.web.tracking.services import finish_session, record_sets
+    from psoas.web.tracking.services import finish_session, record_exercise
 
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
@@ -166,44 +193,35 @@ def run(
     if started["status"] == "refer":
         render_referral(started["referral"])
         return EXIT_REFER
-    session = info["session"]
+    # A session of this day left in progress (the player was killed) comes back: the same
+    # log and the session as it was started, without the exercises already saved.
+    session, log = started["session"], started["log"]
     names = {e.id: e.name for e in catalog().exercises.values()}
-    log = started["log"]
-    player = Player(doses_from_plan_session(session), SpeedClock(fast) if fast else time.monotonic)
-    saved = 0
+    done_before = set(log.sets.values_list("exercise_id", flat=True))
+    remaining = [e for e in session["exercises"] if e["id"] not in done_before]
+    if done_before and not json_out:
+        console.print(
+            f"Carrying on with this session: {len(done_before)} of "
+            f"{len(session['exercises'])} exercises were saved before it stopped."
+        )
+    saved = len(done_before)
 
     def handle(events: list[Any]) -> None:
         nonlocal saved
         for ev in events:
             if ev.kind == "exercise_finished":
-                ex = session["exercises"][ev.result.index]
-                record_sets(log, _rows(ev.result, effort or "", ex.get("dose_week")))
+                ex = remaining[ev.result.index]
+                rows = _rows(ev.result, effort or "", ex.get("dose_week"))
+                record_exercise(log, ex["id"], rows)  # once, even if a resume overlaps
                 saved += 1
 
-    keys = interactive and sys.stdin.isatty()
-    with (
-        cbreak(keys),
-        Live(
-            frame(player.view(), names), console=console, auto_refresh=False, transient=True
-        ) as live,
-    ):
-        handle(player.start())
-        while player.state.value in ("running", "paused"):
-            key = read_key(keys, FRAME_S)
-            if key == "p":
-                handle(player.pause() if player.state.value == "running" else player.resume())
-            elif key == "s":
-                handle(player.skip())
-            elif key == "q":
-                handle(player.quit())
-            elif key == "x":
-                live.stop()
-                with cbreak(False):
-                    pain = IntPrompt.ask("How bad is the pain, 0 to 10?", console=console)
-                handle(player.stop_for_pain(max(0, min(10, pain))))
-            handle(player.tick())
-            live.update(frame(player.view(), names), refresh=True)
-    state = player.state.value
+    state = "done"  # every exercise was saved before the player stopped: only the finish
+    if remaining:
+        player = Player(
+            doses_from_plan_session({**session, "exercises": remaining}),
+            SpeedClock(fast) if fast else time.monotonic,
+        )
+        state = _play(player, names, interactive and sys.stdin.isatty(), handle)
     status = {
         "done": SessionLog.Status.COMPLETED,
         "stopped_for_pain": SessionLog.Status.STOPPED_FOR_PAIN,
@@ -227,9 +245,10 @@ def run(
     summary = {
         "session_id": log.id,
         "date": day.isoformat(),
-        "week": info["week"],
+        "week": log.week,
         "status": status.value if hasattr(status, "value") else status,
         "exercises_saved": saved,
+        "resumed": bool(done_before),
         "pain_before": pain_before,
         "pain_after": pain_after,
     }

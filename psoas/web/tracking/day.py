@@ -19,7 +19,12 @@ from psoas.web.programs.services import stop_for_referral
 from psoas.web.site.freshness import per_revision
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import adjusted_session, logged_session, planned_rows
-from psoas.web.tracking.services import log_done_session, start_session
+from psoas.web.tracking.services import (
+    close_interrupted,
+    log_done_session,
+    resumable,
+    start_session,
+)
 
 
 def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
@@ -57,7 +62,13 @@ def begin_session(
     """Start the day's session. Returns `{"status": "refer", "referral"}`, or
     `{"status": "started", "log", **info}`, or the day's own answer when it has no session
     (rest_day, not_started, plan_finished, with next_date). `info` is the day's session
-    when the caller has already shown it."""
+    when the caller has already shown it.
+
+    A session of the same day still in progress (the player was killed or the tab closed)
+    is resumed: the same log comes back, with `session` as it was started, and the saved
+    exercises are not played again. Sessions left in progress on an earlier day are closed
+    as "interrupted" first, keeping their saved sets. The warning signs are asked either
+    way."""
     info = info or day_session(person, plan, day)
     if info["status"] == "refer":
         return {"status": "refer", "referral": info["referral"]}
@@ -68,6 +79,17 @@ def begin_session(
             add_checkin(person, day, pain_before, red_flags)
         if red_flags:
             return {"status": "refer", "referral": stop_for_referral(person, plan, red_flags)}
+        close_interrupted(person, date.today(), keep=day)
+        running = resumable(person, plan, day)
+        if running is not None:  # carry on: the session as it was started, less what is saved
+            return {
+                **info,
+                "status": "started",
+                "log": running,
+                "week": running.week,
+                "session_index": running.session_index,
+                "session": running.session or info["session"],
+            }
         log = start_session(
             person,
             plan,
@@ -100,6 +122,7 @@ def log_day(
     week, index, session = logged_session(plan.data, info, exercises)
     rows = planned_rows(session, effort=effort or "", pain_during=pain_during)
     with transaction.atomic():
+        close_interrupted(person, date.today())
         saved = log_done_session(
             person,
             plan,

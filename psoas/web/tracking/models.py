@@ -16,6 +16,9 @@ class SessionLog(models.Model):
         COMPLETED = "completed"
         STOPPED_FOR_PAIN = "stopped_for_pain"
         QUIT = "quit"
+        # Left in progress by a crash or a killed player on an earlier day, and closed
+        # by the next start (services.close_interrupted); its saved sets stay.
+        INTERRUPTED = "interrupted"
 
     class Source(models.TextChoices):
         PLAYER = "player"

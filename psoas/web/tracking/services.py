@@ -66,6 +66,52 @@ def record_exercise(
         return record_sets(session, [{**r, "exercise_id": exercise_id} for r in rows]), True
 
 
+def close_interrupted(person: Person, today: date, keep: date | None = None) -> int:
+    """End the sessions a crash left in progress (a killed terminal, a closed tab, a lost
+    phone) on an earlier day than `today`, other than on `keep` (the day being started,
+    which resumes instead): each becomes "interrupted" with its saved sets kept, and
+    finished when its last set was saved. Returns how many were closed."""
+    stale = SessionLog.objects.filter(
+        person=person, status=SessionLog.Status.IN_PROGRESS, date__lt=today
+    )
+    if keep is not None:
+        stale = stale.exclude(date=keep)
+    return _interrupt(stale)
+
+
+def _interrupt(logs: Any) -> int:
+    closed = 0
+    with transaction.atomic():
+        for log in logs.select_for_update():
+            last = log.sets.order_by("-created_at").values_list("created_at", flat=True).first()
+            log.status = SessionLog.Status.INTERRUPTED
+            log.finished_at = last or log.started_at
+            log.save(update_fields=["status", "finished_at"])
+            closed += 1
+    return closed
+
+
+def resumable(person: Person, plan: Plan, day: date) -> SessionLog | None:
+    """The latest player session of `day` on `plan` still in progress, to carry on where
+    it stopped. Any other left in progress that day (an earlier crash, an older plan) is
+    closed as interrupted, so one day never keeps two sessions open."""
+    running = list(
+        SessionLog.objects.filter(
+            person=person, date=day, status=SessionLog.Status.IN_PROGRESS
+        ).order_by("-started_at", "-id")
+    )
+    resumed = next(
+        (
+            log
+            for log in running
+            if log.plan_id == plan.id and log.source == SessionLog.Source.PLAYER
+        ),
+        None,
+    )
+    _interrupt(SessionLog.objects.filter(pk__in=[x.pk for x in running if x is not resumed]))
+    return resumed
+
+
 def finish_session(session: SessionLog, status: str, pain_after: int | None = None) -> None:
     session.status = status
     session.pain_after = pain_after
