@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,7 +33,7 @@ PAGES = ["/today/", "/plan/", "/progress/"]
 TRIVIAL = "/ping"
 
 
-def load(host: str, port: int, path: str) -> list[float]:
+def load(host: str, port: int, path: str, token: str) -> list[float]:
     """Latencies (s) of CLIENTS clients asking for `path` REQUESTS_PER_CLIENT times each."""
     times: list[float] = []
     lock = threading.Lock()
@@ -45,7 +45,7 @@ def load(host: str, port: int, path: str) -> list[float]:
         start.wait()
         for _ in range(REQUESTS_PER_CLIENT):
             t0 = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
             response = conn.getresponse()
             body = response.read()
             mine.append(time.perf_counter() - t0)
@@ -80,13 +80,15 @@ def main() -> None:
         try:
             url = urlparse(server.stdout.readline().split()[-1])
             host, port = url.hostname, url.port
+            link = urlparse(server.stdout.readline().split()[-1])  # the loopback link
+            token = parse_qs(link.query)["token"][0]
             for path in [TRIVIAL, *PAGES]:  # warm every code path and the page caches
-                load(host, port, path)
+                load(host, port, path, token)
             # Rounds take turns, so a slow moment of the machine falls on every path alike.
             results: dict[str, list[float]] = {path: [] for path in [TRIVIAL, *PAGES]}
             for _ in range(ROUNDS):
                 for path in results:
-                    results[path] += load(host, port, path)
+                    results[path] += load(host, port, path, token)
         finally:
             server.terminate()
             server.wait(10)

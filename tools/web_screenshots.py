@@ -41,11 +41,13 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 laptop = browser.new_page(viewport={"width": 1100, "height": 900})
+                server.let_in(laptop.context)
                 laptop.goto(server.url + "plan/")
                 laptop.screenshot(path=str(OUT / "web-plan.png"))
                 phone = browser.new_page(
                     viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True
                 )
+                server.let_in(phone.context)
                 phone.goto(server.url + "progress/")
                 phone.screenshot(path=str(OUT / "web-progress.png"))
                 start(phone, server, speed=None, pain=3)

@@ -8,6 +8,7 @@ timeout, so two processes writing at once wait for each other instead of failing
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -65,13 +66,35 @@ def _sqlite(path: Path) -> dict:
 
 SECRET_KEY = os.environ.get("PSOAS_SECRET_KEY", "psoas-local-only-not-a-secret")
 DEBUG = False
+# Behind an HTTPS reverse proxy (`psoas serve --behind-https-proxy https://HOST`, or this
+# variable): the public origin the browser sees. The proxy must send X-Forwarded-Proto.
+HTTPS_ORIGIN = os.environ.get("PSOAS_BEHIND_HTTPS_PROXY", "").rstrip("/")
 # Loopback only unless `psoas serve --host` names another address (it sets this).
 ALLOWED_HOSTS = [
     h for h in os.environ.get("PSOAS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h
 ]
-# On loopback the one local person needs no account; bound to any other address every page
-# and API route asks for a login (psoas/web/site/middleware.py).
-REQUIRE_LOGIN = os.environ.get("PSOAS_REQUIRE_LOGIN") == "1"
+# On loopback the one local person needs no account; bound to any other address, or behind
+# a proxy (which reaches the app from loopback for everyone), every page and API route asks
+# for a login (psoas/web/site/middleware.py).
+REQUIRE_LOGIN = os.environ.get("PSOAS_REQUIRE_LOGIN") == "1" or bool(HTTPS_ORIGIN)
+# On loopback `psoas serve` sets a token for this run: the link it prints carries it, and
+# its first use lets that browser in for good with a signed cookie (see docs/web.md).
+LOCAL_ACCESS_TOKEN = os.environ.get("PSOAS_ACCESS_TOKEN") or None
+if HTTPS_ORIGIN:
+    _public_host = urlparse(HTTPS_ORIGIN).hostname or ""
+    if _public_host and _public_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public_host)
+    CSRF_TRUSTED_ORIGINS = [HTTPS_ORIGIN]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^ping$"]  # a health check from the proxy's side
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("PSOAS_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a request to the browser makers that only the domain's owner can make
+    # (hstspreload.org); psoas does not make it for them.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -84,16 +107,43 @@ INSTALLED_APPS = [
     "psoas.web.outcomes",
     "psoas.web.intake",
     "psoas.web.account",
+    "axes",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "psoas.web.site.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "psoas.web.site.middleware.same_origin_writes",
+    "psoas.web.site.middleware.local_access",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "psoas.web.site.middleware.login_off_loopback",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Logins: 5 wrong passwords for a login name, or from one address, pause it for 15 minutes,
+# counted in the database (django-axes), so every server process and a restart see the same
+# count. Behind the proxy, waitress takes the address from the proxy's X-Forwarded-For.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "psoas.web.site.views.login_paused"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 TEMPLATES = [
     {
@@ -129,3 +179,13 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 WHITENOISE_MAX_AGE = 3600
+# A request that fails (a 500) is logged with its traceback on the server's standard error,
+# where `psoas serve` prints; with DEBUG off Django would log it nowhere. 4xx answers are
+# the client's mistake and stay quiet.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"django": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}},
+}

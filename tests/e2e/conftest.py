@@ -2,6 +2,10 @@
 data folder, driven by Debian's Chromium through Playwright. Every page a test visits can be
 checked with `check_page` (axe-core, no sideways scroll, a screenshot kept as an artifact).
 
+On loopback `psoas serve` lets a browser in only through the link it prints (a token, then
+a cookie): the `page` and `phone` of a test that uses `server` open that link first, as a
+person does.
+
 Chromium comes from apt (`/usr/bin/chromium`, or PSOAS_CHROMIUM); Playwright never
 downloads a browser here."""
 
@@ -34,6 +38,13 @@ class Server:
     url: str  # ends with "/"
     env: dict[str, str]
     process: subprocess.Popen
+    link: str | None = None  # the loopback link with its token, as `psoas serve` prints it
+
+    def let_in(self, context) -> None:
+        """Open the printed link in a browser context: its cookie lets that browser in."""
+        if self.link:
+            r = context.request.get(self.link)
+            assert r.ok, f"the link psoas serve printed did not work: {r.status}"
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run `psoas ARGS` against this server's data (to seed or to check what it saved)."""
@@ -55,7 +66,9 @@ def start_server(env: dict[str, str], *extra: str) -> Server:
     if "running at" not in line:
         proc.kill()
         raise RuntimeError(f"psoas serve did not start: {line}{proc.stderr.read()}")
-    return Server(line.split()[-1], env, proc)
+    second = proc.stdout.readline()
+    link = second.split()[-1] if "token=" in second else None
+    return Server(line.split()[-1], env, proc, link)
 
 
 def stop_server(server: Server) -> None:
@@ -89,32 +102,72 @@ def browser():
         b.close()
 
 
-def _context(browser, **options):
+def _context(browser, request, **options):
     ctx = browser.new_context(**options)
     ctx.set_default_timeout(10_000)
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").let_in(ctx)
     return ctx
 
 
+def _watch_policy(ctx) -> list[str]:
+    """What the Content-Security-Policy blocked on the context's pages: none may be."""
+    blocked: list[str] = []
+    ctx.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return blocked
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     """A laptop-sized window."""
-    ctx = _context(browser, viewport={"width": 1280, "height": 900})
+    ctx = _context(browser, request, viewport={"width": 1280, "height": 900})
+    blocked = _watch_policy(ctx)
     yield ctx.new_page()
     ctx.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, request):
     """A 375 px wide phone with touch."""
     ctx = _context(
         browser,
+        request,
         viewport={"width": 375, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
     )
+    blocked = _watch_policy(ctx)
     yield ctx.new_page()
     ctx.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+
+
+STRONG_KEY = "k7Qp2vXw9LmN4rT8yB3cF6hJ1sD5gA0eZuRiOo-_WqEtYxCvBnMlKjHgFdSaPz"
+
+
+@pytest.fixture
+def open_server(tmp_path):
+    """The app bound to every address (`--host 0.0.0.0`), with the login `sam`."""
+    env = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "PSOAS_SECRET_KEY": STRONG_KEY}
+    env.pop("PSOAS_DATABASE_URL", None)
+    made = subprocess.run(
+        [PSOAS, "user", "add", "sam", "--password-stdin"],
+        env=env,
+        input="a long password\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert made.returncode == 0, made.stderr
+    s = start_server(env, "--host", "0.0.0.0")
+    s.url = s.url.replace("0.0.0.0", "127.0.0.1")
+    yield s
+    stop_server(s)
 
 
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 SPEED = 200  # a 6-minute session in about 2 seconds
 
 
@@ -18,3 +20,12 @@ def start(page, server, speed: int | None = SPEED, pain: int = 2) -> int:
     if speed:
         page.goto(f"{page.url}?speed={speed}")
     return session_id
+
+
+def wait_for(page, expression: str, timeout: float = 10) -> None:
+    """page.wait_for_function without its eval, which the pages' Content-Security-Policy
+    refuses: page.evaluate runs outside the policy, so poll with it."""
+    end = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < end, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-import pytest
-
 from tests.e2e.check import check_page, grade, main_text
-from tests.e2e.conftest import PSOAS, ROOT, start_server, stop_server
+from tests.e2e.conftest import PSOAS, ROOT, STRONG_KEY
 
 
 def test_welcome_page_is_accessible_plain_and_fits_a_phone(server, phone):
@@ -61,26 +59,8 @@ def test_network_address_needs_a_secret_key(tmp_path):
 
 
 def test_network_address_needs_a_login_to_exist(tmp_path):
-    r = refused(_env(tmp_path, PSOAS_SECRET_KEY="x" * 50), "--host", "0.0.0.0", "--port", "0")
+    r = refused(_env(tmp_path, PSOAS_SECRET_KEY=STRONG_KEY), "--host", "0.0.0.0", "--port", "0")
     assert r.returncode == 2 and "psoas user add" in r.stderr
-
-
-@pytest.fixture
-def open_server(tmp_path):
-    env = _env(tmp_path, PSOAS_SECRET_KEY="s" * 50)
-    made = subprocess.run(
-        [PSOAS, "user", "add", "sam", "--password-stdin"],
-        env=env,
-        input="a long password\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert made.returncode == 0, made.stderr
-    s = start_server(env, "--host", "0.0.0.0")
-    s.url = s.url.replace("0.0.0.0", "127.0.0.1")
-    yield s
-    stop_server(s)
 
 
 def test_off_loopback_every_page_and_route_asks_for_a_login(open_server, page):

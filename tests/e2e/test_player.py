@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.check import check_page, grade, main_text
 from tests.e2e.conftest import start_server, stop_server
-from tests.e2e.flows import start
+from tests.e2e.flows import start, wait_for
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_phone_today_and_player_pages(seeded, phone):
 
 def test_offline_save_arrives_once_when_back_online(seeded, page):
     sid = start(page, seeded, speed=1)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    wait_for(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
     first = today_session(page, seeded)["exercises"][0]["id"]
     # The network gone: the browser offline, and the server stopped too, because requests
     # a service worker passes on escape the browser's offline switch.

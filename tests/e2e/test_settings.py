@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tests.e2e.check import check_page, grade, main_text
+from tests.e2e.flows import wait_for
 
 
 def test_settings_downloads_calendar_link_and_delete(server, page):
@@ -36,9 +37,9 @@ def test_settings_downloads_calendar_link_and_delete(server, page):
     assert b"BEGIN:VEVENT" in feed.body()
     page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Make a new link").click()  # htmx swaps the card only
-    page.wait_for_function(f"document.getElementById('feed_url').value !== {url!r}")
+    wait_for(page, f"document.getElementById('feed_url').value !== {url!r}")
     assert page.evaluate("window.notReloaded") is True
-    page.wait_for_function("document.activeElement.id === 'calendar_done'")  # after settling
+    wait_for(page, "document.activeElement.id === 'calendar_done'")  # after settling
     assert page.request.get(url).status == 404
     assert page.request.get(page.locator("#feed_url").input_value()).ok
 

@@ -30,7 +30,12 @@ from typing import Any
 
 from psoas.files import replacing
 from psoas.web.backup import BackupError, Candidate
-from psoas.web.backup.schema import check_migrations, count_records, record_tables
+from psoas.web.backup.schema import (
+    check_migrations,
+    count_records,
+    left_out_tables,
+    record_tables,
+)
 
 KIND, NAME = "zip", "PostgreSQL"
 FORMAT = "psoas.backup/1"
@@ -120,6 +125,7 @@ def _dump(dest: Path, conninfo: str, password: str | None, pg_dump: str) -> dict
         dump = Path(tmpdir) / DUMP
         args = ["--format=custom", "--no-owner", "--no-privileges", "--no-password"]
         args += [f"--snapshot={snapshot}", f"--file={dump}", f"--dbname={conninfo}"]
+        args += [f"--exclude-table-data={table}" for table in left_out_tables()]
         _run([pg_dump, *args], password, "pg_dump failed")
         with replacing(dest) as tmp, zipfile.ZipFile(tmp, "w") as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2))

@@ -50,6 +50,16 @@ def check_migrations(rows: Iterable[Any], what: str) -> dict[str, str]:
     return {app: name for app, name in sorted(applied) if app in ours}
 
 
+def left_out_tables() -> list[str]:
+    """Tables whose rows no backup carries: login sessions (a session key is as good as a
+    password) and the login-attempt records of django-axes."""
+    from django.apps import apps
+
+    return [
+        m._meta.db_table for a in ("sessions", "axes") for m in apps.get_app_config(a).get_models()
+    ]
+
+
 def record_tables() -> dict[str, str]:
     """The table of each psoas model, by model label (e.g. 'tracking.sessionlog')."""
     from django.apps import apps

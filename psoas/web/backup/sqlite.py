@@ -23,7 +23,7 @@ from typing import Any
 
 from psoas.files import replacing
 from psoas.web.backup import BackupError, Candidate
-from psoas.web.backup.schema import check_migrations, count_records
+from psoas.web.backup.schema import check_migrations, count_records, left_out_tables
 
 KIND, NAME = "sqlite", "SQLite"
 HEADER_SIZE = 100
@@ -50,6 +50,10 @@ def take(dest: Path) -> dict[str, Any]:
         out = sqlite3.connect(tmp)
         try:
             src.backup(out)  # all pages in one step: one read transaction, one snapshot
+            out.execute("PRAGMA secure_delete=ON")  # zeros where the left-out rows were
+            for table in set(left_out_tables()) & _tables(out):
+                out.execute(f'DELETE FROM "{table}"')
+            out.commit()
             out.execute("PRAGMA journal_mode=DELETE")
             summary = _inspect(out, "the store")
         except sqlite3.Error as exc:  # a full disk, a store locked for too long

@@ -3,6 +3,7 @@ installable on a phone (a web app manifest and a service worker at the site's ro
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -62,6 +63,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+def login_paused(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers once a login had too many wrong passwords (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return render(request, "site/locked.html", context, status=429)
 
 
 class Login(auth_views.LoginView):
