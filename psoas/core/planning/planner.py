@@ -105,6 +105,7 @@ class _Item:
     lows: list[bool]  # each rung done low down
     index: int = 0
     history: dict[int, tuple[int, str]] = field(default_factory=dict)  # week -> rung, note
+    out: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # entries made so far
 
 
 @dataclass
@@ -389,8 +390,20 @@ WEIGHTS_NOTE = (
 
 
 def _exercise_out(it: _Item, week: int, restr: Restrictions, hold_note: str) -> dict[str, Any]:
+    """The plan entry of one exercise in one week (a week like an earlier one is a copy)."""
     idx, extra = it.history[week]
-    prev = it.rungs[it.history[week - 1][0]] if week - 1 in it.history else None
+    prev_idx = it.history[week - 1][0] if week - 1 in it.history else None
+    key = (idx, prev_idx, extra, id(restr))
+    made = it.out.get(key)
+    if made is None:
+        made = it.out[key] = _make_entry(it, idx, prev_idx, extra, restr, hold_note)
+    return dict(made)
+
+
+def _make_entry(
+    it: _Item, idx: int, prev_idx: int | None, extra: str, restr: Restrictions, hold_note: str
+) -> dict[str, Any]:
+    prev = None if prev_idx is None else it.rungs[prev_idx]
     r = it.rungs[idx]
     ex = r.exercise
     why = [it.pick.why if prev is None else it.short_why, describe(prev, r)]
