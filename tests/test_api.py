@@ -51,7 +51,8 @@ def planned(client):
 
 @pytest.fixture
 def started(client, planned):
-    r = send(client, "post", "/api/sessions", {"date": TODAY.isoformat(), "pain_before": 4})
+    body = {"date": TODAY.isoformat(), "pain_before": 4, "none_of_these": True}
+    r = send(client, "post", "/api/sessions", body)
     assert r.status_code == 200 and r.json()["status"] == "started"
     return r.json()
 
@@ -170,6 +171,14 @@ def test_session_start(started):
         ({"pain_before": "bad"}, ["body", "payload", "pain_before"]),
         ({"red_flags": ["nope"]}, ["body", "payload", "red_flags", 0]),
         ({"mood": "fine"}, ["body", "payload", "mood"]),
+        ({}, ["body", "payload", "none_of_these"]),  # the safety check not answered
+        ({"red_flags": None}, ["body", "payload", "none_of_these"]),
+        ({"none_of_these": False}, ["body", "payload", "none_of_these"]),
+        ({"none_of_these": False, "red_flags": []}, ["body", "payload", "none_of_these"]),
+        (
+            {"none_of_these": True, "red_flags": ["saddle_numbness"]},
+            ["body", "payload", "none_of_these"],
+        ),
     ],
 )
 def test_session_start_bad_input(client, planned, body, loc):
@@ -179,7 +188,7 @@ def test_session_start_bad_input(client, planned, body, loc):
 
 def test_session_start_outside_the_plan_is_409(client, planned):
     before = (START - timedelta(days=1)).isoformat()
-    r = send(client, "post", "/api/sessions", {"date": before})
+    r = send(client, "post", "/api/sessions", {"date": before, "none_of_these": True})
     assert r.status_code == 409 and r.json()["detail"].startswith("date:")
 
 
@@ -320,9 +329,12 @@ def test_log_before_the_plan_starts_is_409(client, planned):
 
 
 def test_checkin(client, planned):
-    r = send(client, "post", "/api/checkins", {"nprs": 4, "note": "stiff"})
+    r = send(client, "post", "/api/checkins", {"nprs": 4, "note": "stiff", "none_of_these": True})
     assert r.status_code == 200 and r.json()["referral"] is None
     assert PainCheckin.objects.get().note == "stiff"
+    # the list of yeses left empty, as clients from before the one-screen check send it
+    legacy = send(client, "post", "/api/checkins", {"nprs": 3, "red_flags": []})
+    assert legacy.status_code == 200 and legacy.json()["red_flags"] == []
 
 
 def test_checkin_red_flag_refers_and_stops_the_program(client, planned):
@@ -333,7 +345,8 @@ def test_checkin_red_flag_refers_and_stops_the_program(client, planned):
     plan = client.get("/api/plan").json()
     assert plan["plan"]["status"] == "refer" and plan["profile_version"] == 2
     assert client.get("/api/today").json()["status"] == "refer"
-    assert send(client, "post", "/api/sessions", {}).json()["status"] == "refer"
+    body = {"none_of_these": True}
+    assert send(client, "post", "/api/sessions", body).json()["status"] == "refer"
 
 
 @pytest.mark.parametrize(
@@ -345,6 +358,12 @@ def test_checkin_red_flag_refers_and_stops_the_program(client, planned):
         ({"nprs": 3, "red_flags": ["zombie_bite"]}, ["body", "payload", "red_flags", 0]),
         ({"nprs": 3, "date": FUTURE}, ["body", "payload", "date"]),
         ({"nprs": 3, "mood": "ok"}, ["body", "payload", "mood"]),
+        ({"nprs": 3}, ["body", "payload", "none_of_these"]),  # the check not answered
+        ({"nprs": 3, "none_of_these": False}, ["body", "payload", "none_of_these"]),
+        (
+            {"nprs": 3, "none_of_these": True, "red_flags": ["saddle_numbness"]},
+            ["body", "payload", "none_of_these"],
+        ),
     ],
 )
 def test_checkin_bad_input_saves_nothing(client, planned, body, loc):
@@ -354,7 +373,8 @@ def test_checkin_bad_input_saves_nothing(client, planned, body, loc):
 
 
 def test_checkin_needs_a_plan(client):
-    assert send(client, "post", "/api/checkins", {"nprs": 3}).status_code == 404
+    body = {"nprs": 3, "none_of_these": True}
+    assert send(client, "post", "/api/checkins", body).status_code == 404
 
 
 def test_history_and_progress_bad_input(client, planned):
@@ -406,7 +426,8 @@ def test_profile_to_progress(client):
     send(client, "post", "/api/plan", {"start": START.isoformat()})
     today = client.get("/api/today").json()
     assert today["status"] == "session"
-    started = send(client, "post", "/api/sessions", {"pain_before": 5}).json()
+    started = send(client, "post", "/api/sessions", {"pain_before": 5, "none_of_these": True})
+    started = started.json()
     sid = started["session_id"]
     for ex in started["session"]["exercises"]:
         sides = ["left", "right"] if ex["side"] == "each" else [ex["side"]]
@@ -429,7 +450,7 @@ def test_profile_to_progress(client):
         assert send(client, "post", f"/api/sessions/{sid}/exercises", body).status_code == 200
     finish = {"status": "completed", "pain_after": 3}
     assert send(client, "post", f"/api/sessions/{sid}/finish", finish).status_code == 200
-    send(client, "post", "/api/checkins", {"nprs": 3})
+    send(client, "post", "/api/checkins", {"nprs": 3, "none_of_these": True})
     progress = client.get("/api/progress").json()
     assert progress["adherence"]["done"] == 1
     done_ids = {a["exercise_id"] for a in progress["achieved"]}

@@ -45,7 +45,8 @@ def seeded(client, planned):
         assert api(client, "post", "/api/logs", body)["status"] == "logged"
     for back, nprs in ((8, 4), (1, 2)):
         day = (TODAY - timedelta(days=back)).isoformat()
-        api(client, "post", "/api/checkins", {"date": day, "nprs": nprs, "red_flags": []})
+        body = {"date": day, "nprs": nprs, "none_of_these": True}
+        api(client, "post", "/api/checkins", body)
 
 
 def text(response) -> str:
@@ -68,7 +69,20 @@ def flag_ids() -> list[str]:
 
 
 def all_no(**extra) -> dict:
-    return {**{f"flag_{f}": "no" for f in flag_ids()}, **extra}
+    """The one-screen check answered "None of these", and the rest given."""
+    return {"warning_signs": "none", **extra}
+
+
+def yes_to(*signs: str, **extra) -> dict:
+    """The check answered "Yes, one or more", with these signs ticked."""
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data["warning_signs"] = "yes"
+    data.setlist("sign", list(signs))
+    for k, v in extra.items():
+        data[k] = v
+    return data
 
 
 # --- progress ---------------------------------------------------------------------------
@@ -172,8 +186,11 @@ def test_checkin_form_asks_pain_and_each_warning_sign(client, planned):
     body = r.content.decode()
     assert r.status_code == 200
     assert body.count('name="pain"') == 11
-    for fid in flag_ids():
-        assert f'id="flag_{fid}_yes"' in body and f'id="flag_{fid}_no"' in body
+    assert 'name="warning_signs" value="none"' in body
+    assert 'name="warning_signs" value="yes"' in body
+    for fid in flag_ids():  # each sign listed once, and ticked only after a yes
+        assert f'name="sign" value="{fid}"' in body
+    assert " checked" not in body  # nothing is chosen for the person
     assert "Weekly activity check" in body  # due at the first check-in
 
 
@@ -184,20 +201,32 @@ def test_checkin_bad_pain_names_the_field_and_saves_nothing(client, planned):
     assert "Pain right now: '11' is not allowed" in page
     assert 'aria-invalid="true"' in r.content.decode()
     assert "knee felt odd" in r.content.decode()  # nothing typed is lost
-    assert 'value="no" id="flag_' in r.content.decode() and " checked" in r.content.decode()
+    assert 'value="none" id="warning_signs-none" required checked' in r.content.decode()
     assert not PainCheckin.objects.exists()
 
 
-def test_checkin_missing_warning_sign_answer_names_the_question(client, planned):
-    answers = all_no(pain="3")
-    first = flag_ids()[0]
-    del answers[f"flag_{first}"]
-    r = client.post("/checkin/", answers)
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({}, "Warning signs: choose None of these, or Yes, one or more."),
+        ({"warning_signs": "maybe"}, "Warning signs: choose None of these"),
+        ({"warning_signs": "yes"}, "Warning signs: you chose Yes. Tick each sign you have."),
+        ({"warning_signs": "none", "sign": "saddle_numbness"}, "but you ticked a sign"),
+        ({"warning_signs": "yes", "sign": "pregnancy_bleeding"}, "tick only signs from the"),
+    ],
+)
+def test_checkin_unanswered_check_names_the_question_and_saves_nothing(
+    client, planned, form, message
+):
+    r = client.post("/checkin/", {"pain": "3", **form})
     assert r.status_code == 400
-    assert "Question 1: answer Yes or No." in text(r)
-    assert f'href="#flag_{first}_yes"' in r.content.decode()
+    assert message in text(r)
+    assert 'href="#warning_signs-none"' in r.content.decode() or 'href="#sign-' in (
+        r.content.decode()
+    )
     assert 'id="pain_3" checked' in r.content.decode()
     assert not PainCheckin.objects.exists()
+    assert active_plan(local_person()).data["status"] == "ok"
 
 
 def test_checkin_saves_pain_and_shows_what_was_saved(client, planned):
@@ -248,7 +277,7 @@ def test_checkin_activity_check_may_be_left_empty(client, planned):
 
 def test_warning_sign_stops_the_program_and_refers(client, planned):
     first = flag_ids()[0]
-    r = client.post("/checkin/", all_no(pain="4", **{f"flag_{first}": "yes"}))
+    r = client.post("/checkin/", yes_to(first, pain="4"))
     assert r.status_code == 200
     assert 'class="referral' in r.content.decode()
     assert "Your program is stopped for now." in text(r)
@@ -265,7 +294,7 @@ def test_warning_sign_stops_the_program_and_refers(client, planned):
 
 def test_warning_sign_refers_even_without_a_pain_score(client, planned):
     first = flag_ids()[0]
-    r = client.post("/checkin/", {f"flag_{first}": "yes"})
+    r = client.post("/checkin/", yes_to(first))
     assert r.status_code == 200 and 'class="referral' in r.content.decode()
     assert active_plan(local_person()).data["status"] == "refer"
     assert not PainCheckin.objects.exists()  # no pain score given: none invented

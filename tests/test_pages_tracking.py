@@ -4,6 +4,7 @@ program), the player's timeline (the core's own), and a session logged by hand."
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from psoas.web.programs.services import active_plan, local_person, save_plan, sa
 from psoas.web.tracking.models import SessionLog, SetLog
 from psoas.web.tracking.services import finish_session, start_session
 from psoas.web.tracking.warning_signs import every_session_questions as safety_questions
+from psoas.web.tracking.warning_signs import sign_text
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +34,8 @@ DAILY = {  # a session every day, so today has one
     "pain": {"nprs": 5},
 }
 PREGNANT = {**DAILY, "age": 32, "pregnancy_weeks": 24}
+POSTPARTUM = {**DAILY, "age": 32, "postpartum_weeks": 10}
+SURGERY = {**DAILY, "conditions": ["recent_surgery"]}
 TODAY = date.today()
 
 
@@ -44,6 +48,19 @@ def make_plan(profile=DAILY, start=TODAY - timedelta(days=3)):
     person = local_person()
     version = save_profile(person, profile)
     return save_plan(person, version, build_plan(parse_profile(profile)), start)
+
+
+def plan_with_session_today(profile):
+    """A plan whose schedule has a session today, whatever its days a week."""
+    person = local_person()
+    version = save_profile(person, profile)
+    built = build_plan(parse_profile(profile))
+    assert built["status"] == "ok"
+    for back in range(7):
+        plan = save_plan(person, version, built, TODAY - timedelta(days=back))
+        if plan.scheduled.filter(date=TODAY).exists():
+            return plan
+    raise AssertionError("no start gives a session today")
 
 
 def rest_plan():
@@ -59,11 +76,18 @@ def rest_plan():
     raise AssertionError("no start gives a rest day today")
 
 
-def answers(plan, pain="3", **over) -> dict:
-    data = {f"flag_{q.id}": "no" for q in safety_questions(plan)}
-    data["pain"] = pain
-    data.update(over)
-    return {k: v for k, v in data.items() if v is not None}
+def answers(plan, pain="3", check="none", signs=()):
+    """The start form: the one-screen check ("none" or "yes" with `signs` ticked; None
+    leaves it unanswered) and the pain score (None leaves it out)."""
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    if check is not None:
+        data["warning_signs"] = check
+    data.setlist("sign", list(signs))
+    if pain is not None:
+        data["pain"] = pain
+    return data
 
 
 def text(response) -> str:
@@ -92,19 +116,40 @@ def test_session_today_lists_exercises_dose_minutes_and_questions(client):
     assert re.search(r"\d+ sets? of \d+ (reps|seconds)", body)
     questions = safety_questions(plan)
     assert len(questions) >= 5
+    # one screen: every sign listed in words, one answer, and no answer chosen for you
+    listed = re.search(r'<ul class="signs__list".*?</ul>', body).group(0)
     for q in questions:
-        assert f'name="flag_{q.id}" value="yes"' in body
-        assert f'name="flag_{q.id}" value="no"' in body
+        assert html.escape(sign_text(q), quote=False) in listed
+        assert f'name="sign" value="{q.id}"' in body
+    assert body.count('name="warning_signs"') == 2
+    assert "None of these" in body and "Yes, one or more" in body
+    assert " checked" not in body
+    assert 'name="flag_' not in body  # no question-by-question yes/no any more
     assert body.count('name="pain"') == 11
     assert "I did it without the app" in body
-    assert "pregnant" not in body
+    assert "pregnant" not in body and "surgery" not in body
 
 
 def test_pregnant_person_gets_pregnancy_warning_signs(client):
     make_plan(PREGNANT)
     body = text(client.get("/today/"))
-    assert 'name="flag_pregnancy_bleeding"' in body
-    assert 'name="flag_pregnancy_reduced_movement"' in body
+    assert 'value="pregnancy_bleeding"' in body
+    assert 'value="pregnancy_reduced_movement"' in body
+    assert "You are pregnant or had a baby" in body
+
+
+@pytest.mark.parametrize(
+    ("profile", "sign", "words"),
+    [
+        (POSTPARTUM, "postpartum_heavy_bleeding", "You are pregnant or had a baby"),
+        (SURGERY, "surgery_wound_or_fever", "You had surgery not long ago"),
+    ],
+)
+def test_after_a_birth_or_surgery_their_warning_signs_are_listed(client, profile, sign, words):
+    plan_with_session_today(profile)
+    body = text(client.get("/today/"))
+    assert f'value="{sign}"' in body and words in body
+    assert 'value="pregnancy_bleeding"' not in body
 
 
 def test_rest_day_shows_next_date(client):
@@ -113,7 +158,7 @@ def test_rest_day_shows_next_date(client):
     assert r.context["state"] == "rest_day"
     nxt = plan.scheduled.filter(date__gt=TODAY).order_by("date").first().date
     assert "Rest day" in text(r) and nxt.strftime("%B") in text(r)
-    assert 'name="flag_' not in text(r)
+    assert 'name="warning_signs"' not in text(r)
 
 
 def test_not_started_yet(client):
@@ -148,23 +193,43 @@ def test_referral_plan_shows_referral(client):
     make_plan({**DAILY, "red_flags": ["saddle_numbness"]})
     r = client.get("/today/")
     assert r.context["state"] == "refer"
-    assert 'class="referral alert' in text(r) and 'name="flag_' not in text(r)
+    assert 'class="referral alert' in text(r) and 'name="warning_signs"' not in text(r)
 
 
 # --- the start form ---------------------------------------------------------------------
 
 
-def test_missing_answer_is_named_and_nothing_starts(client):
+@pytest.mark.parametrize(
+    ("check", "signs", "message", "anchor"),
+    [
+        (None, (), "choose None of these, or Yes, one or more", "warning_signs-none"),
+        ("", (), "choose None of these, or Yes, one or more", "warning_signs-none"),
+        ("no", (), "choose None of these, or Yes, one or more", "warning_signs-none"),
+        ("yes", (), "you chose Yes. Tick each sign you have", "sign-saddle_numbness"),
+        ("none", ("trouble_peeing",), "but you ticked a sign", "warning_signs-none"),
+        ("yes", ("made_up",), "tick only signs from the list", "sign-saddle_numbness"),
+    ],
+)
+def test_unanswered_check_blocks_the_session_and_saves_nothing(
+    client, check, signs, message, anchor
+):
     plan = make_plan()
-    q = safety_questions(plan)[2]
-    r = client.post("/today/", answers(plan, **{f"flag_{q.id}": None}))
+    r = client.post("/today/", answers(plan, check=check, signs=signs))
     assert r.status_code == 400
     body = text(r)
-    assert "Question 3" in body and f'href="#flag_{q.id}-yes"' in body
-    assert f'id="flag_{q.id}-error"' in body
-    assert f'aria-describedby="flag_{q.id}-error"' in body
-    assert "checked" in body  # the other answers are kept
+    assert "Warning signs: " in body and message in body and f'href="#{anchor}"' in body
+    assert 'id="warning_signs-error"' in body
+    assert 'aria-describedby="warning_signs-error"' in body
+    assert 'value="3" required' in body and " checked" in body  # the pain is kept
     assert not SessionLog.objects.exists() and not PainCheckin.objects.exists()
+    assert active_plan(plan.person).id == plan.id
+
+
+def test_a_yes_without_signs_opens_the_list_to_tick(client):
+    plan = make_plan()
+    body = text(client.post("/today/", answers(plan, check="yes")))
+    assert 'value="yes" id="warning_signs-yes" required checked' in body
+    assert "signs__which" in body
 
 
 @pytest.mark.parametrize("pain", ["11", "-1", "lots", ""])
@@ -178,7 +243,7 @@ def test_bad_pain_is_an_error(client, pain):
 
 def test_a_yes_refers_and_stops_the_program(client):
     plan = make_plan()
-    r = client.post("/today/", answers(plan, flag_trouble_peeing="yes", pain=None))
+    r = client.post("/today/", answers(plan, check="yes", signs=["trouble_peeing"], pain=None))
     assert r.status_code == 200
     assert 'class="referral alert' in text(r)
     assert not SessionLog.objects.exists()
@@ -186,6 +251,33 @@ def test_a_yes_refers_and_stops_the_program(client):
     assert now.id != plan.id and now.data["status"] == "refer"
     assert "trouble_peeing" in now.profile.data["red_flags"]
     assert client.get("/today/").context["state"] == "refer"
+
+
+def _every_sign() -> list[tuple[dict, str, str]]:
+    """(a profile it applies to, id, level) of every sign asked before every session."""
+    from psoas.core.content.loader import catalog
+
+    for_whom = {
+        "always": DAILY,
+        "pregnant": PREGNANT,
+        "postpartum": POSTPARTUM,
+        "recent_surgery": SURGERY,
+    }
+    signs = [f for f in catalog().screening.red_flags if f.every_session]
+    assert {f.ask_when for f in signs} <= set(for_whom)
+    return [(for_whom[f.ask_when], f.id, f.level) for f in signs]
+
+
+@pytest.mark.parametrize(("profile", "sign", "level"), _every_sign(), ids=lambda v: str(v)[:30])
+def test_every_warning_sign_refers_at_its_level(client, profile, sign, level):
+    plan = plan_with_session_today(profile)
+    assert sign in {q.id for q in safety_questions(plan)}  # it is on the screen
+    r = client.post("/today/", answers(plan, check="yes", signs=[sign], pain="2"))
+    assert r.status_code == 200 and r.context["referral"]["level"] == level
+    assert not SessionLog.objects.exists()
+    now = active_plan(plan.person)
+    assert now.data["status"] == "refer" and sign in now.profile.data["red_flags"]
+    assert PainCheckin.objects.get().red_flags == [sign]
 
 
 def test_valid_answers_start_a_session(client):
@@ -309,3 +401,31 @@ def test_manual_log_bad_input(client, form, field):
 def test_manual_log_without_a_plan_is_refused(client):
     r = client.post("/today/log/", {})
     assert r.status_code == 409 and not SessionLog.objects.exists()
+
+
+def test_the_check_reads_at_grade_6_or_below(client):
+    """What a person reads in the check, on the page and in the terminal (textstat 0.7.3,
+    Flesch-Kincaid, as the content tests)."""
+    import textstat
+
+    from psoas.web.tracking import warning_signs as ws
+
+    make_plan(PREGNANT)
+    page = re.sub(r"<[^>]+>", "\n", client.get("/today/").content.decode())
+    start = page.index("Before you start")
+    words = [line.strip() for line in page[start : page.index("Start the session")].split("\n")]
+    signs = {ws.sign_text(q) for q in safety_questions(active_plan(local_person()))}
+    listed = [w for w in words if w and html.unescape(w) not in signs]
+    assert len(listed) < len(words)
+    # the signs (each tested in the content) read as one list; the rest line by line
+    texts = [" ".join(sorted(signs)), *listed, ws.MISSING, ws.NO_SIGN, ws.BOTH, ws.UNKNOWN]
+    texts += [
+        "Warning signs. Read each one. If you have any, do not exercise.",
+        "Do you have any of these signs now? Type none or yes",
+        "Which ones? Type their numbers, like 1 3.",
+        "Type one or more numbers from 1 to 10.",
+        "Before you start, a safety check. It takes one answer.",
+    ]
+    for t in texts:
+        grade = textstat.flesch_kincaid_grade(html.unescape(t))
+        assert grade <= 6, (grade, t)

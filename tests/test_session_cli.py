@@ -82,10 +82,12 @@ def test_session_in_a_terminal_with_keys(env):
     p = Pty([PSOAS, "session", "--fast", "40"], env)
     p.expect("Pain right now")
     p.send("3\n")
-    p.expect("safety questions")
-    while p.expect_any("[y/n]", "Get ready") == "[y/n]":
-        p.out = p.out.replace(b"[y/n]", b"[answered]", 1)
-        p.send("n\n")
+    p.expect("safety check")
+    p.expect("[none/yes]")
+    p.send("\n")  # no answer is not an answer: asked again
+    p.out = p.out.replace(b"[none/yes]", b"[asked]", 1)
+    p.expect("[none/yes]")
+    p.send("none\n")
     p.expect("Get ready")
     p.expect("Rep", timeout=120)  # the screen counts reps for the bridge
     p.send("p")
@@ -154,7 +156,32 @@ def test_killed_session_keeps_every_finished_exercise(env):
 def test_session_needs_red_flag_answer_without_input(env):
     _init(env)
     r = run(env, "session", "--no-input", "--fast", "50")
-    assert r.returncode == 2 and "--no-red-flags" in r.stderr
+    assert r.returncode == 2 and "--no-red-flags" in r.stderr and "--red-flag" in r.stderr
+    r = run(env, "session", "--no-input", "--no-red-flags", "--red-flag", "saddle_numbness")
+    assert r.returncode == 2 and "contradict" in r.stderr
+    r = run(env, "session", "--no-input", "--red-flag", "zombie_bite")
+    assert r.returncode == 2 and "--red-flag" in r.stderr
+    assert json.loads(run(env, "history", "--json").stdout) == []
+
+
+def test_session_red_flag_option_refers_without_input(env):
+    _init(env)
+    r = run(env, "session", "--no-input", "--red-flag", "both_legs_symptoms")
+    assert r.returncode == 3 and "emergency" in r.stdout.lower()
+    assert json.loads(run(env, "history", "--json").stdout) == []
+    assert run(env, "today").returncode == 3
+
+
+def test_session_one_screen_check_yes_asks_which_then_refers(env):
+    _init(env)
+    # pain, then "yes", then a number out of range (asked again), then two signs
+    r = run(env, "session", "--fast", "100", stdin="3\nyes\n99\n2 5\n")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "Do you have any of these signs now?" in r.stdout
+    assert "Type one or more numbers from 1 to 10" in r.stdout
+    assert "emergency" in r.stdout.lower()
+    assert json.loads(run(env, "history", "--json").stdout) == []
+    assert run(env, "today").returncode == 3
 
 
 def test_rest_day_says_when_next(env):

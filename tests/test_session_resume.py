@@ -30,7 +30,8 @@ def planned(client):
 
 
 def start(client, day: date = TODAY) -> dict:
-    r = send(client, "post", "/api/sessions", {"date": day.isoformat(), "pain_before": 3})
+    body = {"date": day.isoformat(), "pain_before": 3, "none_of_these": True}
+    r = send(client, "post", "/api/sessions", body)
     assert r.status_code == 200 and r.json()["status"] == "started", r.content
     return r.json()
 

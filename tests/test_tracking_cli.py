@@ -90,11 +90,13 @@ def test_checkin_red_flag_refers_and_stops_the_program(env):
 
 def test_checkin_asks_the_every_session_questions(env):
     assert run(env, "init", "--profile", str(DESK)).returncode == 0
-    emergencies = 10  # every emergency question, asked at every check-in
     psfs = "walking\nsitting\nstairs\n\n4\n5\n3\n"  # three activities, then ratings
-    r = run(env, "checkin", stdin="4\n" + "n\n" * emergencies + psfs)
+    # one screen: every emergency sign listed, then one answer; an empty one asks again
+    r = run(env, "checkin", stdin="4\n\nnone\n" + psfs)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "genitals" in r.stdout and "starting point" in r.stdout
+    assert "10. " in r.stdout and "11. " not in r.stdout  # the ten emergency signs
+    assert r.stdout.count("Do you have any of these signs now?") == 2
     [psfs_entry] = json.loads(run(env, "progress", "--json").stdout)["questionnaires"]
     assert psfs_entry["baseline"] == 4.0
 

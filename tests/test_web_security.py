@@ -113,7 +113,7 @@ def test_every_unsafe_method_from_elsewhere_is_refused(client, planned, headers)
 
 def test_own_pages_and_programs_still_write(client, planned):
     same = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
-    body = '{"nprs": 3}'
+    body = '{"nprs": 3, "none_of_these": true}'
     r = client.post("/api/checkins", body, content_type="application/json", headers=same)
     assert r.status_code == 200
     # no Origin and no Sec-Fetch-Site: a program (curl, a script), not a page

@@ -459,6 +459,9 @@ def session(
         bool, typer.Option("--no-input", help="Run without questions or keys, for scripts.")
     ] = False,
     no_red_flags: Annotated[bool, typer.Option(help="No warning signs today.")] = False,
+    red_flag: Annotated[
+        list[str] | None, typer.Option(help="A warning sign you have today (repeat); refers.")
+    ] = None,
     pain_before: Annotated[int | None, typer.Option(help="Pain before, 0 to 10.")] = None,
     pain_after: Annotated[int | None, typer.Option(help="Pain after, 0 to 10.")] = None,
     effort: Annotated[str | None, typer.Option(help="too_easy, about_right or too_hard.")] = None,
@@ -468,7 +471,17 @@ def session(
     from psoas.cli import session as player
 
     raise typer.Exit(
-        player.run(day, fast, not no_input, no_red_flags, pain_before, pain_after, effort, json_out)
+        player.run(
+            day,
+            fast,
+            not no_input,
+            no_red_flags,
+            pain_before,
+            pain_after,
+            effort,
+            json_out,
+            red_flags=red_flag,
+        )
     )
 
 

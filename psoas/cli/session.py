@@ -23,7 +23,7 @@ from rich.progress_bar import ProgressBar
 from rich.prompt import IntPrompt, Prompt
 from rich.text import Text
 
-from psoas.cli.app import EXIT_REFER, _print_json, fail
+from psoas.cli.app import EXIT_REFER, _print_json, contradiction, fail
 from psoas.cli.bigdigits import big, clock_text
 from psoas.cli.render import console, render_referral
 from psoas.cli.tracking import (
@@ -156,11 +156,17 @@ def run(
     pain_after: int | None,
     effort: str | None,
     json_out: bool,
+    red_flags: list[str] | None = None,
 ) -> int:
     from psoas.core.content.loader import catalog
     from psoas.core.player.clock import SpeedClock
     from psoas.core.player.machine import Player, doses_from_plan_session
 
+    contradiction([("--no-red-flags", no_red_flags, "--red-flag", red_flags)])
+    flags = list(dict.fromkeys(red_flags or []))
+    for fid in flags:
+        if fid not in catalog().red_flags:
+            raise fail(f"--red-flag: unknown id '{fid}'; see docs/ids.md for the ids")
     day = parse_day(day_text)
     check_score(pain_before, "--pain-before")
     check_score(pain_after, "--pain-after")
@@ -175,19 +181,22 @@ def run(
 
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
-    info = session_for(person, plan, day, json_out)
-    if info["status"] != "session":
+    info = session_for(person, plan, day, json_out, act=True)
+    if info["status"] != "session" and not flags:  # a sign refers on any day
         nxt = f" Your next session is on {info['next_date']}." if info["next_date"] else ""
         console.print(f"No session planned for {day.isoformat()}.{nxt}")
         return 0
-    if not no_red_flags and not interactive:
-        raise fail("red flags: not answered; give --no-red-flags, or run 'psoas checkin' first")
+    answered = no_red_flags or bool(flags)
+    if not answered and not interactive:  # a missing answer is never read as "none"
+        raise fail(
+            "red flags: not answered; give --no-red-flags, or --red-flag ID for each "
+            "warning sign you have"
+        )
     if pain_before is None and interactive:
         pain_before = IntPrompt.ask("Pain right now, 0 (none) to 10 (worst)", console=console)
         check_score(pain_before, "pain")
-    flags = []
-    if not no_red_flags:
-        console.print("[bold]Before you start, a few safety questions.[/]")
+    if not answered:
+        console.print("[bold]Before you start, a safety check. It takes one answer.[/]")
         flags = ask_warning_signs(plan)
     started = begin_session(person, plan, day, pain_before=pain_before, red_flags=flags, info=info)
     if started["status"] == "refer":

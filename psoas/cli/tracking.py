@@ -109,23 +109,53 @@ def refer_if_stopped(plan, json_out: bool) -> None:
 
 
 def ask_warning_signs(plan: Any) -> list[str]:
-    """The warning signs asked before every session and check-in (emergency signs, and in
-    pregnancy or after a birth the warning signs of those); one yes is enough to refer."""
-    from rich.prompt import Confirm
+    """The one-screen safety check before every session and check-in: the warning signs
+    that apply (emergency signs, and in pregnancy, after a birth or after surgery the signs
+    of those) listed, then one answer that must be typed, "none" or "yes". There is no
+    default: an empty or other answer asks again. Only a yes asks which (by number); each
+    one refers at its own level."""
+    from rich.prompt import Prompt
 
-    from psoas.web.tracking.warning_signs import every_session_questions
+    from psoas.web.tracking.warning_signs import every_session_questions, sign_text
 
-    for flag in every_session_questions(plan):
-        if Confirm.ask(flag.question, default=False, console=console):
-            return [flag.id]
-    return []
+    signs = every_session_questions(plan)
+    console.print("[bold]Warning signs.[/] Read each one. If you have any, do not exercise.")
+    for n, flag in enumerate(signs, 1):
+        console.print(f"  {n}. {sign_text(flag)}")
+    answer = Prompt.ask(
+        "Do you have any of these signs now? Type none or yes",
+        choices=["none", "yes"],
+        console=console,
+    )
+    if answer == "none":
+        return []
+    while True:
+        typed = Prompt.ask(
+            f"Which ones? Type their numbers, like 1 3 (1 to {len(signs)})", console=console
+        )
+        picked = _numbers(typed, len(signs))
+        if picked:
+            return [signs[n - 1].id for n in picked]
+        console.print(f"[red]Type one or more numbers from 1 to {len(signs)}.[/]")
 
 
-def session_for(person: Any, plan: Any, day: date, json_out: bool) -> dict[str, Any]:
-    """The day's session after autoregulation; a stop (a red flag) refers and exits 3."""
+def _numbers(typed: str, most: int) -> list[int]:
+    """The numbers typed (spaces or commas between), or [] if any is not from 1 to most."""
+    parts = typed.replace(",", " ").split()
+    if not parts or not all(p.isdigit() and 1 <= int(p) <= most for p in parts):
+        return []
+    return list(dict.fromkeys(int(p) for p in parts))
+
+
+def session_for(
+    person: Any, plan: Any, day: date, json_out: bool, *, act: bool = False
+) -> dict[str, Any]:
+    """The day's session after autoregulation; a stop (a red flag) refers and exits 3.
+    `act`: the person is acting (a session, a log), so a stop is saved; a read saves
+    nothing."""
     from psoas.web.tracking.day import day_session
 
-    info = day_session(person, plan, day)
+    info = day_session(person, plan, day, act=act)
     if info["status"] == "refer":
         referral = info["referral"]
         if json_out:
@@ -235,7 +265,7 @@ def log(
     from psoas.web.tracking.day import log_day
     from psoas.web.tracking.queries import NotInWeek
 
-    info = session_for(person, plan, day, json_out)
+    info = session_for(person, plan, day, json_out, act=True)
     if info["status"] == "not_started":
         raise fail(f"--date: {day.isoformat()} is before your plan starts ({info['plan_start']})")
     try:

@@ -8,11 +8,10 @@ SPEED = 200  # a 6-minute session in about 2 seconds
 
 
 def start(page, server, speed: int | None = SPEED, pain: int = 2) -> int:
-    """On the today page: every safety question no, a pain score, start; the session id.
-    `speed` reopens the player with its clock that many times faster."""
+    """On the today page: "None of these" to the safety check, a pain score, start; the
+    session id. `speed` reopens the player with its clock that many times faster."""
     page.goto(server.url + "today/")
-    for radio in page.locator("input[type=radio][value=no]").all():
-        radio.check()
+    page.get_by_label("None of these").check()
     page.locator(f"input[name=pain][value='{pain}']").check()
     page.get_by_role("button", name="Start the session").click()
     page.wait_for_url("**/session/*/")

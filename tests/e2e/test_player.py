@@ -124,6 +124,39 @@ def test_phone_today_and_player_pages(seeded, phone):
     wait_state(phone, "running")
 
 
+def test_phone_one_screen_safety_check(seeded, phone):
+    """The check before a session: the signs listed, one answer that must be given, no
+    answer chosen for you; only a yes asks which, and one sign refers and saves no session."""
+    phone.goto(seeded.url + "today/")
+    signs = phone.locator("#signs-list li")
+    assert signs.count() == 10  # the emergency signs, for everyone
+    assert phone.locator("input[name=warning_signs]:checked").count() == 0
+    assert not phone.locator("#signs-which").is_visible()  # which: only after a yes
+    text = phone.inner_text("section.signs")
+    assert grade(text) <= 6, text
+    # no answer: an error naming the question, and nothing starts
+    phone.locator("input[name=pain][value='2']").check()
+    phone.get_by_role("button", name="Start the session").click()
+    summary = phone.locator("#error-summary")
+    assert "Warning signs: choose None of these" in summary.inner_text()
+    assert phone.url.endswith("/today/")
+    check_page(phone, "today-check-unanswered-phone")
+    # a yes asks which ones
+    phone.get_by_label("Yes, one or more").check()
+    assert phone.locator("#signs-which").is_visible()
+    check_page(phone, "today-check-which-phone")
+    phone.get_by_role("button", name="Start the session").click()  # yes, but none ticked
+    assert "Tick each sign you have" in phone.locator("#error-summary").inner_text()
+    assert phone.locator("#signs-which").is_visible()
+    phone.locator("#sign-trouble_peeing").check()
+    phone.get_by_role("button", name="Start the session").click()
+    body = main_text(phone)
+    assert "Get emergency help now" in body and "Your plan is stopped" in body
+    check_page(phone, "today-check-referral-phone")
+    history = json.loads(seeded.cli("history", "--json").stdout)
+    assert history == []
+
+
 def test_offline_save_arrives_once_when_back_online(seeded, page):
     sid = start(page, seeded, speed=1)
     wait_for(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")

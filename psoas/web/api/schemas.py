@@ -48,8 +48,12 @@ class PlanOut(Schema):
 class SessionStartIn(In):
     date: NotFuture | None = None
     pain_before: Score | None = None
-    red_flags: list[RedFlagId] = Field(
-        default=[], description="warning signs answered yes before starting; one refers"
+    red_flags: list[RedFlagId] | None = Field(
+        default=None, description="warning signs answered yes before starting; one refers"
+    )
+    none_of_these: bool | None = Field(
+        default=None,
+        description="true: none of the warning signs; this or red_flags must be given",
     )
 
 
@@ -125,7 +129,13 @@ class LogOut(Schema):
 class CheckinIn(In):
     date: NotFuture | None = None
     nprs: Score
-    red_flags: list[RedFlagId] = Field(default=[], description="warning signs answered yes")
+    red_flags: list[RedFlagId] | None = Field(
+        default=None, description="warning signs answered yes; one refers"
+    )
+    none_of_these: bool | None = Field(
+        default=None,
+        description="true: none of the warning signs; this or red_flags must be given",
+    )
     note: Text = Field(default="", max_length=5000)
 
 

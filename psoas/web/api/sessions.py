@@ -27,6 +27,7 @@ from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import NotInWeek
 from psoas.web.tracking.services import finish_session
 from psoas.web.tracking.services import record_exercise as save_exercise_once
+from psoas.web.tracking.warning_signs import api_answer
 
 router = Router(tags=["sessions"])
 
@@ -44,13 +45,16 @@ def _open_session(person: Person, session_id: int) -> SessionLog:
 
 @router.post("/sessions", response=answers(SessionStartOut, *BODY_ERRORS, 404, 409))
 def start(request, payload: SessionStartIn):
-    """Start the day's session. Warning signs answered yes stop the program instead."""
+    """Start the day's session after the safety check: `none_of_these: true`, or the
+    warning signs answered yes in `red_flags` (they stop the program instead). Without an
+    answer nothing starts (422)."""
+    flags, problem = api_answer(payload.red_flags, payload.none_of_these)
+    if problem:  # a missing answer is never read as "none"
+        raise invalid(["body", "payload", "none_of_these"], problem)
     person = person_for(request)
     plan = plan_or_404(person)
     day = payload.date or date.today()
-    started = begin_session(
-        person, plan, day, pain_before=payload.pain_before, red_flags=payload.red_flags
-    )
+    started = begin_session(person, plan, day, pain_before=payload.pain_before, red_flags=flags)
     if started["status"] == "refer":
         return {"status": "refer", "date": day, "referral": started["referral"]}
     if started["status"] != "started":
@@ -106,7 +110,7 @@ def log(request, payload: LogIn):
     person = person_for(request)
     plan = plan_or_404(person)
     day = payload.date or date.today()
-    info = day_session(person, plan, day)
+    info = day_session(person, plan, day, act=True)
     if info["status"] == "refer":
         return {"status": "refer", "date": day, "referral": info["referral"]}
     if info["status"] == "not_started":

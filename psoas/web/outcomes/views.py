@@ -28,8 +28,14 @@ from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan, stop_for_referral
 from psoas.web.site.freshness import cached_body
 from psoas.web.site.people import person_for
+from psoas.web.tracking.day import settle_stop
 from psoas.web.tracking.models import SessionLog
-from psoas.web.tracking.warning_signs import every_session_questions, read_answers
+from psoas.web.tracking.warning_signs import (
+    ANSWER,
+    every_session_questions,
+    form_context,
+    read_check,
+)
 
 WINDOW_DAYS = 84  # the pain chart shows the last 12 weeks: readable on a phone
 TABLE_WEEKS = 8
@@ -328,9 +334,9 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
             if not given
             else f"Pain right now: '{given[:10]}' is not allowed; pick a number from 0 to 10."
         )
-    flags, unanswered = read_answers(post, questions)
-    for n, flag in unanswered:
-        errors[f"flag_{flag.id}"] = f"Question {n}: answer Yes or No."
+    flags, problem = read_check(post, questions)
+    if problem:  # no answer, or an unclear one, is never read as "none"
+        errors[ANSWER] = problem
     note = post.get("note", "")
     if len(note) > 2000:
         errors["note"] = "Note: keep it under 2,000 characters."
@@ -384,29 +390,19 @@ def _checkin_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _form(ctx: dict[str, Any], post: Any, errors: dict[str, str]) -> dict[str, Any]:
-    questions = [
-        {
-            "n": n,
-            "name": f"flag_{q.id}",
-            "text": q.question,
-            "answer": post.get(f"flag_{q.id}") if post else None,
-            "error": errors.get(f"flag_{q.id}"),
-        }
-        for n, q in enumerate(ctx["questions"], 1)
-    ]
+    ws = form_context(ctx["questions"], post, errors.get(ANSWER))
     psfs = _psfs_rows(ctx["psfs_previous"], post) if ctx["psfs_due"] else []
     for r in psfs:
         r["name_error"] = errors.get(r["name_field"])
         r["rating_error"] = errors.get(r["rating_field"])
-    order = ["pain", *(q["name"] for q in questions)]
+    order = ["pain", ANSWER]
     order += [f for r in psfs for f in (r["name_field"], r["rating_field"])] + ["note"]
-    anchors = {"pain": "pain_0", "note": "note"}
-    anchors.update({q["name"]: f"{q['name']}_yes" for q in questions})
+    anchors = {"pain": "pain_0", "note": "note", ANSWER: ws["anchor"]}
     anchors.update({r["name_field"]: f"id_{r['name_field']}" for r in psfs})
     anchors.update({r["rating_field"]: f"id_{r['rating_field']}" for r in psfs})
     return {
         **ctx,
-        "form_questions": questions,
+        "ws": ws,
         "psfs_rows": psfs,
         "pain_answer": (post.get("pain") if post else None),
         "note": post.get("note", "") if post else "",
@@ -447,6 +443,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():  # the check-in and its activity check, together or not at all
         add_checkin(person, day, pain, [], note)
         psfs_message = save_psfs(person, day, answers) if answers else ""
+        referral = settle_stop(person, plan, day)  # a stop only read so far is saved now
+    if referral is not None:
+        return render(
+            request,
+            "outcomes/checkin.html",
+            {**ctx, "state": "refer", "referral": referral, "just_referred": True},
+        )
     request.session[DONE_KEY] = {"pain": pain, "psfs": psfs_message}
     return redirect("/checkin/done/")
 

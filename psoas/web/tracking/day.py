@@ -4,7 +4,11 @@ the CLI, the API and the pages.
 Starting checks the warning signs first. A yes stops the program and refers (on any day:
 a warning sign matters whether or not a session is planned); the pain score is kept as a
 check-in either way; and the session started is stored as it is now, so the player plays
-exactly what the person saw."""
+exactly what the person saw.
+
+Reads never write. When the rules stop the program (a warning sign at a check-in), a read
+(the today page, GET /api/today, `psoas today`) shows the referral; the stop is saved only
+where the person acts: starting or logging a session, or a check-in."""
 
 from __future__ import annotations
 
@@ -27,19 +31,49 @@ from psoas.web.tracking.services import (
 )
 
 
-def day_session(person: Person, plan: Plan, day: date) -> dict[str, Any]:
+def day_session(person: Person, plan: Plan, day: date, *, act: bool = False) -> dict[str, Any]:
     """The day's session after autoregulation, or a referral: a plan that already refers,
-    or rules that stop the program now (which saves the referral, as the CLI does)."""
+    or rules that stop the program now (a warning sign at a check-in).
+
+    Reads never write: only a caller where the person acts (starting a session, logging
+    one, a check-in) passes `act=True`, which saves the stop (a new profile version and
+    the referral plan) as the CLI does. A read gets the same referral, worked out and not
+    saved."""
     if plan.data["status"] == "refer":
         return {"status": "refer", "referral": plan.data["referral"]}
     info = adjusted_session(plan, day)
     if info["status"] == "stop":
+        if not act:
+            return {"status": "refer", "referral": referral_if_stopped(plan, info["red_flags"])}
         with transaction.atomic():
             return {
                 "status": "refer",
                 "referral": stop_for_referral(person, plan, info["red_flags"]),
             }
     return info
+
+
+def referral_if_stopped(plan: Plan, red_flags: list[str]) -> dict[str, Any]:
+    """The referral that `stop_for_referral` would save for these warning signs, without
+    saving anything (the same core rule, `referral_for`, on the profile plus the signs)."""
+    from psoas.core.content.loader import catalog
+    from psoas.core.profile import parse_profile
+    from psoas.core.screening.referral import referral_for
+
+    data = dict(plan.profile.data)
+    data["red_flags"] = list(dict.fromkeys([*data.get("red_flags", []), *red_flags]))
+    referral = referral_for(parse_profile(data), catalog())
+    assert referral is not None  # a warning sign always refers
+    return referral.as_dict()
+
+
+def settle_stop(person: Person, plan: Plan, day: date) -> dict[str, Any] | None:
+    """Where the person acts (a check-in): save a stop that the rules found but no read
+    saved. Returns the referral, or None when the program is not stopped."""
+    if plan.data["status"] == "refer":
+        return None
+    info = day_session(person, plan, day, act=True)
+    return info["referral"] if info["status"] == "refer" else None
 
 
 def day_session_for_reading(person: Person, plan: Plan, day: date) -> dict[str, Any]:
@@ -69,7 +103,8 @@ def begin_session(
     exercises are not played again. Sessions left in progress on an earlier day are closed
     as "interrupted" first, keeping their saved sets. The warning signs are asked either
     way."""
-    info = info or day_session(person, plan, day)
+    if info is None or info["status"] == "refer":  # a stop only read so far is saved now
+        info = day_session(person, plan, day, act=True)
     if info["status"] == "refer":
         return {"status": "refer", "referral": info["referral"]}
     if info["status"] != "session" and not red_flags:

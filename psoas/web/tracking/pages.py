@@ -18,7 +18,7 @@ from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
 from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
-from psoas.web.tracking.warning_signs import read_answers
+from psoas.web.tracking.warning_signs import ANSWER, read_check
 
 
 def minutes_words(minutes: float) -> str:
@@ -50,9 +50,10 @@ def parse_score(raw: str | None) -> tuple[int | None, str | None]:
 def read_start_form(
     data: Any, questions: list[Any]
 ) -> tuple[list[str], int | None, dict[str, str]]:
-    """(warning signs answered yes, pain now, errors by field name)."""
-    flags, unanswered = read_answers(data, questions)
-    errors = {f"flag_{q.id}": "Answer yes or no to this question." for _n, q in unanswered}
+    """(warning signs the person has, pain now, errors by field name: `warning_signs` for
+    the one-screen check, `pain`)."""
+    flags, problem = read_check(data, questions)
+    errors = {ANSWER: problem} if problem else {}
     pain, problem = parse_score(data.get("pain"))
     if problem:
         errors["pain"] = problem
@@ -74,7 +75,7 @@ def log_today(
     person: Person, plan: Plan, day: date, pain_after: int | None, effort: str | None
 ) -> dict[str, Any]:
     """What `POST /api/logs` does for the whole day's session done away from the app."""
-    info = day_session(person, plan, day)
+    info = day_session(person, plan, day, act=True)
     if info["status"] == "refer":
         return {"status": "refer", "referral": info["referral"]}
     if info["status"] == "not_started":

@@ -1,14 +1,17 @@
 """Today's session and the browser player.
 
 `/today/` shows the day (a session, a rest day, the plan not started or over, done today,
-or a referral), asks the every-session safety questions and pain now, and starts the
-session exactly as `POST /api/sessions` does. `/session/<id>/` plays it: the server sends
+or a referral), asks the one-screen safety check (the warning signs listed, "None of
+these" or "Yes, one or more") and pain now, and starts the session exactly as
+`POST /api/sessions` does. A GET never writes: a stop the rules found is shown, and saved
+only when the person acts. `/session/<id>/` plays it: the server sends
 the core's timeline, the page's script times it to wall-clock end times and saves each
 exercise through the API the moment it ends."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,9 +22,9 @@ from psoas.web.programs.services import active_plan
 from psoas.web.site.freshness import per_revision
 from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
-from psoas.web.tracking.day import day_session
+from psoas.web.tracking.day import day_session, settle_stop
 from psoas.web.tracking.models import SessionLog
-from psoas.web.tracking.warning_signs import every_session_questions
+from psoas.web.tracking.warning_signs import ANSWER, every_session_questions, form_context
 
 EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
 
@@ -30,38 +33,20 @@ def _today() -> date:
     return date.today()
 
 
-YES_NO = (("yes", "Yes"), ("no", "No"))
-
-
-def _form_questions(ctx: dict, answers: dict, errors: dict) -> dict:
-    """The start form's questions with their answers and errors, and the error summary:
-    each error names its question (its number and first words) and links to it."""
-    questions = []
+def _form_questions(ctx: dict, answers: Any, errors: dict) -> dict:
+    """The start form: the one-screen check (its signs, the answer given so far, its error)
+    and the error summary, where each error names its question and links to it."""
+    ws = form_context(ctx["questions"], answers, errors.get(ANSWER))
     summary = []
-    for n, q in enumerate(ctx["questions"], 1):
-        name = f"flag_{q.id}"
-        questions.append(
-            {
-                "name": name,
-                "text": q.question,
-                "options": YES_NO,
-                "answer": answers.get(name),
-                "error": errors.get(name),
-            }
-        )
-        if name in errors:
-            words = " ".join(q.question.split()[:6])
-            label = f"Question {n} ({words}...)"
-            summary.append({"name": name, "anchor": "yes", "label": label, "msg": errors[name]})
+    if ANSWER in errors:
+        summary.append({"anchor": ws["anchor"], "msg": errors[ANSWER]})
     if "pain" in errors:
-        summary.append(
-            {"name": "pain", "anchor": "0", "label": "Pain right now", "msg": errors["pain"]}
-        )
+        summary.append({"anchor": "pain-0", "msg": f"Pain right now: {errors['pain']}"})
     return {
-        "form_questions": questions,
+        "ws": ws,
         "error_list": summary,
         "errors": errors,
-        "answers": answers,
+        "answers": {"pain": answers.get("pain")} if answers else {},
     }
 
 
@@ -96,8 +81,7 @@ def _work_out_day(person: Person, day: date) -> dict:
     ctx["exercises"] = [{**ex, "dose_words": pages.dose_words(ex)} for ex in session["exercises"]]
     ctx["minutes"] = pages.minutes_words(session["estimated_minutes"])
     ctx["questions"] = every_session_questions(plan)
-    ctx["pregnancy"] = any(q.group == "pregnancy" for q in ctx["questions"])
-    return {**ctx, **_form_questions(ctx, {}, {}), "state": "session"}
+    return {**ctx, **_form_questions(ctx, None, {}), "state": "session"}
 
 
 def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
@@ -111,6 +95,8 @@ def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
     ctx = _day_context(request)
     if request.method != "POST" or ctx["state"] != "session":
+        if request.method == "POST" and ctx["state"] == "refer":  # acting: save a stop
+            settle_stop(*_person_and_plan(request), ctx["day"])
         if request.method == "POST" and ctx["state"] == "in_progress":
             return redirect(f"/session/{ctx['running']['id']}/")
         status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
@@ -123,12 +109,11 @@ def today(request: HttpRequest) -> HttpResponse:
             "tracking/today.html",
             {**ctx, "state": "refer", "referral": result["referral"], "just_referred": True},
         )
-    if errors:
-        answers = {k: v for k, v in request.POST.items() if k.startswith("flag_") or k == "pain"}
+    if errors:  # nothing is saved: no answer, or an unclear one, is never a "none"
         return render(
             request,
             "tracking/today.html",
-            {**ctx, **_form_questions(ctx, answers, errors)},
+            {**ctx, **_form_questions(ctx, request.POST, errors)},
             status=400,
         )
     result = pages.start_today(*_person_and_plan(request), ctx["day"], [], pain)
