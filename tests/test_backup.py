@@ -222,8 +222,8 @@ def test_bad_files_are_refused_and_change_nothing(env, tmp_path):
 
 
 def test_a_dump_that_disagrees_with_its_manifest_is_rolled_back(env, tmp_path):
-    """PostgreSQL replays the dump before it can compare it with the manifest: the drop,
-    the replay and the failed check must all roll back."""
+    """A dump whose rows do not match its manifest is refused before the store is
+    touched (and the restore's one transaction compares the counts again)."""
     if on_sqlite(env):
         pytest.skip("SQLite checks the whole file before it writes anything")
     seed(env)

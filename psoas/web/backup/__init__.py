@@ -1,10 +1,12 @@
 """Backup, restore and delete-everything for the store, on SQLite or PostgreSQL.
 
 The engines differ (sqlite.py, postgres.py) but share one promise: a backup is a consistent
-snapshot taken while the app may be writing, and a restore checks the whole file before
-touching anything, then replaces the store in one transaction, so the current data stays
-intact whenever a restore fails. Refusals raise BackupError with one line for the user.
-See docs/backup.md.
+snapshot taken while the app may be writing (without login sessions), and a restore checks
+the whole file before touching anything, then replaces the store in one transaction, so
+the current data stays intact whenever a restore fails. A restore trusts nothing in the
+file: it makes a fresh store by psoas's own migrations and copies the rows in, so only
+psoas's tables, columns and indexes are accepted and nothing in the file ever runs.
+Refusals raise BackupError with one line for the user. See docs/backup.md.
 """
 
 from __future__ import annotations

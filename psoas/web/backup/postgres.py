@@ -2,19 +2,32 @@
 
 Backup: a read-only REPEATABLE READ transaction exports its snapshot; the manifest (format,
 schema version, record counts) is read in that transaction and pg_dump dumps that same
-snapshot, so the two agree even while the app writes. The zip is renamed into place.
+snapshot, so the two agree even while the app writes. Login sessions and login attempts
+are left out (their tables' rows). The zip is renamed into place.
 
-Restore: the zip's checksums, the manifest (a psoas backup of a schema this code knows)
-and the whole dump (pg_restore turns it into SQL) are checked first. Then one psql
-transaction takes the migration lock, drops the store's tables, replays the dump and
-compares what it restored with the manifest (migrations and record counts). Any error rolls
-all of it back, so the current data stays as it was.
+Restore treats the dump as untrusted: none of its SQL is ever run (a dump can carry
+functions, triggers, any statement, and psql meta-commands), and psql is not used. First,
+without touching the store: the zip's checksums, the manifest (a psoas backup of a schema
+this code knows, a history of migrations psoas makes), the dump's table of contents (only
+tables, their sequences, keys and indexes: a function, a trigger, a view, any other object
+is refused; exactly the tables psoas's migrations make at the backup's version), and its
+data (`pg_restore --data-only` turned into text, only the COPY blocks of those tables
+with exactly their columns, and as many rows as the manifest lists). Then one transaction
+on the store's own connection takes the migration lock, drops the store's tables, makes a
+fresh store by psoas's migrations to the backup's version, checks that the dump's keys,
+indexes and sequences are the fresh store's, streams each table's rows in with COPY (the
+column types, the constraints and the foreign keys check every value), sets the
+sequences, compares the counts with the manifest and migrates to this code's schema. Any
+error rolls all of it back: PostgreSQL's DDL is transactional, so the current data stays
+as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
+import itertools
 import json
 import os
 import re
@@ -33,7 +46,11 @@ from psoas.web.backup import BackupError, Candidate
 from psoas.web.backup.schema import (
     check_migrations,
     count_records,
+    expected_tables,
     left_out_tables,
+    migrate_exactly,
+    migrate_to_latest,
+    migration_targets,
     record_tables,
 )
 
@@ -170,43 +187,212 @@ def prepare(src: Path) -> Iterator[Candidate]:
     except (KeyError, TypeError, ValueError, AttributeError):
         raise BackupError(f"{what} is damaged (its manifest is incomplete)") from None
     schema = check_migrations(rows, what)
+    applied = set(rows)
+    migration_targets(applied, what)  # a history psoas makes, or refused
     records = {label: n for label, n in records.items() if label in record_tables()}
-    pg_restore, psql = _tool("pg_restore"), _tool("psql")
+    pg_restore = _tool("pg_restore")
     with tempfile.TemporaryDirectory(prefix="psoas-restore-") as tmpdir:
-        dump, script = Path(tmpdir) / DUMP, Path(tmpdir) / "restore.sql"
+        folder = Path(tmpdir)
+        dump = folder / DUMP
         with zipfile.ZipFile(src) as zf, zf.open(DUMP) as fh, open(dump, "wb") as out:
             shutil.copyfileobj(fh, out)
-        _run(
-            [pg_restore, "--no-owner", "--no-acl", f"--file={script}", str(dump)],
-            None,
-            f"{what} is damaged",
-        )
-        (Path(tmpdir) / "pre.sql").write_text(_pre_sql(), encoding="utf-8")
-        (Path(tmpdir) / "post.sql").write_text(_post_sql(rows, records), encoding="utf-8")
+        expected = expected_tables(applied)
+        toc = _contents(pg_restore, dump, expected, what)
+        data = folder / "data.sql"
+        _run([pg_restore, "--data-only", f"--file={data}", str(dump)], None, f"{what} is damaged")
+        blocks, sequences = _data_blocks(data, folder, expected, what)
+        _match_manifest(blocks, records, what)
+        plan = Restore(what, applied, toc, blocks, sequences, records)
         summary = {"file": str(src), "engine": NAME, "schema": schema, "records": records}
-        yield Candidate(summary, lambda: _apply(psql, Path(tmpdir)))
+        yield Candidate(summary, lambda: _apply(plan))
 
 
-def _apply(psql: str, folder: Path) -> None:
-    from django.db import connections
+# What a psoas dump's table of contents may hold: tables and what belongs to them.
+ALLOWED = (
+    "TABLE DATA",
+    "SEQUENCE OWNED BY",
+    "SEQUENCE SET",
+    "FK CONSTRAINT",
+    "CONSTRAINT",
+    "SEQUENCE",
+    "DEFAULT",
+    "INDEX",
+    "TABLE",
+)
+TOC_LINE = re.compile(r"^\d+; \d+ \d+ (.+)$")
 
-    connections.close_all()
-    conninfo, password = _connection()
-    args = ["--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1"]
-    args += ["--single-transaction", f"--dbname={conninfo}"]
-    args += [f"--file={folder / name}" for name in ("pre.sql", "restore.sql", "post.sql")]
-    _run([psql, *args], password, "restore failed and nothing was changed")
+
+@dataclasses.dataclass
+class Restore:
+    """Everything prepare() checked, for the one transaction of _apply()."""
+
+    what: str
+    applied: set[tuple[str, str]]
+    toc: dict[str, set[str]]  # kind -> names ("table name" for constraints)
+    blocks: list[tuple[str, list[str], Path]]  # table, columns, file of COPY rows
+    sequences: dict[str, int]  # sequence name -> last value given out
+    records: dict[str, int]
 
 
-def _pre_sql() -> str:
-    """Wait for any migration in progress, then drop every table of the store's schema."""
+def _contents(
+    pg_restore: str, dump: Path, expected: dict[str, list[str]], what: str
+) -> dict[str, set[str]]:
+    """The dump's table of contents, by kind; anything but psoas's own tables and what
+    belongs to them (a function, a trigger, a view, an extension...) is refused."""
+    result = subprocess.run([pg_restore, "--list", str(dump)], capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["no message"]
+        raise BackupError(f"{what} is damaged ({lines[-1]})")
+    toc: dict[str, set[str]] = {kind: set() for kind in ALLOWED}
+    schemas = set()
+    for line in result.stdout.splitlines():
+        match = TOC_LINE.match(line)
+        if not match:
+            continue  # the header's comments
+        entry = match.group(1)
+        kind = next((k for k in ALLOWED if entry.startswith(k + " ")), None)
+        if kind is None:  # e.g. "FUNCTION public evil() postgres": kind, schema, name, owner
+            words = entry.split(" ")
+            kind_words = list(itertools.takewhile(str.isupper, words))
+            found = " ".join(kind_words).lower() or "object"
+            name = " ".join(words[len(kind_words) + 1 : -1])
+            raise _refused(what, f"it holds a {found} '{name}' that psoas never makes")
+        schema, *tag, _owner = entry[len(kind) + 1 :].split(" ")
+        schemas.add(schema)
+        toc[kind].add(" ".join(tag))
+    if len(schemas) > 1:
+        raise _refused(what, f"it holds objects of several schemas ({', '.join(sorted(schemas))})")
+    extra = sorted(toc["TABLE"] - set(expected))
+    missing = sorted(set(expected) - toc["TABLE"])
+    if extra:
+        raise _refused(what, f"it holds a table '{extra[0]}' that psoas never makes")
+    if missing:
+        raise _refused(what, f"its table '{missing[0]}' is missing")
+    return toc
+
+
+def _refused(what: str, problem: str) -> BackupError:
+    return BackupError(
+        f"{what} is refused: {problem}; a backup may hold only psoas's own tables and indexes"
+    )
+
+
+COPY_LINE = re.compile(r"^COPY (.+) \((.*)\) FROM stdin;$")
+SETVAL_LINE = re.compile(r"^SELECT pg_catalog\.setval\('((?:[^']|'')+)', (\d+), (true|false)\);$")
+
+
+def _identifiers(text: str, sep: str) -> list[str]:
+    """`a, "b c"` (sep ",") or `public."t"` (sep ".") -> the names, unquoted; pg_dump
+    quotes a name only where it must."""
+    names, current, quoted, i = [], "", False, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted and ch == '"' and text[i + 1 : i + 2] == '"':
+            current, i = current + '"', i + 1
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            names.append(current.strip())
+            current = ""
+        else:
+            current += ch
+        i += 1
+    return [*names, current.strip()]
+
+
+def _data_blocks(
+    data: Path, folder: Path, expected: dict[str, list[str]], what: str
+) -> tuple[list[tuple[str, list[str], Path]], dict[str, int]]:
+    """The COPY blocks of the data script, each to a file of its own: only psoas's tables,
+    with exactly their columns, each table once. Login sessions and login attempts are
+    skipped (a backup leaves them out; an older one may have them). Nothing else in the
+    script is used: it is read as data, never run."""
+    skip = set(left_out_tables()) | {"django_migrations"}
+    blocks: list[tuple[str, list[str], Path]] = []
+    seen: set[str] = set()
+    sequences: dict[str, int] = {}
+    with open(data, encoding="utf-8", errors="strict", newline="\n") as fh:
+        try:
+            for line in fh:
+                line = line.rstrip("\n")
+                setval = SETVAL_LINE.match(line)
+                if setval:
+                    name = _identifiers(setval.group(1).replace("''", "'"), ".")[-1]
+                    sequences[name] = int(setval.group(2)) if setval.group(3) == "true" else 0
+                    continue
+                copy = COPY_LINE.match(line)
+                if not copy:
+                    continue
+                table = _identifiers(copy.group(1), ".")[-1]
+                columns = _identifiers(copy.group(2), ",")
+                if table not in expected or table in seen:
+                    raise _refused(what, f"its data for table '{table}' is not psoas's")
+                if sorted(columns) != sorted(expected[table]):
+                    raise _refused(what, f"the columns of its table '{table}' differ from psoas's")
+                seen.add(table)
+                path = folder / f"copy-{len(seen)}.txt"
+                with open(path, "w", encoding="utf-8", newline="\n") as out:
+                    for row in fh:
+                        if row == "\\.\n" or row == "\\.":
+                            break
+                        out.write(row)
+                    else:
+                        raise BackupError(f"{what} is damaged (its data for '{table}' is cut off)")
+                if table not in skip:
+                    blocks.append((table, columns, path))
+        except UnicodeDecodeError:
+            raise BackupError(f"{what} is damaged (its data is not UTF-8 text)") from None
+    return blocks, sequences
+
+
+def _match_manifest(blocks: list, records: dict[str, int], what: str) -> None:
+    """The rows of each psoas table must be as many as the manifest lists."""
+    tables = record_tables()
+    rows = {}
+    for table, _columns, path in blocks:
+        with open(path, "rb") as fh:
+            rows[table] = sum(1 for _ in fh)
+    for label, count in records.items():
+        if rows.get(tables[label], 0) != count:
+            raise BackupError(
+                f"{what} is damaged (its dump does not match its manifest: {label}); "
+                "nothing was changed"
+            )
+
+
+def _apply(plan: Restore) -> None:
+    """Replace the store in one transaction: drop, migrate fresh, check, copy, migrate."""
+    import psycopg
+    from django.db import DatabaseError, connection, transaction
+
     from psoas.web.bootstrap import MIGRATE_LOCK_KEY
 
-    return f"""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [int(MIGRATE_LOCK_KEY)])
+                cur.execute(DROP_TABLES)
+            migrate_exactly(connection, plan.applied, plan.what)
+            _same_objects(connection, plan)
+            _copy_rows(connection, plan)
+            with connection.cursor() as cur:
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked now
+            counts = count_records(connection, set(record_tables().values()))
+            wrong = sorted(k for k, n in plan.records.items() if counts.get(k) != n)
+            if wrong:
+                raise BackupError(f"{plan.what} does not match its manifest ({wrong[0]})")
+            migrate_to_latest(connection)
+    except BackupError as exc:
+        raise BackupError(f"restore failed and nothing was changed ({exc})") from None
+    except (DatabaseError, psycopg.Error) as exc:
+        first = (str(exc).strip().splitlines() or ["no message"])[0]
+        raise BackupError(f"restore failed and nothing was changed ({first})") from None
+
+
+DROP_TABLES = """
 DO $psoas$
 DECLARE t record;
 BEGIN
-  PERFORM pg_advisory_xact_lock({int(MIGRATE_LOCK_KEY)});
   FOR t IN SELECT schemaname, tablename FROM pg_tables WHERE schemaname = current_schema()
   LOOP
     EXECUTE format('DROP TABLE IF EXISTS %I.%I CASCADE', t.schemaname, t.tablename);
@@ -215,29 +401,59 @@ END
 $psoas$;
 """
 
+CATALOGUE = {
+    "INDEX": """SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = i.relnamespace
+        WHERE n.nspname = current_schema()
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)""",
+    "CONSTRAINT": """SELECT r.relname || ' ' || c.conname FROM pg_constraint c
+        JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+        WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'x')""",
+    "FK CONSTRAINT": """SELECT r.relname || ' ' || c.conname FROM pg_constraint c
+        JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+        WHERE n.nspname = current_schema() AND c.contype = 'f'""",
+    "SEQUENCE": """SELECT sequencename FROM pg_sequences
+        WHERE schemaname = current_schema()""",
+}
 
-def _post_sql(rows: list[tuple[str, str]], records: dict[str, int]) -> str:
-    """Fail the transaction unless the store now holds exactly what the manifest lists."""
+
+def _same_objects(connection: Any, plan: Restore) -> None:
+    """The dump's keys, indexes and sequences must be those of the fresh store."""
+    with connection.cursor() as cur:
+        for kind, query in CATALOGUE.items():
+            cur.execute(query)
+            mine = {r[0] for r in cur.fetchall()}
+            theirs = plan.toc[kind]
+            extra, missing = sorted(theirs - mine), sorted(mine - theirs)
+            word = kind.lower().replace("fk constraint", "foreign key")
+            if extra:
+                raise _refused(plan.what, f"it holds {word} '{extra[0]}' that psoas never makes")
+            if missing:
+                raise _refused(plan.what, f"its {word} '{missing[0]}' is missing")
+
+
+def _copy_rows(connection: Any, plan: Restore) -> None:
+    """Each table's rows streamed in by COPY into the fresh tables, by column name; then
+    every sequence at least past the highest id, and no lower than the backup had it."""
     from psycopg import sql
 
-    pairs = sql.SQL(", ").join(
-        sql.SQL("({}, {})").format(sql.Literal(a), sql.Literal(n)) for a, n in rows
-    )
-    checks = [
-        sql.SQL(
-            "IF EXISTS ((SELECT app, name FROM django_migrations EXCEPT VALUES {pairs})"
-            " UNION ALL (VALUES {pairs} EXCEPT SELECT app, name FROM django_migrations))"
-            " THEN RAISE EXCEPTION 'psoas: the restored migrations differ from the manifest';"
-            " END IF;"
-        ).format(pairs=pairs)
-    ]
-    tables = record_tables()
-    for label, count in records.items():
-        checks.append(
-            sql.SQL(
-                "IF (SELECT count(*) FROM {}) <> {} THEN RAISE EXCEPTION "
-                "'psoas: % rows differ from the manifest', {}; END IF;"
-            ).format(sql.Identifier(tables[label]), sql.Literal(count), sql.Literal(label))
-        )
-    body = sql.SQL("\n  ").join(checks).as_string(None)
-    return f"RESET search_path;\nDO $psoas$\nBEGIN\n  {body}\nEND\n$psoas$;\n"
+    raw = connection.connection
+    with raw.cursor() as cur:
+        for table, columns, path in plan.blocks:
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            with cur.copy(statement) as copy, open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    copy.write(chunk)
+        for table in {t for t, _c, _p in plan.blocks}:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            row = cur.fetchone()
+            if row is None or row[0] is None:
+                continue
+            name = row[0].rsplit(".", 1)[-1].strip('"')
+            cur.execute(
+                sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(sql.Identifier(table))
+            )
+            top = max(cur.fetchone()[0], plan.sequences.get(name, 0))
+            cur.execute("SELECT setval(%s, %s, %s)", [row[0], max(top, 1), top > 0])

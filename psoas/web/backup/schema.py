@@ -52,12 +52,80 @@ def check_migrations(rows: Iterable[Any], what: str) -> dict[str, str]:
 
 def left_out_tables() -> list[str]:
     """Tables whose rows no backup carries: login sessions (a session key is as good as a
-    password) and the login-attempt records of django-axes."""
+    password) and the login-attempt records of django-axes. A restore skips their rows
+    too, so an older backup that has sessions does not bring them back."""
     from django.apps import apps
 
     return [
-        m._meta.db_table for a in ("sessions", "axes") for m in apps.get_app_config(a).get_models()
+        m._meta.db_table
+        for a in ("sessions", "axes")
+        if a in apps.app_configs
+        for m in apps.get_app_config(a).get_models()
     ]
+
+
+def migration_targets(applied: set[tuple[str, str]], what: str) -> list[tuple[str, str]]:
+    """The migrations to migrate a fresh store to, so that it has exactly the backup's:
+    the last of each app. The backup's rows must be a history psoas makes: every
+    migration's dependencies applied too (else the file was edited: refused)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    for key in sorted(applied):
+        node = graph.node_map.get(key)
+        if node is None:  # replaced by a squashed migration: the squash stands for it
+            continue
+        missing = sorted(p.key for p in node.parents if p.key not in applied)
+        if missing:
+            raise BackupError(
+                f"{what} is damaged (its migration {key[0]}.{key[1]} needs "
+                f"{missing[0][0]}.{missing[0][1]}, which it lacks)"
+            )
+    return sorted(
+        key
+        for key in applied
+        if key in graph.node_map
+        and not any(c.key in applied and c.key[0] == key[0] for c in graph.node_map[key].children)
+    )
+
+
+def expected_tables(applied: set[tuple[str, str]]) -> dict[str, list[str]]:
+    """The tables and columns psoas's migrations make at the backup's version (read from
+    the migrations themselves, without a database): what a dump of it may hold."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    targets = migration_targets(applied, "the backup")
+    state = loader.project_state(nodes=targets, at_end=True)
+    tables = {"django_migrations": ["id", "app", "name", "applied"]}
+    for model in state.apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy:
+            tables[meta.db_table] = [f.column for f in meta.local_concrete_fields]
+    return tables
+
+
+def migrate_exactly(connection: Any, applied: set[tuple[str, str]], what: str) -> None:
+    """Migrate an empty database (a fresh store) to exactly the backup's migrations."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(migration_targets(applied, what))
+    made = set(MigrationExecutor(connection).recorder.applied_migrations())
+    if made != applied:
+        extra = sorted(applied ^ made)[0]
+        raise BackupError(
+            f"{what} is damaged (its migrations are not a history psoas makes: "
+            f"{extra[0]}.{extra[1]})"
+        )
+
+
+def migrate_to_latest(connection: Any) -> None:
+    """Bring a restored older store up to this code's schema, before it goes live."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def record_tables() -> dict[str, str]:
