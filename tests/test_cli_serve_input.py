@@ -24,3 +24,9 @@ def test_bad_host_exits_2_naming_it(env, host):
     assert r.returncode == 0, r.stderr
     r = run_in(env, "serve", "--host", host, "--port", "0", "--no-browser", timeout=30)
     refused(r, "--host")
+
+
+def test_user_add_without_a_terminal_exits_2(env):
+    """Probe 8: a GetPassWarning and exit 130."""
+    r = run_in(env, "user", "add", "bob", stdin="")
+    refused(r, "--password-stdin")

@@ -263,6 +263,8 @@ def add_user(
     _check_name(name)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not sys.stdin.isatty():  # getpass would echo it, or wait for a line never typed
+        raise fail("--password-stdin: no terminal to ask on; send the password on stdin")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     open_store()

@@ -7,16 +7,19 @@ field that was wrong."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 from ninja import Schema
 from ninja.errors import HttpError, ValidationError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan
 from psoas.web.programs.starts import latest_plan_start
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class ErrorOut(Schema):
@@ -83,6 +86,14 @@ def plan_or_404(person: Person) -> Plan:
     return plan
 
 
+def _date_text(value: Any) -> Any:
+    """A date is text, YYYY-MM-DD: a number (pydantic would read seconds since 1970, in a
+    body or as `?date=0.0`) is refused."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
 def _not_future(day: date) -> date:
     if day > date.today():
         raise ValueError(f"{day.isoformat()} is in the future; give today or an earlier day")
@@ -104,8 +115,9 @@ def _no_nul(text: str) -> str:
     return text
 
 
-NotFuture = Annotated[date, AfterValidator(_not_future)]
-PlanStart = Annotated[date, AfterValidator(_within_a_year)]
+NotFuture = Annotated[date, BeforeValidator(_date_text), AfterValidator(_not_future)]
+PlanStart = Annotated[date, BeforeValidator(_date_text), AfterValidator(_within_a_year)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)")]
+# Numbers in bodies are strict: `true` or "3" is not a score (JSON has numbers for that).
+Score = Annotated[int, Field(strict=True, ge=0, le=10, description="0 (none) to 10 (worst)")]
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # larger ids would overflow the database

@@ -18,8 +18,8 @@ from psoas.web.api.common import NotFuture, PlanStart, Score, Text
 RedFlagId = Literal[tuple(catalog().red_flags)]  # type: ignore[valid-type]
 ExerciseId = Literal[tuple(catalog().exercises)]  # type: ignore[valid-type]
 Effort = Literal["too_easy", "about_right", "too_hard"]
-Reps = Annotated[int, Field(ge=0, le=1000)]
-Seconds = Annotated[int, Field(ge=0, le=3600)]
+Reps = Annotated[int, Field(strict=True, ge=0, le=1000)]
+Seconds = Annotated[int, Field(strict=True, ge=0, le=3600)]
 
 
 class In(Schema):
@@ -53,6 +53,7 @@ class SessionStartIn(In):
     )
     none_of_these: bool | None = Field(
         default=None,
+        strict=True,  # true or false, not 1 or "yes"
         description="true: none of the warning signs; this or red_flags must be given",
     )
 
@@ -69,11 +70,11 @@ class SessionStartOut(Schema):
 
 class SetIn(In):
     side: Literal["left", "right", "both", "none"]
-    set_number: Annotated[int, Field(ge=1, le=100)]
+    set_number: Annotated[int, Field(strict=True, ge=1, le=100)]
     planned_reps: Reps | None = None
     reps_done: Reps | None = None
     planned_hold_s: Seconds | None = None
-    hold_s_done: Annotated[float, Field(ge=0, le=3600)] | None = None
+    hold_s_done: Annotated[float, Field(strict=True, ge=0, le=3600)] | None = None
     pain_during: Score | None = None
     effort: Effort | None = None
     status: Literal["done", "skipped", "stopped_for_pain", "quit"]
@@ -81,7 +82,7 @@ class SetIn(In):
 
 class ExerciseIn(In):
     exercise_id: ExerciseId
-    dose_week: Annotated[int, Field(ge=1, le=6)] | None = None
+    dose_week: Annotated[int, Field(strict=True, ge=1, le=6)] | None = None
     sets: list[SetIn] = Field(min_length=1, max_length=200)
 
 
@@ -134,6 +135,7 @@ class CheckinIn(In):
     )
     none_of_these: bool | None = Field(
         default=None,
+        strict=True,  # true or false, not 1 or "yes"
         description="true: none of the warning signs; this or red_flags must be given",
     )
     note: Text = Field(default="", max_length=5000)
