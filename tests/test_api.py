@@ -584,7 +584,7 @@ def test_real_error_answers_are_the_documented_ones(client, started):
     documented(client, "post", "/api/logs", nul)
 
 
-@pytest.mark.parametrize("page", ["/today/", "/plan/", "/progress/", "/checkin/", "/start/"])
+@pytest.mark.parametrize("page", ["/", "/today/", "/plan/", "/progress/", "/checkin/", "/start/"])
 def test_pages_answer_head(client, planned, page):
     """Probe 12: `HEAD /today/` was a 405."""
     head, get = client.head(page), client.get(page)

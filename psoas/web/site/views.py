@@ -9,12 +9,12 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from psoas.web.site.people import person_for
 
 
-@require_GET
+@require_safe
 def welcome(request: HttpRequest) -> HttpResponse:
     """New here: what psoas is and is not, and a way in. With a plan: today's page."""
     if person_for(request).plans.filter(active=True).exists():
@@ -22,14 +22,14 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "site/welcome.html")
 
 
-@require_GET
+@require_safe
 def ping(request: HttpRequest) -> HttpResponse:
     """The smallest page the server can serve: the yardstick `bench/web.py` measures
     the real pages against."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> JsonResponse:
     data = {
         "name": "psoas: hip flexor care",
@@ -54,7 +54,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served from the root so it may look after every page, not only /static/."""
     path = finders.find("site/sw.js")
