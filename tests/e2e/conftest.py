@@ -150,21 +150,26 @@ def phone(browser, request):
 STRONG_KEY = "k7Qp2vXw9LmN4rT8yB3cF6hJ1sD5gA0eZuRiOo-_WqEtYxCvBnMlKjHgFdSaPz"
 
 
-@pytest.fixture
-def open_server(tmp_path):
-    """The app bound to every address (`--host 0.0.0.0`), with the login `sam`."""
+def server_with_login(tmp_path, login: str, password: str, *serve_args: str):
+    """A fresh store with one login, served with `serve_args`; stop it with stop_server."""
     env = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "PSOAS_SECRET_KEY": STRONG_KEY}
     env.pop("PSOAS_DATABASE_URL", None)
     made = subprocess.run(
-        [PSOAS, "user", "add", "sam", "--password-stdin"],
+        [PSOAS, "user", "add", login, "--password-stdin"],
         env=env,
-        input="a long password\n",
+        input=password + "\n",
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     assert made.returncode == 0, made.stderr
-    s = start_server(env, "--host", "0.0.0.0")
+    return start_server(env, *serve_args)
+
+
+@pytest.fixture
+def open_server(tmp_path):
+    """The app bound to every address (`--host 0.0.0.0`), with the login `sam`."""
+    s = server_with_login(tmp_path, "sam", "a long password", "--host", "0.0.0.0")
     s.url = s.url.replace("0.0.0.0", "127.0.0.1")
     yield s
     stop_server(s)

@@ -4,15 +4,13 @@ docs, a paused login, and a login behind an HTTPS proxy (the probe's findings 1,
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import pytest
 import requests
 
 from tests.e2e.check import check_page, grade, main_text
-from tests.e2e.conftest import PSOAS, ROOT, STRONG_KEY, start_server, stop_server
+from tests.e2e.conftest import server_with_login, start_server, stop_server
 
 RED_FLAG = '{"nprs": 0, "red_flags": ["hot_swollen_joint_fever"]}'
 
@@ -121,18 +119,7 @@ PROXY_HEADERS = {
 
 @pytest.fixture
 def proxied(tmp_path):
-    env = {**os.environ, "PSOAS_DATA_DIR": str(tmp_path / "data"), "PSOAS_SECRET_KEY": STRONG_KEY}
-    env.pop("PSOAS_DATABASE_URL", None)
-    made = subprocess.run(
-        [PSOAS, "user", "add", "alice", "--password-stdin"],
-        env=env,
-        input="secret123456 horse\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert made.returncode == 0, made.stderr
-    s = start_server(env, "--behind-https-proxy", PUBLIC)
+    s = server_with_login(tmp_path, "alice", "secret123456 horse", "--behind-https-proxy", PUBLIC)
     yield s
     stop_server(s)
 
