@@ -40,9 +40,14 @@ HEADER_SIZE = 100
 
 
 def live_path() -> Path:
+    """The store's file. An in-memory store (tests) has none: reading it as a path would
+    make an empty file of that name in the working folder."""
     from django.db import connection
 
-    return Path(connection.settings_dict["NAME"]).resolve()
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:"):
+        raise BackupError("the store is held in memory, not in a file; there is nothing to copy")
+    return Path(name).resolve()
 
 
 def _refuse_live(path: Path, live: Path) -> None:
