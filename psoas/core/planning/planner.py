@@ -328,14 +328,14 @@ class _Builder:
         families = {p.exercise.family for p in picks if p.exercise.kind != "strength"}
         if not can_pick(filler, blocked, used - {filler.id}, families):
             return []
-        return [Pick(filler, REST_DAY_FILLER.why, filler.id)]
+        return [Pick(filler, REST_DAY_FILLER.why, filler.id, filler=True)]
 
     def _item(self, p: Pick, restr: Restrictions, blocked: dict[str, str]) -> None:
         if p.slot in self.items:
             return
         ex = p.exercise
         variant = None
-        if not restr.hold_stretch_progression and p.why != REST_DAY_FILLER.why:
+        if not restr.hold_stretch_progression and not p.filler:
             variant = self._variant(ex, blocked)
         short = p.why
         if p.swapped:

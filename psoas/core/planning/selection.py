@@ -26,6 +26,7 @@ class Pick:
     why: str
     slot: str  # the program slot's own exercise id: the key that stays across weeks
     swapped: bool = False  # a substitute in the slot
+    filler: bool = False  # the stretch-day filler, which keeps to its own standing stretch
 
 
 @dataclass
