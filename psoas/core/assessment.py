@@ -101,6 +101,25 @@ def classify(profile: Any, skip_self_tests: frozenset[str]) -> Result:
     return Result(label, tuple(reasons))
 
 
+FINDINGS = {"tight": {"tight"}, "weak": {"weak"}, "tight_and_weak": {"tight", "weak"}}
+
+
+def carry_on(before: str, now: Result) -> Result:
+    """A later block's classification: what the first block found, plus anything new the
+    re-test finds. A test that is now normal does not take a part of the program away: the
+    program is what made it normal, and the next block keeps it up."""
+    found = FINDINGS.get(before, set()) | FINDINGS.get(now.classification, set())
+    label = "tight_and_weak" if len(found) == 2 else next(iter(found), "unclear")
+    if label == now.classification:
+        return now
+    kept = before.replace("_", " ")
+    why = (
+        f"Your first block was for {kept} hip flexors. Your program keeps that up, so the "
+        "gains stay."
+    )
+    return Result(label, (*now.reasons, why))
+
+
 @dataclass(frozen=True)
 class Sides:
     """The side that tested worse, where only one did: it gets one more set."""

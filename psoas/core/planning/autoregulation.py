@@ -328,7 +328,7 @@ class NextSession:
     dropped: tuple[dict[str, str], ...]  # {id, reason}: left out so the session fits
 
 
-def _entry(
+def slot_entry(
     plan: Mapping[str, Any], slot_of: Mapping[str, str], week: int, session: int, slot: str
 ) -> dict | None:
     """The slot's entry in a plan week (its own session first), or None if it has none."""
@@ -364,7 +364,7 @@ def next_session(
     for ex in base_week[session]["exercises"]:
         slot = slot_of[ex["id"]]
         dose = decision.exercises[slot].dose_week
-        chosen.append(_entry(plan, slot_of, dose, session, slot) or ex)
+        chosen.append(slot_entry(plan, slot_of, dose, session, slot) or ex)
     budget = max(
         _seconds(w["sessions"][min(session, len(w["sessions"]) - 1)]["exercises"]) for w in weeks
     )

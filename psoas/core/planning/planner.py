@@ -19,11 +19,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from psoas.core.assessment import Sides, classify, worse_sides
+from psoas.core.assessment import Sides, carry_on, classify, worse_sides
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise, ProgramSlot
 from psoas.core.planning.autoregulation import slots
-from psoas.core.planning.progression import WEEKS, Rung, describe, ladder
+from psoas.core.planning.carry import MAINTAIN_DAYS, MAINTAIN_DAYS_SITTING, Carry, Reached
+from psoas.core.planning.progression import WEEKS, Rung, describe, ladder, start_rung
 from psoas.core.planning.selection import Pick, blocked_reasons, can_pick, select
 from psoas.core.player.timeline import LEVEL_CHANGE_S, LOW_POSITIONS, Dose, exercise_seconds
 from psoas.core.profile import DEFAULT_MINUTES
@@ -42,8 +43,15 @@ REST_DAY_FILLER = ProgramSlot(
 STAGE_PROGRAMS = {"postpartum_gentle": "postpartum_early"}
 
 
-def _days_per_week(profile: Any, classification: str) -> tuple[int, str]:
+def _days_per_week(profile: Any, classification: str, maintain: bool) -> tuple[int, str]:
     hours = profile.sitting_hours_per_day
+    if maintain:
+        if hours is not None and hours >= SITTING_DAILY_HOURS:
+            return MAINTAIN_DAYS_SITTING, (
+                f"To keep what you gained, 3 days a week is enough. You sit {hours:g} hours "
+                "a day, so walk for a few minutes each hour as well."
+            )
+        return MAINTAIN_DAYS, "To keep what you gained, 2 days a week is enough."
     if hours is not None and hours >= SITTING_DAILY_HOURS:
         return 7, f"You sit {hours:g} hours a day, so a short session every day helps most."
     days = DAYS_BY_CLASSIFICATION[classification]
@@ -76,14 +84,22 @@ def _focus(r: Rung, sides: Sides) -> str | None:
 _LADDERS: dict[tuple, tuple] = {}
 
 
-def _rungs(ex: Exercise, hold: bool, variant: Exercise | None, sides: Sides) -> tuple:
+def _rungs(
+    ex: Exercise,
+    hold: bool,
+    variant: Exercise | None,
+    sides: Sides,
+    start: Rung | None = None,
+    flat: bool = False,
+) -> tuple:
     """An exercise's ladder with each rung's focus side, length and level, worked out once
     per process. Keyed by object identity; the entry holds the objects, so an identity is
     never reused while its entry lives."""
-    key = (id(ex), hold, id(variant), sides)
+    dose = None if start is None else (start.sets, start.reps, start.hold_s)
+    key = (id(ex), hold, id(variant), sides, dose, flat)
     hit = _LADDERS.get(key)
     if hit is None:
-        rungs = ladder(ex, hold_stretch=hold, variant=variant)
+        rungs = ladder(ex, hold_stretch=hold, variant=variant, start=start, flat=flat)
         focus = [_focus(r, sides) for r in rungs]
         seconds = [exercise_seconds(_dose(r, f)) for r, f in zip(rungs, focus, strict=True)]
         lows = [r.exercise.movement.position in LOW_POSITIONS for r in rungs]
@@ -103,6 +119,8 @@ class _Item:
     short_why: str
     seconds: list[float]  # timeline length of each rung
     lows: list[bool]  # each rung done low down
+    carried: bool = False  # starts where the block before got to
+    weighted: bool = False  # keeps the ankle weight added in the block before
     index: int = 0
     history: dict[int, tuple[int, str]] = field(default_factory=dict)  # week -> rung, note
     out: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # entries made so far
@@ -172,12 +190,18 @@ START_SHARE = 0.75  # a phase starts within this share of the minutes: room to c
 
 
 def _fit_start(
-    phase: _Phase, budget_s: float, minutes: int, excluded: list[dict[str, str]]
+    phase: _Phase,
+    budget_s: float,
+    minutes: int,
+    excluded: list[dict[str, str]],
+    share: float = START_SHARE,
 ) -> None:
-    """Drop exercises until every session of the phase starts within `START_SHARE` of the
+    """Drop exercises until every session of the phase starts within `share` of the
     person's minutes, so the doses have room to climb (fewer exercises that progress beat
-    more that stand still); one exercise alone may use the whole time."""
-    start_s = budget_s * START_SHARE
+    more that stand still); one exercise alone may use the whole time. A maintain block
+    passes the whole time: its doses were reached, and fitted, in the block before, and
+    they do not climb."""
+    start_s = budget_s * share
     while not _fits(phase.sessions, start_s):
         for s in phase.sessions:
             if len(s.items) > 1 and s.seconds() > start_s:
@@ -258,10 +282,17 @@ class _Builder:
     """Builds the phases of one plan, keeping each exercise's run across phases."""
 
     def __init__(
-        self, profile: Any, cat: Catalog, classification: str, plan: dict[str, Any], sides: Sides
+        self,
+        profile: Any,
+        cat: Catalog,
+        classification: str,
+        plan: dict[str, Any],
+        sides: Sides,
+        carry: Carry | None = None,
     ):
         self.profile, self.cat, self.classification, self.plan = profile, cat, classification, plan
-        self.sides = sides
+        self.sides, self.carry = sides, carry
+        self.maintain = carry is not None and carry.kind == "maintain"
         self.items: dict[str, _Item] = {}  # slot -> its run
         self.minutes = profile.minutes_per_session or DEFAULT_MINUTES
         self.budget = self.minutes * 60.0
@@ -272,7 +303,10 @@ class _Builder:
         cat = self.cat
         key = STAGE_PROGRAMS.get(restr.stage or "", self.classification)
         blocked = blocked_reasons(cat, restr)
-        slots, left_out = _program_slots(cat, key, restr, self.profile.activities)
+        if self.maintain:
+            slots, left_out = self._kept_slots(key), []
+        else:
+            slots, left_out = _program_slots(cat, key, restr, self.profile.activities)
         taken = frozenset(self.items) - {s.exercise for s in slots}
         sel = select(slots, cat, blocked, taken)
         sel.excluded += [{"id": i, "reason": FAVOUR_STRENGTH_REASON} for i in left_out]
@@ -287,7 +321,7 @@ class _Builder:
                 self.seen_subs.add((s["from"], s["to"]))
                 self.plan["substitutions"].append({**s, "reason": when + s["reason"]})
 
-        days, days_why = _days_per_week(self.profile, self.classification)
+        days, days_why = _days_per_week(self.profile, self.classification, self.maintain)
         picks = sel.picks
         rest_day: list[Pick] = []
         has_strength = any(p.exercise.kind == "strength" for p in picks)
@@ -333,9 +367,10 @@ class _Builder:
     def _item(self, p: Pick, restr: Restrictions, blocked: dict[str, str]) -> None:
         if p.slot in self.items:
             return
-        ex = p.exercise
+        reached = self.carry.reached.get(p.slot) if self.carry else None
+        ex, start = self._carried(p.exercise, reached, blocked)
         variant = None
-        if not restr.hold_stretch_progression and not p.filler:
+        if not restr.hold_stretch_progression and not p.filler and not self.maintain:
             variant = self._variant(ex, blocked)
         short = p.why
         if p.swapped:
@@ -343,9 +378,39 @@ class _Builder:
                 f"{ex.summary} It takes the place of another exercise that is not right for you."
             )
         rungs, focus, seconds, lows = _rungs(
-            ex, restr.hold_stretch_progression, variant, self.sides
+            ex, restr.hold_stretch_progression, variant, self.sides, start, self.maintain
         )
-        self.items[p.slot] = _Item(p, rungs, focus, short, seconds, lows)
+        weighted = start is not None and reached is not None and reached.weighted
+        self.items[p.slot] = _Item(
+            p, rungs, focus, short, seconds, lows, carried=start is not None, weighted=weighted
+        )
+
+    def _kept_slots(self, key: str) -> list[ProgramSlot]:
+        """A maintain block's slots: the ones the person kept, in their program's order
+        (strength first, as the programs list them), each with its own why."""
+        keep = self.carry.keep  # type: ignore[union-attr]
+        order = [s.exercise for s in self.cat.programs[key].slots]
+        kept = sorted(keep, key=lambda s: (order.index(s) if s in order else len(order), s))
+        return [
+            ProgramSlot(exercise=s, why=f"{self.cat.exercises[s].summary} {KEPT_WHY}") for s in kept
+        ]
+
+    def _carried(
+        self, ex: Exercise, reached: Reached | None, blocked: dict[str, str]
+    ) -> tuple[Exercise, Rung | None]:
+        """The exercise a slot starts this block with, and its first dose: where the block
+        before got to when that exercise (or the harder version reached) is still safe;
+        otherwise the slot's own exercise at its easy end."""
+        if reached is None:
+            return ex, None
+        if reached.exercise_id != ex.id:
+            harder = self.cat.exercises.get(reached.exercise_id)
+            if harder is None or harder.id in blocked or harder.library_note is not None:
+                return ex, None
+            if harder.id not in _harder_versions(self.cat, ex):
+                return ex, None
+            ex = harder
+        return ex, start_rung(ex, reached.sets, reached.reps, reached.hold_s)
 
     def _variant(self, ex: Exercise, blocked: dict[str, str]) -> Exercise | None:
         used = set(self.items) | {it.rungs[-1].exercise.id for it in self.items.values()}
@@ -354,6 +419,21 @@ class _Builder:
             if vid not in blocked and vid not in used and v.library_note is None:
                 return v
         return None
+
+
+KEPT_WHY = "You kept it because it helped you in your last block."
+
+
+def _harder_versions(cat: Catalog, ex: Exercise) -> set[str]:
+    """Every exercise reached from `ex` by its progressions, and theirs."""
+    out: set[str] = set()
+    todo = list(ex.progressions)
+    while todo:
+        vid = todo.pop()
+        if vid not in out:
+            out.add(vid)
+            todo += cat.exercises[vid].progressions
+    return out
 
 
 def _climb(phase: _Phase, budget_s: float, minutes: int) -> None:
@@ -406,7 +486,7 @@ def _make_entry(
     prev = None if prev_idx is None else it.rungs[prev_idx]
     r = it.rungs[idx]
     ex = r.exercise
-    why = [it.pick.why if prev is None else it.short_why, describe(prev, r)]
+    why = [it.pick.why if prev is None else it.short_why, describe(prev, r, it.carried)]
     if extra:
         why.append(extra)
     focus = it.focus[idx]
@@ -426,13 +506,22 @@ def _make_entry(
         and not restr.no_added_weight
     ):
         why.append(WEIGHTS_NOTE)
+    equipment = _equipment(r, restr.equipment)
+    if (
+        it.weighted
+        and r.exercise.id == it.rungs[0].exercise.id
+        and "ankle_weights" in restr.equipment
+        and not restr.no_added_weight
+    ):
+        equipment.append("ankle_weights")
+        why.append(KEEP_WEIGHT_NOTE)
     return {
         "id": ex.id,
         "slot": it.pick.slot,
         "name": ex.name,
         "kind": ex.kind,
         "position": ex.movement.position,
-        "equipment": _equipment(r, restr.equipment),
+        "equipment": equipment,
         "side": ex.dosing.sides,
         "sets": r.sets,
         "reps": r.reps,
@@ -442,6 +531,12 @@ def _make_entry(
         "focus_side": focus,
         "why": " ".join(why),
     }
+
+
+KEEP_WEIGHT_NOTE = (
+    "Keep the ankle weight you added last block. Take it off if it hurts, and mark the set "
+    "too hard."
+)
 
 
 def weight_slots(plan: dict[str, Any], profile: Any, cat: Catalog | None = None) -> frozenset:
@@ -538,10 +633,16 @@ def _no_safe_program(plan: dict[str, Any], cat: Catalog) -> dict[str, Any]:
     return plan
 
 
-def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
+def build_plan(
+    profile: Any, cat: Catalog | None = None, carry: Carry | None = None
+) -> dict[str, Any]:
+    """The plan for a profile. `carry` makes a later block: it climbs on from the doses
+    reached before (progress), or keeps the chosen exercises at them (maintain)."""
     cat = cat or catalog()
     grouped = _phases(profile, cat)
     result = classify(profile, grouped[0][1].skip_self_tests)
+    if carry is not None:
+        result = carry_on(carry.classification, result)
     plan: dict[str, Any] = {
         "schema": PLAN_SCHEMA,
         "status": "ok",
@@ -554,6 +655,8 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
         "cautions": cautions_for(profile, cat),
         "referral": None,
     }
+    if carry is not None:
+        plan["block"] = {"number": carry.number, "kind": carry.kind}
     referral = referral_for(profile, cat)
     if referral is not None:
         plan["status"] = "refer"
@@ -562,11 +665,12 @@ def build_plan(profile: Any, cat: Catalog | None = None) -> dict[str, Any]:
 
     plan["cautions"] += _changes_over_time(grouped, cat)
     sides = worse_sides(profile, grouped[0][1].skip_self_tests)
-    builder = _Builder(profile, cat, result.classification, plan, sides)
+    builder = _Builder(profile, cat, result.classification, plan, sides, carry)
+    share = 1.0 if builder.maintain else START_SHARE
     phases = []
     for weeks, restr in grouped:
         phase = builder.phase(weeks, restr)
-        _fit_start(phase, builder.budget, builder.minutes, plan["excluded"])
+        _fit_start(phase, builder.budget, builder.minutes, plan["excluded"], share)
         _climb(phase, builder.budget, builder.minutes)
         phases.append(phase)
 

@@ -43,13 +43,13 @@ def work(r: Rung) -> float:
     return r.sets * r.reps * ((ex.dosing.tempo_s or 0) + (r.hold_s or 0))
 
 
-def _stretch_rungs(ex: Exercise) -> list[Rung]:
+def _stretch_rungs(ex: Exercise, start: Rung | None = None) -> list[Rung]:
     """Holds grow 5 s a week twice, then a set is added at a shorter hold, and the holds grow
     again; a step that would add more than the cap is passed over. Week 1 gives the ~60 s a
-    side that ACSM names as the aim per stretch."""
+    side that ACSM names as the aim per stretch, or `start` (a dose reached before)."""
     d = ex.dosing
     hold_r = d.hold_s
-    rungs = [Rung(ex, d.sets.min, None, hold_r.min)]  # type: ignore[union-attr]
+    rungs = [start or Rung(ex, d.sets.min, None, hold_r.min)]  # type: ignore[union-attr]
     grown = 0  # hold steps since the last set was added
     while len(rungs) < WEEKS:
         cur = rungs[-1]
@@ -94,20 +94,41 @@ def _next_strength(cur: Rung) -> Rung:
     return cur
 
 
-def _strength_rungs(ex: Exercise) -> list[Rung]:
+def _strength_rungs(ex: Exercise, start: Rung | None = None) -> list[Rung]:
     d = ex.dosing
-    rungs = [Rung(ex, d.sets.min, d.reps.min, d.hold_s.min if d.hold_s else None)]  # type: ignore[union-attr]
+    first = Rung(ex, d.sets.min, d.reps.min, d.hold_s.min if d.hold_s else None)  # type: ignore[union-attr]
+    rungs = [start or first]
     while len(rungs) < WEEKS:
         rungs.append(_next_strength(rungs[-1]))
     return rungs
 
 
-def base_rungs(ex: Exercise) -> list[Rung]:
-    return _strength_rungs(ex) if ex.kind == "strength" else _stretch_rungs(ex)
+def base_rungs(ex: Exercise, start: Rung | None = None) -> list[Rung]:
+    """Six weeks of rungs from the easy end, or from `start` (a dose reached in a block
+    before, within the exercise's ranges)."""
+    return _strength_rungs(ex, start) if ex.kind == "strength" else _stretch_rungs(ex, start)
 
 
-def describe(prev: Rung | None, cur: Rung) -> str:
-    """Plain words for what changed from last week to this week."""
+def start_rung(ex: Exercise, sets: int, reps: int | None, hold_s: int | None) -> Rung:
+    """A rung for a dose reached before, kept inside the exercise's ranges: a dose from an
+    older plan or another version of the content never starts above them."""
+    d = ex.dosing
+    sets = min(max(sets, d.sets.min), d.sets.max)
+    if ex.kind == "strength":
+        reps = min(max(reps or d.reps.min, d.reps.min), d.reps.max)  # type: ignore[union-attr]
+        if d.hold_s is None:
+            return Rung(ex, sets, reps, None)
+        hold = min(max(hold_s or d.hold_s.min, d.hold_s.min), d.hold_s.max)
+        return Rung(ex, sets, reps, hold)
+    hold = min(max(hold_s or d.hold_s.min, d.hold_s.min), d.hold_s.max)  # type: ignore[union-attr]
+    return Rung(ex, sets, None, hold)
+
+
+def describe(prev: Rung | None, cur: Rung, carried: bool = False) -> str:
+    """Plain words for what changed from last week to this week. `carried`: the exercise
+    starts this block where the last block got to."""
+    if prev is None and carried:
+        return f"It starts where you got to last block: {dose_words(cur)}."
     if prev is None:
         return f"It starts at the easy end: {dose_words(cur)}."
     if cur.exercise.id != prev.exercise.id:
@@ -143,16 +164,29 @@ def dose_words(r: Rung) -> str:
     return f"{sets} of {r.hold_s} s{side}"
 
 
-def ladder(ex: Exercise, *, hold_stretch: bool, variant: Exercise | None) -> list[Rung]:
+def ladder(
+    ex: Exercise,
+    *,
+    hold_stretch: bool,
+    variant: Exercise | None,
+    start: Rung | None = None,
+    flat: bool = False,
+) -> list[Rung]:
     """The rungs one exercise may climb, in order, for this person.
 
     `hold_stretch` keeps stretch dosing at week 1 (pregnancy, very bendy joints, soon after
     birth); `variant` is a harder exercise that is safe for the person, which takes over for
-    the last two weeks at its own easy end.
+    the last two weeks at its own easy end. A later block passes `start`, the dose reached
+    in the block before: the ladder climbs on from there, and the variant takes over as
+    soon as the exercise is at the top of its ranges. `flat` keeps the first rung (a block
+    that maintains what was gained).
     """
-    rungs = base_rungs(ex)
-    if hold_stretch and ex.kind != "strength":
+    rungs = base_rungs(ex, start)
+    if flat or (hold_stretch and ex.kind != "strength"):
         return rungs[:1]
-    if variant is not None and not hold_stretch:
+    if variant is None or hold_stretch:
+        return rungs
+    if start is None:
         return rungs[:4] + base_rungs(variant)[:2]
-    return rungs
+    climbing = [r for i, r in enumerate(rungs) if i == 0 or r != rungs[i - 1]]
+    return [*climbing, *base_rungs(variant)][:WEEKS]
