@@ -61,3 +61,27 @@ class ScheduledSession(models.Model):
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["plan", "date"], name="one_session_a_day")]
         indexes = [models.Index(fields=["person", "date"])]
+
+
+class BlockReview(models.Model):
+    """The end of a block (a plan's six weeks): the re-test beside the block's start, the
+    next blocks that were open, and the one the person chose. `choice` stays blank until
+    they choose; "see_clinician" keeps the block open to choose again later."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="block_reviews")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    date = models.DateField()
+    before = models.JSONField()
+    after = models.JSONField()
+    review = models.JSONField()
+    choice = models.CharField(max_length=20, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    chosen_at = models.DateTimeField(null=True, blank=True)  # a data revision (freshness)
+    next_plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "date", "created_at"]
+        indexes = [models.Index(fields=["person", "plan"])]

@@ -94,26 +94,17 @@ def planned_rows(session: dict[str, Any], **extra: Any) -> list[dict]:
     return rows
 
 
-def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
-    """The day's session after autoregulation: `session_on` plus the program week and
-    per-exercise doses that the rules pick from how the last sessions went."""
-    from psoas.core.planning.autoregulation import (
-        CheckIn,
-        autoregulate,
-        next_session,
-        slots,
-    )
-    from psoas.core.planning.autoregulation import (
-        SetLog as Done,
-    )
+def plan_records(plan: Plan, day: date) -> dict[str, Any]:
+    """What autoregulation reads for a plan up to a day: the sets done (as the core's
+    SetLog), the check-ins, the pain baseline, the scheduled days and the slots that may
+    take an ankle weight. The day's session and the end of a block both read it."""
+    from psoas.core.planning.autoregulation import CheckIn
+    from psoas.core.planning.autoregulation import SetLog as Done
     from psoas.core.planning.planner import weight_slots
     from psoas.core.profile import parse_profile
     from psoas.web.outcomes.models import PainCheckin
     from psoas.web.tracking.models import SetLog
 
-    info = session_on(plan, day)
-    if info["status"] != "session":
-        return info
     rows = SetLog.objects.filter(session__plan=plan, session__date__lte=day).values_list(
         "session__date",
         "week",
@@ -155,10 +146,25 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     baseline = (plan.profile.data.get("pain") or {}).get("nprs")
     if baseline is None and first is not None:
         baseline = first.nprs
-    scheduled = plan.scheduled.values_list("date", flat=True)
-    profile = parse_profile(plan.profile.data)
-    weights = weight_slots(plan.data, profile)
-    decision = autoregulate(plan.data, logs, checkins, baseline, scheduled, day, weights)
+    return {
+        "logs": logs,
+        "check_ins": checkins,
+        "baseline_nprs": baseline,
+        "scheduled": list(plan.scheduled.values_list("date", flat=True)),
+        "today": day,
+        "weights": weight_slots(plan.data, parse_profile(plan.profile.data)),
+    }
+
+
+def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
+    """The day's session after autoregulation: `session_on` plus the program week and
+    per-exercise doses that the rules pick from how the last sessions went."""
+    from psoas.core.planning.autoregulation import autoregulate, next_session, slots
+
+    info = session_on(plan, day)
+    if info["status"] != "session":
+        return info
+    decision = autoregulate(plan.data, **plan_records(plan, day))
     if decision.stop:
         return {**info, "status": "stop", "red_flags": list(decision.red_flags)}
     nxt = next_session(plan.data, decision, info["session_index"], week=info["week"])
@@ -167,7 +173,8 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     for ex in nxt.exercises:
         d = decision.exercises[slot_of[ex["id"]]]
         entry = {**ex, "dose_week": d.dose_week}
-        if d.action == "add_weight":  # the gate is met: the weight comes now
+        if d.action == "add_weight" and "ankle_weights" not in ex["equipment"]:
+            # the gate is met: the weight comes now
             entry["equipment"] = [*ex["equipment"], "ankle_weights"]
         exercises.append(entry)
     base = info["session"]
