@@ -61,6 +61,51 @@ def latest_review(plan: Plan) -> BlockReview | None:
     return plan.reviews.order_by("-date", "-id").first()
 
 
+def skipped_tests(plan: Plan, day: date) -> frozenset[str]:
+    """The self-tests the person's rules leave out on `day` (a hip replacement's, a
+    pregnancy's): the re-test skips them as the intake did."""
+    from psoas.core.content.loader import catalog
+    from psoas.core.profile import parse_profile
+    from psoas.core.screening.restrictions import restrictions_for
+
+    weeks_on = max(0, (day - plan.start_date).days // 7)
+    return restrictions_for(parse_profile(plan.profile.data), catalog(), weeks_on).skip_self_tests
+
+
+def review_dict(saved: BlockReview) -> dict[str, Any]:
+    """A review as the CLI's and the API's JSON give it."""
+    return {
+        "date": saved.date.isoformat(),
+        "before": saved.before,
+        "after": saved.after,
+        "rows": saved.review["rows"],
+        "improved": saved.review["improved"],
+        "summary": saved.review["summary"],
+        "options": saved.review["options"],
+        "keep": saved.review["keep"],
+        "choice": saved.choice or None,
+        "start_date": saved.start_date.isoformat() if saved.start_date else None,
+    }
+
+
+def block_status(plan: Plan, day: date) -> dict[str, Any]:
+    """The block in force on `day`: its number and kind, its week, whether the re-test is
+    due, and the latest review of it. Reads only."""
+    from psoas.core.planning.schedule import program_week
+
+    saved = latest_review(plan)
+    weeks = len(plan.data["weeks"])
+    return {
+        **block_of(plan),
+        "plan_start": plan.start_date.isoformat(),
+        "week": min(max(program_week(plan.start_date, day), 1), weeks) if weeks else None,
+        "weeks": weeks,
+        "review_due": review_due(plan, day),
+        "skip_self_tests": sorted(skipped_tests(plan, day)),
+        "review": None if saved is None else review_dict(saved),
+    }
+
+
 def _activity_near(person: Person, day: date, before: bool) -> float | None:
     """The activity score for a block's start (the latest on or before it, else the first
     in its first week) or its end (the latest in its last two weeks)."""
