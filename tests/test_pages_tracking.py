@@ -113,6 +113,9 @@ def test_session_today_lists_exercises_dose_minutes_and_questions(client):
     for ex in info["session"]["exercises"]:
         assert ex["name"] in body
     assert "about " in body and "minute" in body and "of your plan" in body
+    assert info["session"]["name"] in body
+    # the check folds under the start, closed until the person opens it
+    assert '<details class="today-start">' in body
     assert re.search(r"\d+ sets? of \d+ (reps|seconds)", body)
     questions = safety_questions(plan)
     assert len(questions) >= 5
@@ -220,6 +223,7 @@ def test_unanswered_check_blocks_the_session_and_saves_nothing(
     assert "Warning signs: " in body and message in body and f'href="#{anchor}"' in body
     assert 'id="warning_signs-error"' in body
     assert 'aria-describedby="warning_signs-error"' in body
+    assert '<details class="today-start" open>' in body  # the errors are in sight
     assert 'value="3" required' in body and " checked" in body  # the pain is kept
     assert not SessionLog.objects.exists() and not PainCheckin.objects.exists()
     assert active_plan(plan.person).id == plan.id

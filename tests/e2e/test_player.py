@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.check import check_page, grade, main_text
 from tests.e2e.conftest import start_server, stop_server
-from tests.e2e.flows import start, wait_for
+from tests.e2e.flows import open_check, start, wait_for
 
 
 @pytest.fixture
@@ -108,6 +108,7 @@ def test_pain_button_stops_and_records(seeded, page):
 def test_phone_today_and_player_pages(seeded, phone):
     phone.goto(seeded.url + "today/")
     check_page(phone, "today-phone")
+    open_check(phone)
     assert grade(phone.inner_text("form.form")) <= 6  # the safety check, read before moving
     phone.get_by_role("button", name="Start the session").click()  # nothing answered
     assert phone.get_by_role("alert").first.is_visible()
@@ -128,6 +129,7 @@ def test_phone_one_screen_safety_check(seeded, phone):
     """The check before a session: the signs listed, one answer that must be given, no
     answer chosen for you; only a yes asks which, and one sign refers and saves no session."""
     phone.goto(seeded.url + "today/")
+    open_check(phone)
     signs = phone.locator("#signs-list li")
     assert signs.count() == 10  # the emergency signs, for everyone
     assert phone.locator("input[name=warning_signs]:checked").count() == 0

@@ -78,6 +78,7 @@ def _work_out_day(person: Person, day: date) -> dict:
     if info["status"] != "session":
         return {**ctx, "state": info["status"]}  # rest_day | not_started | plan_finished
     session = info["session"]
+    ctx["session_name"] = session.get("name", "")
     ctx["exercises"] = [{**ex, "dose_words": pages.dose_words(ex)} for ex in session["exercises"]]
     ctx["minutes"] = pages.minutes_words(session["estimated_minutes"])
     ctx["questions"] = every_session_questions(plan)
