@@ -12,8 +12,10 @@ from __future__ import annotations
 import pytest
 
 from psoas.core.player.machine import (
+    AWAY_AFTER_S,
     ExerciseFinished,
     IllegalTransition,
+    PauseReason,
     Player,
     RepCompleted,
     SessionFinished,
@@ -22,6 +24,8 @@ from psoas.core.player.machine import (
     Status,
     StepFinished,
     StepStarted,
+    WentAway,
+    away_after,
     doses_from_plan_session,
 )
 from psoas.core.player.timeline import Dose, session_seconds, session_steps
@@ -43,9 +47,9 @@ class FakeClock:
         return self.t
 
 
-def started(doses=(HOLD, REPS)):
+def started(doses=(HOLD, REPS), away=None):
     clock = FakeClock()
-    player = Player(list(doses), clock)
+    player = Player(list(doses), clock, away)
     player.start()
     return player, clock
 
@@ -105,7 +109,7 @@ def test_a_long_stall_catches_up_without_drift():
     player.pause()
     clock.t += 7
     player.resume()
-    stalled = at(clock, player, 100_000)  # e.g. a laptop lid shut for a day
+    stalled = at(clock, player, 100_000)  # no away limit (--no-input): any stall catches up
 
     smooth, smooth_clock = started()
     at(smooth_clock, smooth, 12.5)
@@ -405,3 +409,80 @@ def test_a_session_on_a_speed_clock_takes_its_length_divided_by_the_factor():
     assert player.tick()[-1:] != [SessionFinished(State.DONE, TOTAL)]
     base.t = TOTAL / 100
     assert player.tick()[-1] == SessionFinished(State.DONE, TOTAL)
+
+
+# --- away: a gap longer than the limit pauses where the player last ran ----------------
+
+
+def test_a_gap_longer_than_the_away_limit_pauses_where_it_last_ran():
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)  # 10 s into the first hold: 20 s left
+    assert player.view().paused_for is None
+    events = at(clock, player, 20 + AWAY_AFTER_S + 1)  # e.g. the laptop slept
+    assert events == [WentAway(T0 + 20, T0 + 20 + AWAY_AFTER_S + 1)]  # nothing done in the gap
+    view = player.view()
+    assert view.state is State.PAUSED and view.paused_for is PauseReason.AWAY
+    assert (view.step.kind, view.side, view.seconds_left) == ("hold", "left", 20)
+    assert player.results() == []
+    assert at(clock, player, 5000) == []  # it waits for the person
+    assert player.resume() == []
+    assert player.view().paused_for is None and player.view().seconds_left == 20
+    events = []
+    while player.state is State.RUNNING:  # a person watching: a tick every second
+        clock.t += 1
+        events += player.tick()
+    assert of(SessionFinished, events) == [SessionFinished(State.DONE, T0 + TOTAL + 5000 - 20)]
+    assert all(s.status is Status.DONE for r in player.results() for s in r.sets)
+
+
+def test_a_gap_of_the_limit_or_less_catches_up():
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)
+    events = at(clock, player, 20 + AWAY_AFTER_S)  # a phone locked for two minutes: kept
+    assert not of(WentAway, events) and player.state is State.RUNNING
+    kinds = [e.step.kind for e in of(StepFinished, events)]
+    assert kinds == ["hold", "switch_side", "hold", "rest", "hold", "switch_side"]
+    assert (player.view().step.kind, player.view().side) == ("hold", "right")
+
+
+def test_an_action_after_a_long_gap_finds_the_absence_first():
+    gap = AWAY_AFTER_S + 60
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)
+    clock.t += gap
+    assert player.pause() == [WentAway(T0 + 20, T0 + 20 + gap)]
+    assert player.view().paused_for is PauseReason.AWAY  # away, not asked
+
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)
+    clock.t += gap
+    events = player.stop_for_pain(5)
+    assert events[0] == WentAway(T0 + 20, T0 + 20 + gap)
+    (hold,) = player.results()
+    assert [s.hold_s_reached for s in hold.sets] == [10.0, 0, 0, 0]  # not the gap
+
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)
+    clock.t += gap
+    events = player.skip()
+    assert events[0] == WentAway(T0 + 20, T0 + 20 + gap) and player.state is State.PAUSED
+    assert [s.hold_s_reached for s in player.results()[0].sets] == [10.0, 0, 0, 0]
+    assert player.view().step.exercise_id == "glute_bridge"
+
+
+def test_a_pause_the_person_asked_for_is_never_away():
+    player, clock = started(away=AWAY_AFTER_S)
+    at(clock, player, 20)
+    player.pause()
+    assert player.view().paused_for is PauseReason.ASKED
+    clock.t += 3600
+    assert player.tick() == [] and player.resume() == []
+    assert player.view().seconds_left == 20 and player.view().paused_for is None
+
+
+def test_the_away_limit_shrinks_with_a_fast_clock_but_not_below_5_real_seconds():
+    assert away_after() == AWAY_AFTER_S == 120
+    assert away_after(10) == 120  # 12 real seconds
+    assert away_after(60) == 300  # 5 real seconds, not 2
+    with pytest.raises(ValueError, match="away_after must be above 0"):
+        Player([HOLD], FakeClock(), away_after=0)

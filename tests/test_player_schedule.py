@@ -8,12 +8,22 @@ exact in floating point and the end times can be compared with ==.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import accumulate
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from psoas.core.player.machine import ExerciseFinished, Player, SessionFinished, State, Status
+from psoas.core.player.machine import (
+    AWAY_AFTER_S,
+    ExerciseFinished,
+    PauseReason,
+    Player,
+    SessionFinished,
+    State,
+    Status,
+    WentAway,
+)
 from psoas.core.player.timeline import Dose, exercise_seconds, session_seconds
 
 T0 = 1000.0
@@ -145,3 +155,42 @@ def test_stop_for_pain_records_the_exercise_in_progress_and_nothing_after(sessio
     for s in results[stopped].sets:
         assert s.pain == (pain if s.status is Status.STOPPED_FOR_PAIN else None)
     assert end_of(events) == SessionFinished(State.STOPPED_FOR_PAIN, T0 + elapsed)
+
+
+@settings(max_examples=300)
+@given(
+    session=sessions,
+    before=st.lists(st.integers(1, 120), max_size=20),
+    gap=st.integers(121, 10**6),
+    after=st.lists(st.integers(1, 120), max_size=20),
+)
+def test_an_absence_is_a_pause_at_the_last_look(session, before, gap, after):
+    """With the away limit on, ticks at most 120 s apart never pause, and one gap over it
+    does exactly what a pause at the last tick before it and a resume after it do."""
+    away_clock, paused_clock = FakeClock(), FakeClock()
+    away = Player(session, away_clock, away_after=AWAY_AFTER_S)
+    paused = Player(session, paused_clock)
+    away_events, paused_events = away.start(), paused.start()
+    for step in before:
+        away_clock.t = paused_clock.t = away_clock.t + step
+        away_events += away.tick()
+        paused_events += paused.tick()
+    if away.state is not State.RUNNING:  # the session ended before the absence
+        assert away_events == paused_events
+        return
+    paused_events += paused.pause()
+    away_clock.t = paused_clock.t = away_clock.t + gap
+    back = away.tick()
+    assert back == [WentAway(away_clock.t - gap, away_clock.t)]
+    assert away.view() == replace(paused.view(), paused_for=PauseReason.AWAY)
+    away_events += away.resume()
+    paused_events += paused.resume()
+    for step in [*after, *[60] * 10**4]:
+        if away.state is not State.RUNNING:
+            break
+        away_clock.t = paused_clock.t = away_clock.t + step
+        away_events += away.tick()
+        paused_events += paused.tick()
+    assert away_events == paused_events
+    assert away.results() == paused.results()
+    assert all(r.status is Status.DONE for r in away.results())

@@ -105,6 +105,29 @@ def test_session_in_a_terminal_with_keys(env):
     assert "Breathe" in screen and "Next:" in screen and "█" in screen
 
 
+def test_a_long_gap_pauses_as_away_and_the_gap_counts_for_nothing(env):
+    """A stopped process (as a laptop asleep: the clock goes on) comes back paused at the
+    moment it stopped, saying so; at --fast 24 the 2-minute limit is 5 real seconds."""
+    _init(env)
+    p = Pty([PSOAS, "session", "--fast", "24", "--no-red-flags", "--pain-before", "2"], env)
+    p.expect("Get ready")  # 10 s of get ready: 0.4 real seconds
+    os.kill(p.pid, signal.SIGSTOP)
+    time.sleep(7)  # near 3 minutes of session time: the first exercise, if it counted
+    os.kill(p.pid, signal.SIGCONT)
+    p.expect("You were away, so the session paused here")
+    time.sleep(1)  # still paused
+    p.out = b""
+    p.send("q")
+    p.expect("Pain now")
+    p.send("2\n")
+    assert p.wait() == 0
+    [h] = json.loads(run(env, "history", "--json").stdout)
+    assert h["status"] == "quit"
+    first = h["sets"][0]["exercise_id"]
+    assert {s["exercise_id"] for s in h["sets"]} == {first}  # nothing after the first
+    assert all(s["status"] != "done" for s in h["sets"])  # not one set finished in the gap
+
+
 def test_pain_key_stops_and_records(env):
     _init(env)
     p = Pty([PSOAS, "session", "--fast", "5", "--no-red-flags", "--pain-before", "2"], env)

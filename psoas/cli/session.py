@@ -2,7 +2,9 @@
 
 The player core times everything; this shell draws it, reads keys (p pause, s skip,
 x pain, q quit) and saves each exercise the moment it ends, so killing the process loses
-at most the exercise in progress.
+at most the exercise in progress. With keys, the player pauses when it finds it did not
+run for over two minutes (the laptop slept, the process was stopped) and says "You were
+away"; its clock counts the computer's sleep.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ def frame(view: Any, names: dict[str, str]) -> Panel:
     if view.cue:
         lines.append(Text(view.cue, style="green"))
     if view.state.value == "paused":
-        lines.append(Text("Paused. Press p to go on.", style="bold yellow"))
+        away = view.paused_for == "away"
+        why = "You were away, so the session paused here." if away else "Paused."
+        lines.append(Text(f"{why} Press p to go on.", style="bold yellow"))
     nxt = view.next_step
     if nxt is not None:
         lines.append(Text(f"Next: {names[nxt.exercise_id]} ({KIND_WORDS[nxt.kind].lower()})"))
@@ -159,8 +163,8 @@ def run(
     red_flags: list[str] | None = None,
 ) -> int:
     from psoas.core.content.loader import catalog
-    from psoas.core.player.clock import SpeedClock
-    from psoas.core.player.machine import Player, doses_from_plan_session
+    from psoas.core.player.clock import SpeedClock, clock_with_sleep
+    from psoas.core.player.machine import Player, away_after, doses_from_plan_session
 
     contradiction([("--no-red-flags", no_red_flags, "--red-flag", red_flags)])
     flags = list(dict.fromkeys(red_flags or []))
@@ -226,11 +230,14 @@ def run(
 
     state = "done"  # every exercise was saved before the player stopped: only the finish
     if remaining:
+        keys = interactive and sys.stdin.isatty()
         player = Player(
             doses_from_plan_session({**session, "exercises": remaining}),
-            SpeedClock(fast) if fast else time.monotonic,
+            SpeedClock(fast, clock_with_sleep) if fast else clock_with_sleep,
+            # Only a person at the keys can come back and go on; without one, catch up.
+            away_after=away_after(fast or 1) if keys else None,
         )
-        state = _play(player, names, interactive and sys.stdin.isatty(), handle)
+        state = _play(player, names, keys, handle)
     status = {
         "done": SessionLog.Status.COMPLETED,
         "stopped_for_pain": SessionLog.Status.STOPPED_FOR_PAIN,

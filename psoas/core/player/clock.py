@@ -6,6 +6,14 @@ import time
 from collections.abc import Callable
 
 
+def clock_with_sleep() -> float:
+    """Seconds that go on counting while the computer sleeps, so a player sees a laptop's
+    sleep as the gap it was (time.monotonic stands still during sleep on Linux and macOS):
+    Linux's CLOCK_BOOTTIME, which is steady too; elsewhere the wall clock."""
+    boottime = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(boottime) if boottime is not None else time.time()
+
+
 class SpeedClock:
     """A clock that runs `factor` times faster than `base`, for `--fast` sessions.
 

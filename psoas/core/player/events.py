@@ -57,4 +57,14 @@ class SessionFinished:
     at: float
 
 
-Event = StepStarted | StepFinished | RepCompleted | ExerciseFinished | SessionFinished
+@dataclass(frozen=True)
+class WentAway:
+    """The player did not run from `at` to `back`, longer than its away limit: the session
+    paused at `at`, the last time it ran, and nothing in the gap counts as done."""
+
+    kind: ClassVar[str] = "away"
+    at: float
+    back: float
+
+
+Event = StepStarted | StepFinished | RepCompleted | ExerciseFinished | SessionFinished | WentAway

@@ -6,6 +6,11 @@ instead of stretching the session; only a pause (the person asked for it) or a s
 the schedule. The clock is a function passed in, so tests use a fake one and `--fast` a
 sped-up one.
 
+Catching up has a limit when a person is there to come back: a player made with an
+`away_after` limit that finds, running, more than that since it last looked at the clock
+(a laptop asleep, a frozen tab, a stopped process) pauses instead, where it last ran, and
+says so with a `WentAway` event. Nobody saw the gap, so none of it counts as done.
+
 Every action and `tick()` returns the events it caused, in order, including the steps
 that ran out since the last call: a shell feeds them all to one handler, and saves each
 exercise's result from its `ExerciseFinished` at once.
@@ -25,17 +30,20 @@ from psoas.core.player.events import (
     SessionFinished,
     StepFinished,
     StepStarted,
+    WentAway,
 )
 from psoas.core.player.readout import View, cue
 from psoas.core.player.results import ExerciseResult, SetResult, Status
-from psoas.core.player.state import FINAL, IllegalTransition, State
+from psoas.core.player.state import FINAL, IllegalTransition, PauseReason, State
 from psoas.core.player.timeline import Dose, Step, exercise_steps
 
 __all__ = [  # the one place shells import the player from
+    "AWAY_AFTER_S",
     "Event",
     "ExerciseFinished",
     "ExerciseResult",
     "IllegalTransition",
+    "PauseReason",
     "Player",
     "RepCompleted",
     "SessionFinished",
@@ -46,6 +54,8 @@ __all__ = [  # the one place shells import the player from
     "StepFinished",
     "StepStarted",
     "View",
+    "WentAway",
+    "away_after",
     "doses_from_plan_session",
 ]
 
@@ -58,6 +68,21 @@ _ALLOWED = {
     "stop_for_pain": _ACTIVE,
     "quit": _ACTIVE | {State.READY},
 }
+
+
+# Longer than this without the player running is an absence, not a stall: the longest
+# step (a 60 s hold, a rest) fits well inside it, and a phone that locked its screen for a
+# moment during a hold still counts the hold.
+AWAY_AFTER_S = 120.0
+# With a sped-up clock the limit shrinks with it, but never below this much real time, so
+# a busy computer running a fast try-out is not taken for a person who left.
+AWAY_AFTER_MIN_REAL_S = 5.0
+
+
+def away_after(speed: float = 1.0) -> float:
+    """The away limit on a clock `speed` times faster than real time, in that clock's
+    seconds: two minutes of session time, and at least 5 real seconds."""
+    return max(AWAY_AFTER_S, AWAY_AFTER_MIN_REAL_S * speed)
 
 
 def doses_from_plan_session(session: dict[str, Any]) -> list[Dose]:
@@ -80,15 +105,24 @@ def _set_result(step: Step, status: Status, elapsed: float, pain: int | None) ->
 
 
 class Player:
-    """Runs one session: ready -> running <-> paused -> done | stopped_for_pain | quit."""
+    """Runs one session: ready -> running <-> paused -> done | stopped_for_pain | quit.
 
-    def __init__(self, doses: list[Dose], clock: Callable[[], float]) -> None:
+    `away_after` (clock seconds; see `away_after()`) turns on the pause for a person who
+    was away; None, for a shell nobody watches (`psoas session --no-input`), catches up
+    any gap."""
+
+    def __init__(
+        self, doses: list[Dose], clock: Callable[[], float], away_after: float | None = None
+    ) -> None:
         if not doses:
             raise ValueError("a session needs at least one exercise")
+        if away_after is not None and not away_after > 0:
+            raise ValueError(f"away_after must be above 0 seconds, got {away_after!r}")
         for d in doses:
             if d.reps is not None and not d.rep_seconds > 0:
                 raise ValueError(f"{d.exercise_id}: reps need a tempo_s or hold_s above 0")
         self._clock = clock
+        self._away_after = away_after
         self._doses = tuple(doses)
         self._steps: list[Step] = []
         self._exercise_of: list[int] = []  # index into doses, per step
@@ -105,6 +139,7 @@ class Player:
         self._origin = 0.0  # clock time of the schedule's zero; pauses and skips move it
         self._seen = 0.0  # clock time of the last call, which `view()` describes
         self._paused_at: float | None = None
+        self._paused_for: PauseReason | None = None
         self._index = 0  # the current step
         self._reps_told = 0  # reps of the current step already reported
         self._sets: list[SetResult] = []  # the current exercise's finished sets
@@ -130,29 +165,30 @@ class Player:
 
     def tick(self) -> list[Event]:
         """Catch up with the clock. Safe to call in any state; only a running session moves."""
-        return self._advance(self._now())
+        now, events = self._look()
+        return events + self._advance(now)
 
     def pause(self) -> list[Event]:
         self._check("pause")
-        now = self._now()
-        events = self._advance(now)
-        if self._state is State.RUNNING:  # not if the session ran out before the key press
-            self._state, self._paused_at = State.PAUSED, now
+        now, events = self._look()
+        events += self._advance(now)
+        if self._state is State.RUNNING:  # not if the session ran out or paused as away
+            self._state, self._paused_at, self._paused_for = State.PAUSED, now, PauseReason.ASKED
         return events
 
     def resume(self) -> list[Event]:
         """Push every remaining end back by the time spent paused. Nothing falls due."""
         self._check("resume")
-        now = self._now()
+        now, _ = self._look()  # paused: never away
         self._origin += now - self._paused_at  # type: ignore[operator]
-        self._state, self._paused_at = State.RUNNING, None
+        self._state, self._paused_at, self._paused_for = State.RUNNING, None, None
         return []
 
     def skip(self) -> list[Event]:
         """Mark the rest of the current exercise skipped and start the next one now."""
         self._check("skip")
-        now = self._now()
-        events = self._advance(now)
+        now, events = self._look()
+        events += self._advance(now)
         if self._state not in _ACTIVE:
             return events
         ref = self._ref()
@@ -173,7 +209,7 @@ class Player:
         self._check("quit")
         if self._state is State.READY:
             self._state = State.QUIT
-            return [SessionFinished(State.QUIT, self._now())]
+            return [SessionFinished(State.QUIT, self._look()[0])]
         return self._end(State.QUIT, Status.QUIT, None)
 
     # Read-out -----------------------------------------------------------------------
@@ -195,6 +231,7 @@ class Player:
                 next_step=None,
                 session_progress=self._final_progress,
                 cue=None,
+                paused_for=None,
             )
         i = self._index
         step = self._steps[i]
@@ -214,6 +251,7 @@ class Player:
             next_step=self._steps[i + 1] if i + 1 < len(self._steps) else None,
             session_progress=self._progress(elapsed),
             cue=cue(step, elapsed),
+            paused_for=self._paused_for if self._state is State.PAUSED else None,
         )
 
     # Internals ----------------------------------------------------------------------
@@ -225,6 +263,18 @@ class Player:
     def _now(self) -> float:
         self._seen = self._clock()
         return self._seen
+
+    def _look(self) -> tuple[float, list[Event]]:
+        """Read the clock. Running, a gap since the last look longer than the away limit
+        means nobody was there: the session pauses where it last ran (every earlier look
+        already finished the steps due by then), and the gap counts for nothing."""
+        last = self._seen
+        now = self._now()
+        limit = self._away_after
+        if self._state is State.RUNNING and limit is not None and now - last > limit:
+            self._state, self._paused_at, self._paused_for = State.PAUSED, last, PauseReason.AWAY
+            return now, [WentAway(last, now)]
+        return now, []
 
     def _ref(self) -> float:
         """The time the schedule stands at: frozen while paused."""
@@ -268,6 +318,7 @@ class Player:
         if i < len(self._steps):
             return [StepStarted(i, self._steps[i], at)]
         self._state, self._paused_at, self._final_progress = State.DONE, None, 1.0
+        self._paused_for = None
         return [SessionFinished(State.DONE, at)]
 
     def _finish(
@@ -294,12 +345,12 @@ class Player:
         return events
 
     def _end(self, state: State, status: Status, pain: int | None) -> list[Event]:
-        now = self._now()
-        events = self._advance(now)
+        now, events = self._look()
+        events += self._advance(now)
         if self._state not in _ACTIVE:  # the session ran out before the key press
             return events
         ref = self._ref()
         self._final_progress = self._progress(self._elapsed(ref))
         events += self._cut(status, ref, now, pain)
-        self._state, self._paused_at = state, None
+        self._state, self._paused_at, self._paused_for = state, None, None
         return [*events, SessionFinished(state, now)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psoas.core.player.state import State
+from psoas.core.player.state import PauseReason, State
 from psoas.core.player.timeline import Step
 
 BREATH_S = 4.0  # a slow breath in, then out: calm breathing helps a stretch let go
@@ -28,6 +28,7 @@ class View:
     next_step: Step | None  # its exercise_id and kind say what comes next
     session_progress: float  # 0 to 1 over the whole session
     cue: str | None  # words to show: breathing during a hold, the switch between sides
+    paused_for: PauseReason | None  # why it stands paused; None unless paused
 
 
 def cue(step: Step, elapsed: float) -> str | None:

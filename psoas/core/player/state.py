@@ -19,6 +19,15 @@ class State(StrEnum):
 FINAL = frozenset({State.DONE, State.STOPPED_FOR_PAIN, State.QUIT})
 
 
+class PauseReason(StrEnum):
+    """Why a session stands paused: the person asked for it, or the player found that it
+    had not run for longer than its away limit (a computer asleep, a frozen tab) and
+    stopped the session where it last ran, so the time nobody saw counts for nothing."""
+
+    ASKED = "asked"
+    AWAY = "away"
+
+
 class IllegalTransition(RuntimeError):
     """An action the session's state does not allow, such as resuming a session that runs.
 
