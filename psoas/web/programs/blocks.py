@@ -226,16 +226,19 @@ def choose(
 
 
 def blocks(person: Person) -> list[dict[str, Any]]:
-    """The person's blocks in order: each plan with its number, kind, dates and its
-    review (when there is one)."""
+    """The person's blocks in order: each plan with its number, kind, dates (the first
+    day and the day of its last session) and its review (when there is one), with the
+    next block it led to (its plan and first day) once chosen."""
     out = []
     for p in person.plans.filter(data__status="ok").order_by("start_date", "created_at"):
         r = latest_review(p)
+        last = last_session_date(p)
         out.append(
             {
                 "plan_id": p.id,
                 **block_of(p),
                 "start_date": p.start_date.isoformat(),
+                "end_date": last.isoformat() if last else None,
                 "active": p.active,
                 "weeks": len(p.data["weeks"]),
                 "review": None
@@ -245,6 +248,8 @@ def blocks(person: Person) -> list[dict[str, Any]]:
                     "choice": r.choice or None,
                     "rows": r.review["rows"],
                     "summary": r.review["summary"],
+                    "next_plan_id": r.next_plan_id,
+                    "next_start": r.start_date.isoformat() if r.start_date else None,
                 },
             }
         )
