@@ -162,12 +162,14 @@ def export_fhir(request: HttpRequest) -> HttpResponse:
     return _attachment(text.encode("utf-8"), "psoas-fhir.json", "application/fhir+json")
 
 
-def _ics(plan: Plan | None) -> bytes | None:
+def _ics(plan: Plan | None, request: HttpRequest) -> bytes | None:
+    """The calendar file; its re-test event links to the block page on this origin."""
     from psoas.web.exports.ical import calendar
 
     if plan is None:
         return None
-    data, _events = calendar(plan, ICS_TIME, ICS_ALARM_MINUTES)
+    origin = request.build_absolute_uri("/")
+    data, _events = calendar(plan, ICS_TIME, ICS_ALARM_MINUTES, origin)
     return data
 
 
@@ -182,7 +184,7 @@ def export_ics(request: HttpRequest) -> HttpResponse:
             else "your program is stopped, so it has no sessions to add."
         )
         return _errors_page(request, {"export": f"Calendar file: {words}"}, {}, status=409)
-    return _attachment(_ics(plan), "psoas.ics", "text/calendar; charset=utf-8")
+    return _attachment(_ics(plan, request), "psoas.ics", "text/calendar; charset=utf-8")
 
 
 # --- the calendar subscription ----------------------------------------------------------
@@ -208,7 +210,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
     if feed is None:
         raise Http404("No such calendar")
-    data = _ics(active_plan(feed.person))
+    data = _ics(active_plan(feed.person), request)
     if data is None:
         raise Http404("No plan yet")
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
