@@ -200,8 +200,8 @@ def review(before: Measures, after: Measures, *, can_maintain: bool) -> Review:
         summary = "We have no scores from the start of the block to compare with."
     if pain_up:
         progress_why = (
-            "Not now: your pain is up. Doses do not go up while pain rises. Keep what you "
-            "have, or see a clinician."
+            "Your pain is up, and doses do not go up while pain rises. Keep what you have, "
+            "or see a clinician."
         )
     else:
         progress_why = (
@@ -211,7 +211,7 @@ def review(before: Measures, after: Measures, *, can_maintain: bool) -> Review:
     maintain_why = (
         "Two or three days a week, the exercises that helped, at the level you reached."
         if can_maintain
-        else "Not open: no sessions were saved in this block, so there is nothing to keep."
+        else "No sessions were saved in this block, so there is nothing to keep yet."
     )
     clinician_why = (
         "A physiotherapist, chiropractor or doctor checks why things have not improved. "
