@@ -208,3 +208,16 @@ def test_a_pregnancy_moves_on_into_the_next_block():
         if e["position"] == "supine"
     ]
     assert lying_on_back == []  # past week 13: nothing on the back
+
+
+def test_the_retest_skips_a_test_the_rules_rule_out_by_then():
+    """Pregnant at week 10 when the block began, at week 16 by its end: the Thomas test
+    (lying on the back) is left out of the re-test, though the intake asked it."""
+    from psoas.web.programs.blocks import skipped_tests
+
+    _person, plan = _first_block({**PROFILE, "pregnancy_weeks": 10}, done_weeks=0)
+    assert skipped_tests(plan, START) == frozenset()
+    assert skipped_tests(plan, _end(plan)) == {"modified_thomas_test"}
+    # past term the answers need an update first: no test is asked
+    far = START + timedelta(weeks=40)
+    assert skipped_tests(plan, far) == {"modified_thomas_test", "hip_flexor_hold_test"}

@@ -21,6 +21,7 @@ from psoas.core.planning.blocks import (
     Measures,
     keep_by_default,
     next_block,
+    profile_for_block,
     reached_in_block,
     review,
 )
@@ -63,13 +64,20 @@ def latest_review(plan: Plan) -> BlockReview | None:
 
 def skipped_tests(plan: Plan, day: date) -> frozenset[str]:
     """The self-tests the person's rules leave out on `day` (a hip replacement's, a
-    pregnancy's): the re-test skips them as the intake did."""
+    pregnancy's): the re-test skips them as the intake did, with the profile moved on to
+    `day` (a pregnancy past week 13 rules out the test that lies on the back). When it
+    cannot be moved on (a pregnancy past its term), both: the person updates their answers
+    first."""
     from psoas.core.content.loader import catalog
     from psoas.core.profile import parse_profile
     from psoas.core.screening.restrictions import restrictions_for
 
     weeks_on = max(0, (day - plan.start_date).days // 7)
-    return restrictions_for(parse_profile(plan.profile.data), catalog(), weeks_on).skip_self_tests
+    try:
+        data = profile_for_block(plan.profile.data, weeks_on, Measures({}, {}, None, None))
+    except BlockError:
+        return frozenset(catalog().self_tests)
+    return restrictions_for(parse_profile(data), catalog()).skip_self_tests
 
 
 def review_dict(saved: BlockReview) -> dict[str, Any]:
