@@ -112,7 +112,7 @@ def test_session_today_lists_exercises_dose_minutes_and_questions(client):
     assert info["status"] == "session"
     for ex in info["session"]["exercises"]:
         assert ex["name"] in body
-    assert "about " in body and "minute" in body and "of your plan" in body
+    assert "about " in body and "minute" in body and "Block 1, week 1 of 6" in body
     assert info["session"]["name"] in body
     # the check folds under the start, closed until the person opens it
     assert '<details class="today-start">' in body
@@ -170,10 +170,14 @@ def test_not_started_yet(client):
     assert r.context["state"] == "not_started" and "has not started" in text(r)
 
 
-def test_plan_finished(client):
+def test_a_finished_block_leads_to_its_retest(client):
+    """Six weeks on, Today no longer says "week 9 of your plan" nor offers a new plan from
+    scratch: the block is over, and the way on is its re-test (issue 16 item 1)."""
     make_plan(start=TODAY - timedelta(days=60))
     r = client.get("/today/")
-    assert r.context["state"] == "plan_finished" and 'href="/start/"' in text(r)
+    assert r.context["state"] == "block_end"
+    assert "Block 1: all 6 weeks done" in text(r) and "Your six weeks are done" in text(r)
+    assert 'href="/block/">Do the re-test</a>' in text(r) and 'href="/start/"' not in text(r)
 
 
 def test_in_progress_offers_continue_and_finished_says_done(client):

@@ -200,10 +200,10 @@ STATES = {  # state: (seed, the heading, what to do)
         "Your plan has not started yet",
         ("text", "It starts on"),
     ),
-    "plan_finished": (
+    "block_end": (
         lambda s: init(s, "desk_worker", "--start", day(60)),
-        "You reached the end of your plan",
-        ("link", "Make a new plan"),
+        "Your six weeks are done",
+        ("link", "Do the re-test"),
     ),
     "done": (done_today, "Done for today", ("link", "See your progress")),
 }

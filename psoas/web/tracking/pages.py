@@ -14,6 +14,7 @@ from psoas.core.content.loader import catalog
 from psoas.core.figure import render_svg
 from psoas.core.player.machine import doses_from_plan_session
 from psoas.core.player.timeline import session_steps
+from psoas.web.programs.block_info import block_end, block_label, current_block
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
 from psoas.web.tracking.day import begin_session, day_session, log_day
@@ -24,6 +25,17 @@ from psoas.web.tracking.warning_signs import ANSWER, read_check
 def minutes_words(minutes: float) -> str:
     whole = max(1, round(minutes))
     return f"about {plural(whole, 'minute')}"
+
+
+def block_context(plan: Plan, day: date) -> dict[str, Any]:
+    """The block in force in words ("Block 2, week 3 of 6"; nothing before a first block
+    starts) and, once its re-test is due, what Today says about the block's end."""
+    block = current_block(plan, day)
+    shown = block["week"] is not None or block["number"] > 1
+    return {
+        "block_label": block_label(block) if shown else "",
+        "block_end": block_end(plan, day),
+    }
 
 
 def sessions_today(person: Person, day: date) -> tuple[SessionLog | None, SessionLog | None]:

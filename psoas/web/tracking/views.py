@@ -69,14 +69,17 @@ def _work_out_day(person: Person, day: date) -> dict:
     if info["status"] == "refer":
         return {**ctx, "state": "refer", "referral": info["referral"]}
     ctx["info"] = info
+    ctx.update(pages.block_context(plan, day))
     ctx["next_date"] = date.fromisoformat(info["next_date"]) if info.get("next_date") else None
     if running is not None:
         return {**ctx, "state": "in_progress", "running": {"id": running.id}}
     if done is not None:
         done_now = {"status": done.status, "pain_after": done.pain_after}
         return {**ctx, "state": "finished", "done": done_now}
+    if info["status"] == "plan_finished":  # the block is over: its end says what comes next
+        return {**ctx, "state": "block_end"}
     if info["status"] != "session":
-        return {**ctx, "state": info["status"]}  # rest_day | not_started | plan_finished
+        return {**ctx, "state": info["status"]}  # rest_day | not_started
     session = info["session"]
     ctx["session_name"] = session.get("name", "")
     ctx["exercises"] = [{**ex, "dose_words": pages.dose_words(ex)} for ex in session["exercises"]]
