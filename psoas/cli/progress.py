@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.table import Table
+from rich.markup import escape
+from rich.padding import Padding
 
 from psoas.cli.app import _print_json
 from psoas.cli.render import console
+from psoas.cli.tables import RowTable
 from psoas.cli.tracking import open_store
 
 BAR = 30  # characters for a full bar
@@ -28,11 +30,8 @@ def render(data: dict[str, Any]) -> None:
             f"[bold]Pain[/] (0 none to 10 worst): at the start {pain['baseline']}, "
             f"now {pain['latest']}."
         )
-        console.print(f"  {pain['change']['message']}")
-        table = Table(box=None, show_header=True, pad_edge=False)
-        table.add_column("week of")
-        table.add_column("average pain")
-        table.add_column("")
+        console.print(Padding(pain["change"]["message"], (0, 0, 0, 2)))
+        table = RowTable("week of", "average pain", "")
         for w in pain["weekly"][-12:]:
             style = "green" if w["mean"] <= pain["baseline"] - 2 else "yellow"
             table.add_row(w["week_start"], _bar(w["mean"], 10, style), f"{w['mean']:g}")
@@ -46,21 +45,22 @@ def render(data: dict[str, Any]) -> None:
             f"({round(100 * adh['overall'])} %). Streak: {adh['current_streak']} in a row "
             f"(best {adh['longest_streak']})."
         )
-        table = Table(box=None, pad_edge=False)
-        table.add_column("week of")
-        table.add_column("done")
-        table.add_column("")
+        table = RowTable("week of", "done", "")
         for w in adh["weeks"][-12:]:
             table.add_row(
                 w["week_start"], _bar(w["share"], 1, "cyan"), f"{w['done']} of {w['scheduled']}"
             )
         console.print(table)
     if data["achieved"]:
-        table = Table(title="Reached against plan (average per set)", title_justify="left")
-        table.add_column("exercise")
-        table.add_column("week")
-        table.add_column("planned")
-        table.add_column("done")
+        console.print()
+        table = RowTable(
+            "exercise",
+            "week",
+            "planned",
+            "done",
+            wrap=0,
+            title="Reached against plan (average per set)",
+        )
         for ex in data["achieved"]:
             for w in ex["weeks"]:
                 if w["planned_reps"] is not None:
@@ -68,8 +68,10 @@ def render(data: dict[str, Any]) -> None:
                 else:
                     planned = f"{w['planned_hold_s'] or 0:g} s"
                     done = f"{w['hold_s_done'] or 0:g} s"
-                table.add_row(ex["name"], str(w["week"]), planned, done)
+                table.add_row(escape(ex["name"]), str(w["week"]), planned, done)
         console.print(table)
+    if data["questionnaires"]:
+        console.print()
     for q in data["questionnaires"]:
         line = f"[bold]{q['id'].upper()}[/]: at the start {q['baseline']}, now {q['latest']}."
         if "change" in q:

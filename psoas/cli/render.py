@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
-from rich.table import Table
+from rich.text import Text
 
+from psoas.cli.tables import RowTable, bullets, fields, spaced
 from psoas.core.content.loader import Catalog
 from psoas.core.content.models import Exercise, SelfTest, Topic
 from psoas.core.screening.restrictions import matches
@@ -28,15 +30,27 @@ def dose_text(ex: dict[str, Any]) -> str:
 
 
 def render_referral(referral: dict[str, Any]) -> None:
-    lines = [referral["message"], "", "You answered yes to:"]
-    lines += [f"- {r['question']}" for r in referral["reasons"]]
+    body = Group(
+        Text(referral["message"]),
+        Text(),
+        Text("You answered yes to:"),
+        bullets(Text(r["question"]) for r in referral["reasons"]),
+    )
     console.print(
         Panel(
-            "\n".join(lines),
-            title=referral["title"],
-            border_style=LEVEL_STYLE[referral["level"]].split()[-1],
+            body, title=referral["title"], border_style=LEVEL_STYLE[referral["level"]].split()[-1]
         )
     )
+
+
+def session_table(title: str, exercises: list[dict[str, Any]]) -> RowTable:
+    """A session's exercises: name and id, the dose, and why under each, all whole."""
+    table = RowTable("Exercise", "Dose", wrap=0, title=title)
+    for ex in exercises:
+        table.add_row(
+            f"{escape(ex['name'])}\n[cyan]{ex['id']}[/]", dose_text(ex), note=escape(ex["why"])
+        )
+    return table
 
 
 def render_plan(plan: dict[str, Any]) -> None:
@@ -45,43 +59,40 @@ def render_plan(plan: dict[str, Any]) -> None:
     if plan["status"] == "refer":
         render_referral(plan["referral"])
         return
-    label = plan["classification"].replace("_", " and ").replace("and and", "and")
+    label = plan["classification"].replace("_", " ")
     console.print(f"[bold]Your hip flexors:[/] {label}")
-    for why in plan["classification_why"]:
-        console.print(f"  - {why}")
+    console.print(Padding(bullets(Text(w) for w in plan["classification_why"]), (0, 0, 0, 2)))
     freq = plan["frequency"]
     console.print(f"[bold]How often:[/] {freq['days_per_week']} days a week. {freq['why']}\n")
     for week in plan["weeks"]:
         for s in week["sessions"]:
-            table = Table(
-                title=f"Week {week['week']}: {s['name']}, {s['times_per_week']} days a week, "
-                f"about {s['estimated_minutes']:g} min",
-                box=box.SIMPLE_HEAD,
-                title_justify="left",
-                expand=True,
+            title = (
+                f"Week {week['week']}: {s['name']}, {s['times_per_week']} days a week, "
+                f"about {s['estimated_minutes']:g} min"
             )
-            table.add_column("Exercise", min_width=30, overflow="fold")
-            table.add_column("Dose", min_width=14)
-            table.add_column("Why", ratio=1)
-            for ex in s["exercises"]:
-                table.add_row(f"{ex['name']}\n[dim]{ex['id']}[/]", dose_text(ex), ex["why"])
-            console.print(table)
+            console.print(session_table(title, s["exercises"]))
+            console.print()
     if plan["substitutions"]:
         console.print("[bold]Swapped for you[/]")
-        for sub in plan["substitutions"]:
-            console.print(f"  - {sub['from']} -> {sub['to']}: {sub['reason']}")
+        console.print(
+            bullets(
+                f"{sub['from']} -> [cyan]{sub['to']}[/]\n[dim]{escape(sub['reason'])}[/]"
+                for sub in plan["substitutions"]
+            )
+        )
     if plan["excluded"]:
         console.print("[bold]Left out[/]")
-        for ex in plan["excluded"]:
-            console.print(f"  - {ex['id']}: {ex['reason']}")
+        console.print(
+            bullets(f"{ex['id']}\n[dim]{escape(ex['reason'])}[/]" for ex in plan["excluded"])
+        )
 
 
 def render_exercise_list(items: list[Exercise]) -> None:
-    table = Table(box=box.SIMPLE_HEAD)
-    for col in ("id", "name", "kind", "position", "needs"):
-        table.add_column(col)
+    table = RowTable("id", "exercise", wrap=1)
     for e in items:
-        table.add_row(e.id, e.name, e.kind, e.movement.position, ", ".join(e.equipment) or "-")
+        where = e.movement.position.replace("_", " ")
+        needs = ", ".join(e.equipment) or "no equipment"
+        table.add_row(f"[cyan]{e.id}[/]", f"{escape(e.name)}\n[dim]{e.kind}, {where}; {needs}[/]")
     console.print(table)
 
 
@@ -103,57 +114,74 @@ def who_should_not(ex: Exercise, cat: Catalog) -> list[str]:
     return out
 
 
-def _bullets(items: list[str], numbered: bool = False) -> str:
-    return "\n".join(f"{i}. {t}" if numbered else f"- {t}" for i, t in enumerate(items, 1))
+def _section(label: str, items: list[str], numbered: bool = False, style: str = "") -> Group:
+    return Group(
+        Text.from_markup(label), bullets((Text(t, style=style) for t in items), numbered=numbered)
+    )
+
+
+def dose_fields(ex: Exercise) -> list[tuple[str, str]]:
+    """The exercise's dose ranges, one short line each, so none is split at 60 columns."""
+    d = ex.dosing
+    sets = f"{d.sets.min}-{d.sets.max} sets"
+    rows = [("Dose", f"{sets} of {d.reps.min}-{d.reps.max} reps" if d.reps else sets)]
+    if d.hold_s:
+        rows.append(("Hold", f"{d.hold_s.min}-{d.hold_s.max} s"))
+    if d.sides != "none":
+        rows.append(("Sides", {"each": "each side", "both": "both sides together"}[d.sides]))
+    rows.append(("Rest", f"{d.rest_s} s between sets"))
+    rows.append(("How often", f"{d.days_per_week.min}-{d.days_per_week.max} days a week"))
+    needs = ", ".join(ex.equipment) or "nothing"
+    if ex.optional_equipment:
+        needs += f" (helpful: {', '.join(ex.optional_equipment)})"
+    rows.append(("Needs", needs))
+    return rows
 
 
 def render_exercise(ex: Exercise, cat: Catalog) -> None:
-    d = ex.dosing
-    dose = [f"{d.sets.min}-{d.sets.max} sets"]
-    if d.reps:
-        dose.append(f"{d.reps.min}-{d.reps.max} reps")
-    if d.hold_s:
-        dose.append(f"hold {d.hold_s.min}-{d.hold_s.max} s")
-    dose.append({"each": "each side", "both": "both sides together", "none": ""}[d.sides])
-    parts = [
-        f"[bold]{ex.name}[/] ({ex.kind}, {ex.movement.position.replace('_', ' ')})",
-        ex.summary,
-        f"[bold]What it works:[/] {ex.target_note}",
-        f"[bold]Dose:[/] {', '.join(p for p in dose if p)}; rest {d.rest_s} s; "
-        f"{d.days_per_week.min}-{d.days_per_week.max} days a week",
-        f"[bold]Needs:[/] {', '.join(ex.equipment) or 'nothing'}"
-        + (f" (helpful: {', '.join(ex.optional_equipment)})" if ex.optional_equipment else ""),
-        "[bold]How to do it[/]\n" + _bullets(ex.steps, numbered=True),
-        "[bold]Tips[/]\n" + _bullets(ex.cues),
-        f"[bold]Breathing:[/] {ex.breathing}",
-        "[bold]Common mistakes[/]\n" + _bullets(ex.common_faults),
-        "[bold red]Stop if[/]\n" + _bullets(ex.stop_signs),
+    parts: list[Any] = [
+        Group(
+            Text.from_markup(
+                f"[bold]{escape(ex.name)}[/] ({ex.kind}, {ex.movement.position.replace('_', ' ')})"
+            ),
+            Text(ex.summary),
+        ),
+        Text.from_markup(f"[bold]What it works:[/] {escape(ex.target_note)}"),
+        fields(dose_fields(ex)),
+        _section("[bold]How to do it[/]", ex.steps, numbered=True),
+        _section("[bold]Tips[/]", ex.cues),
+        Text.from_markup(f"[bold]Breathing:[/] {escape(ex.breathing)}"),
+        _section("[bold]Common mistakes[/]", ex.common_faults),
+        _section("[bold red]Stop if[/]", ex.stop_signs),
     ]
     if ex.precautions:
-        parts.append("[bold]Take care[/]\n" + _bullets(ex.precautions))
+        parts.append(_section("[bold]Take care[/]", ex.precautions))
     avoid = who_should_not(ex, cat)
     if avoid:
-        parts.append("[bold]Left out for[/]\n" + _bullets(avoid))
-    for label, ids in (
-        ("Easier", ex.regressions),
-        ("Harder", ex.progressions),
-        ("Instead", ex.substitutes),
-    ):
-        if ids:
-            parts.append(f"[bold]{label}:[/] {', '.join(ids)}")
-    parts.append("[dim]Sources:\n" + _bullets([f"{s.title}: {s.fact}" for s in ex.sources]) + "[/]")
-    console.print(Panel("\n\n".join(parts), expand=True))
+        parts.append(_section("[bold]Left out for[/]", avoid))
+    moves = [
+        (label, ", ".join(ids))
+        for label, ids in (
+            ("Easier", ex.regressions),
+            ("Harder", ex.progressions),
+            ("Instead", ex.substitutes),
+        )
+        if ids
+    ]
+    if moves:
+        parts.append(fields(moves))
+    parts.append(
+        _section("[dim]Sources[/]", [f"{s.title}: {s.fact}" for s in ex.sources], style="dim")
+    )
+    console.print(Panel(spaced(parts), expand=True))
 
 
 def render_topic_list(listing: list[dict[str, str]]) -> None:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("topic")
-    table.add_column("title")
-    table.add_column("summary")
+    table = RowTable("topic", "title", wrap=1)
     for t in listing:
-        table.add_row(t["id"], t["title"], t["summary"])
+        table.add_row(f"[cyan]{t['id']}[/]", escape(t["title"]), note=escape(t["summary"]))
     console.print(table)
-    console.print("Read one with: psoas learn TOPIC")
+    console.print("\nRead one with: psoas learn TOPIC")
 
 
 def render_topic(topic: Topic) -> None:
@@ -163,26 +191,26 @@ def render_topic(topic: Topic) -> None:
     console.print(Markdown("\n\n".join(md)))
     for c in topic.claims:
         style = GRADE_STYLE[c.grade]
+        body = Group(
+            Text(c.claim, style="bold"), Text(), Text(c.verdict), Text(), Text(c.explanation)
+        )
         console.print(
             Panel(
-                f"{c.verdict}\n\n{c.explanation}",
-                title=f"[{style}]{c.grade.upper()}[/]: {c.claim}",
-                title_align="left",
-                border_style=style,
+                body, title=f"[{style}]{c.grade.upper()}[/]", title_align="left", border_style=style
             )
         )
-    console.print("[dim]Sources:\n" + _bullets([s.title for s in topic.sources]) + "[/]")
+    console.print(_section("[dim]Sources[/]", [s.title for s in topic.sources], style="dim"))
 
 
 def render_self_test(test: SelfTest) -> None:
-    parts = [f"[bold]{test.name}[/]", test.purpose]
+    parts: list[Any] = [Group(Text(test.name, style="bold"), Text(test.purpose))]
     if test.needs:
-        parts.append("[bold]You need[/]\n" + _bullets(test.needs))
+        parts.append(_section("[bold]You need[/]", test.needs))
     parts += [
-        "[bold]Steps[/]\n" + _bullets(test.steps, numbered=True),
-        "[bold]Write down[/]\n" + _bullets(test.record),
-        "[bold]What it means[/]\n" + _bullets(test.how_to_read),
-        "[bold red]Stop if[/]\n" + _bullets(test.stop_signs),
-        f"[bold]Limits of this test:[/] {test.limits_of_test}",
+        _section("[bold]Steps[/]", test.steps, numbered=True),
+        _section("[bold]Write down[/]", test.record),
+        _section("[bold]What it means[/]", test.how_to_read),
+        _section("[bold red]Stop if[/]", test.stop_signs),
+        Text.from_markup(f"[bold]Limits of this test:[/] {escape(test.limits_of_test)}"),
     ]
-    console.print(Panel("\n\n".join(parts)))
+    console.print(Panel(spaced(parts)))

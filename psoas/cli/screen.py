@@ -13,10 +13,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from rich.padding import Padding
 from rich.prompt import Confirm, IntPrompt, Prompt
 
 from psoas.cli.app import EXIT_REFER, contradiction, fail
 from psoas.cli.render import console, render_referral, render_self_test
+from psoas.cli.tables import bullets
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.profile import (
     ACTIVITIES,
@@ -67,8 +69,7 @@ class Answers:
 
 def _pick_many(title: str, options: list[tuple[str, str]]) -> list[str]:
     console.print(f"\n[bold]{title}[/]")
-    for i, (_, label) in enumerate(options, 1):
-        console.print(f"  {i}. {label}")
+    console.print(Padding(bullets((label for _, label in options), numbered=True), (0, 0, 0, 2)))
     while True:
         raw = Prompt.ask(
             "Type the numbers that apply, with commas (or press Enter for none)",

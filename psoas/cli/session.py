@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.live import Live
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.prompt import IntPrompt, Prompt
@@ -100,7 +101,8 @@ def frame(view: Any, names: dict[str, str]) -> Panel:
     nxt = view.next_step
     if nxt is not None:
         lines.append(Text(f"Next: {names[nxt.exercise_id]} ({KIND_WORDS[nxt.kind].lower()})"))
-    lines.append(ProgressBar(total=1.0, completed=view.session_progress, width=40))
+    bar = ProgressBar(total=1.0, completed=view.session_progress, width=40)
+    lines.append(Padding(bar, 0))  # a line of its own: the bar ends with no line break
     lines.append(Text(KEYS, style="dim"))
     return Panel(Group(*lines), title=title, border_style="cyan")
 

@@ -7,8 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
+
 from psoas.cli.app import EXIT_REFER, _print_json, _read_profile, contradiction, fail
-from psoas.cli.render import console, dose_text, render_referral
+from psoas.cli.render import console, render_referral, session_table
+from psoas.cli.tables import bullets
 
 EFFORTS = ("too_easy", "about_right", "too_hard")
 
@@ -120,8 +125,7 @@ def ask_warning_signs(plan: Any) -> list[str]:
 
     signs = every_session_questions(plan)
     console.print("[bold]Warning signs.[/] Read each one. If you have any, do not exercise.")
-    for n, flag in enumerate(signs, 1):
-        console.print(f"  {n}. {sign_text(flag)}")
+    console.print(Padding(bullets((sign_text(f) for f in signs), numbered=True), (0, 0, 0, 2)))
     answer = Prompt.ask(
         "Do you have any of these signs now? Type none or yes",
         choices=["none", "yes"],
@@ -220,18 +224,14 @@ def today(day_text: str | None, json_out: bool) -> None:
         console.print(words + nxt)
         return
     s = info["session"]
-    console.print(
-        f"[bold]Week {info['week']}: {s['name']}[/], about {s['estimated_minutes']:g} min"
-    )
-    for i, ex in enumerate(s["exercises"], 1):
-        console.print(f"  {i}. {ex['name']} ({ex['id']}): {dose_text(ex)}")
+    title = f"Week {info['week']}: {s['name']}, about {s['estimated_minutes']:g} min"
+    console.print(session_table(title, s["exercises"]))
     for msg in info["messages"]:
-        console.print(f"[yellow]{msg}[/]")
-    for change in info["changes"]:
-        console.print(f"[yellow]- {change['id']}: {change['reason']}[/]")
-    for drop in info["dropped"]:
-        console.print(f"[yellow]- {drop['id']}: {drop['reason']}[/]")
-    console.print("Start it with [bold]psoas session[/].")
+        console.print(Text(msg, style="yellow"))
+    notes = [*info["changes"], *info["dropped"]]
+    if notes:
+        console.print(bullets(f"{n['id']}\n[yellow]{escape(n['reason'])}[/]" for n in notes))
+    console.print("\nStart it with [bold]psoas session[/].")
 
 
 def log(
@@ -436,11 +436,11 @@ def history(limit: int | None, json_out: bool) -> None:
     if not rows:
         console.print("No sessions yet.")
         return
-    from rich.table import Table
+    from psoas.cli.tables import RowTable
 
-    table = Table(title="Your sessions", title_justify="left")
-    for col in ("date", "week", "status", "how", "pain before", "pain after", "exercises"):
-        table.add_column(col)
+    table = RowTable(
+        "date", "week", "status", "how", "pain\nbefore", "pain\nafter", title="Your sessions"
+    )
     for r in rows:
         exercises = sorted({s["exercise_id"] for s in r["sets"]})
         table.add_row(
@@ -450,6 +450,6 @@ def history(limit: int | None, json_out: bool) -> None:
             r["source"],
             "-" if r["pain_before"] is None else str(r["pain_before"]),
             "-" if r["pain_after"] is None else str(r["pain_after"]),
-            ", ".join(exercises),
+            note=", ".join(exercises) or "no exercises saved",
         )
     console.print(table)
