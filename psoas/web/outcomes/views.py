@@ -23,7 +23,16 @@ from psoas.core.content.questionnaires import questionnaires
 from psoas.web.outcomes import charts
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress as read_progress
+from psoas.web.outcomes.psfs_form import (
+    PSFS_ACTIVITIES,
+    error_anchors,
+    psfs_rows,
+    read_psfs,
+    read_score,
+    with_errors,
+)
 from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due, save_psfs
+from psoas.web.programs.block_info import history
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan, stop_for_referral
 from psoas.web.site.freshness import cached_body
@@ -39,8 +48,6 @@ from psoas.web.tracking.warning_signs import (
 
 WINDOW_DAYS = 84  # the pain chart shows the last 12 weeks: readable on a phone
 TABLE_WEEKS = 8
-PSFS_ACTIVITIES = 5
-PSFS_NEEDED = 3
 DONE_KEY = "psoas_checkin_done"  # request.session: what the last check-in saved, in words
 
 
@@ -274,6 +281,7 @@ def progress_context(person: Person, today: date) -> dict[str, Any]:
         "adherence": _adherence_section(plan, prog, today),
         "reached": _reached_section(prog),
         "psfs": _psfs_section(person, prog, today),
+        "blocks": [b for b in history(person) if b["review"]],
     }
 
 
@@ -294,39 +302,10 @@ def progress(request: HttpRequest) -> HttpResponse:
 # --- check-in ---------------------------------------------------------------------------
 
 
-def _psfs_rows(previous: dict[str, Any] | None, post: Any) -> list[dict[str, Any]]:
-    """The activity check's rows: the activities named last time (fixed), or five empty
-    rows to name them (the first three needed)."""
-    rows = []
-    for n in range(1, PSFS_ACTIVITIES + 1):
-        fixed = (previous or {}).get(f"activity_{n}_name")
-        if previous and not fixed:
-            continue
-        rows.append(
-            {
-                "n": n,
-                "name_field": f"activity_{n}_name",
-                "rating_field": f"activity_{n}",
-                "fixed_name": fixed or "",
-                "name": fixed or (post.get(f"activity_{n}_name", "") if post else ""),
-                "rating": post.get(f"activity_{n}", "") if post else "",
-                "required": n <= PSFS_NEEDED,
-            }
-        )
-    return rows
-
-
-def _read_score(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    n = int(value)
-    return n if 0 <= n <= 10 else None
-
-
-def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | None):
+def _read_form(post: Any, questions: list, rows: list[dict[str, Any]] | None):
     """(pain, flags, psfs answers or None, errors by field name)."""
     errors: dict[str, str] = {}
-    pain = _read_score(post.get("pain"))
+    pain = read_score(post.get("pain"))
     if pain is None:
         given = post.get("pain")
         errors["pain"] = (
@@ -343,34 +322,9 @@ def _read_form(post: Any, questions: list, psfs_rows: list[dict[str, Any]] | Non
     elif "\x00" in note:  # PostgreSQL cannot store it; nothing a person types has one
         errors["note"] = "Note: remove the NUL character (\\u0000)."
     answers: dict[str, Any] | None = None
-    if psfs_rows and not flags:
-        filled = any(
-            post.get(r["rating_field"], "").strip()
-            or (not r["fixed_name"] and post.get(r["name_field"], "").strip())
-            for r in psfs_rows
-        )
-        if filled:  # the activity check may be left empty; begun, it must be whole
-            answers = {}
-            for r in psfs_rows:
-                name = (r["fixed_name"] or post.get(r["name_field"], "")).strip()[:80]
-                raw = post.get(r["rating_field"], "").strip()
-                rating = _read_score(raw)
-                if not name and not raw:
-                    if r["required"]:
-                        errors[r["name_field"]] = (
-                            f"Activity {r['n']}: name a thing you find hard to do."
-                        )
-                    continue
-                if not name:
-                    errors[r["name_field"]] = f"Activity {r['n']}: give its name."
-                elif "\x00" in name:
-                    errors[r["name_field"]] = f"Activity {r['n']}: remove the NUL character."
-                    name = ""
-                if rating is None:
-                    errors[r["rating_field"]] = f"Activity {r['n']}: pick a number from 0 to 10."
-                if name and rating is not None:
-                    answers[r["name_field"]] = name
-                    answers[r["rating_field"]] = rating
+    if rows and not flags:
+        answers, psfs_errors = read_psfs(post, rows)
+        errors.update(psfs_errors)
     return pain, flags, answers, note, errors
 
 
@@ -391,15 +345,11 @@ def _checkin_context(request: HttpRequest) -> dict[str, Any]:
 
 def _form(ctx: dict[str, Any], post: Any, errors: dict[str, str]) -> dict[str, Any]:
     ws = form_context(ctx["questions"], post, errors.get(ANSWER))
-    psfs = _psfs_rows(ctx["psfs_previous"], post) if ctx["psfs_due"] else []
-    for r in psfs:
-        r["name_error"] = errors.get(r["name_field"])
-        r["rating_error"] = errors.get(r["rating_field"])
+    psfs = with_errors(psfs_rows(ctx["psfs_previous"], post) if ctx["psfs_due"] else [], errors)
     order = ["pain", ANSWER]
     order += [f for r in psfs for f in (r["name_field"], r["rating_field"])] + ["note"]
     anchors = {"pain": "pain_0", "note": "note", ANSWER: ws["anchor"]}
-    anchors.update({r["name_field"]: f"id_{r['name_field']}" for r in psfs})
-    anchors.update({r["rating_field"]: f"id_{r['rating_field']}" for r in psfs})
+    anchors.update(error_anchors(psfs))
     return {
         **ctx,
         "ws": ws,
@@ -421,8 +371,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
         return render(request, "outcomes/checkin.html", ctx, status=status)
     if request.method != "POST":
         return render(request, "outcomes/checkin.html", _form(ctx, None, {}))
-    psfs_rows = _psfs_rows(ctx["psfs_previous"], request.POST) if ctx["psfs_due"] else None
-    pain, flags, answers, note, errors = _read_form(request.POST, ctx["questions"], psfs_rows)
+    rows = psfs_rows(ctx["psfs_previous"], request.POST) if ctx["psfs_due"] else None
+    pain, flags, answers, note, errors = _read_form(request.POST, ctx["questions"], rows)
     person, plan, day = ctx["person"], ctx["plan"], ctx["day"]
     if flags and "pain" in errors:  # one yes is enough: refer now, and keep what is known
         errors.pop("pain")

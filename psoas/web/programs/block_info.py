@@ -137,6 +137,7 @@ def history(person: Person) -> list[dict[str, Any]]:
                 "end_date": end,
                 "review": review,
                 "kind_words": KIND_WORDS[b["kind"]],
+                "caption": f"Block {b['number']}: your scores at its start and its end",
             }
         )
     return out

@@ -12,6 +12,13 @@ from django.views.decorators.http import require_safe
 
 from psoas.core.content.loader import catalog
 from psoas.web.programs import pages
+from psoas.web.programs.block_info import (
+    KIND_WORDS,
+    block_end,
+    block_label,
+    current_block,
+    history,
+)
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import active_plan
 from psoas.web.site.freshness import per_revision
@@ -26,7 +33,11 @@ def _name(exercise_id: str) -> str:
 def _plan_context(saved: Plan, today: date) -> dict:
     data = saved.data
     program = catalog().programs.get(data["classification"])
+    block = current_block(saved, today)
     return {
+        "block": {**block, "label": block_label(block), "kind_words": KIND_WORDS[block["kind"]]},
+        "block_end": block_end(saved, today),
+        "blocks": history(saved.person),
         "plan": data,
         "v": pages.plan_view(
             data,
