@@ -13,7 +13,7 @@ from psoas.core.profile import load_profile_text
 ROOT = Path(__file__).resolve().parents[1]
 
 if __name__ == "__main__":
-    render.console = Console(record=True, width=110, highlight=False)
+    render.console = Console(record=True, width=80, highlight=False)
     plan = build_plan(load_profile_text((ROOT / "examples" / "desk_worker.json").read_text()))
     plan["weeks"] = plan["weeks"][:1]
     render.render_plan(plan)
