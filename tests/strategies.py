@@ -1,13 +1,19 @@
-"""Hypothesis strategies for profiles: every field, every id, every edge the contract allows."""
+"""Hypothesis strategies for profiles (every field, every id, every edge the contract
+allows) and for plans in any block, the first or one after a re-test."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
 from psoas.core.content.loader import catalog
 from psoas.core.content.models import Equipment
+from psoas.core.planning.autoregulation import slot_entry, slots
+from psoas.core.planning.blocks import BlockError, Measures, keep_by_default, next_block
+from psoas.core.planning.carry import Carry, Reached
+from psoas.core.planning.planner import build_plan
 from psoas.core.profile import ACTIVITIES, MAX_MINUTES, MIN_MINUTES, parse_profile
 
 _cat = catalog()
@@ -69,3 +75,81 @@ def profile_dicts(draw: Any, *, red_flags: bool | None = False) -> dict[str, Any
 
 def profiles(**kw: Any) -> st.SearchStrategy[Any]:
     return profile_dicts(**kw).map(parse_profile)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A profile and its plan in some block: the first (carry None) or a later one, made
+    from a first block's doses reached as the block's end records them."""
+
+    profile: Any
+    plan: dict[str, Any]
+    carry: Carry | None = None
+
+
+SIDES_RESULT = st.sampled_from(["negative", "positive"]) | st.none()
+
+
+@st.composite
+def reached_doses(draw: Any, plan: dict[str, Any]) -> dict[str, Reached]:
+    """Where each slot of a first block got to: a dose of some week of it (often the last),
+    not done at all, or now and then more than the exercise's ranges allow (a plan from
+    older content): the next block must clamp that."""
+    slot_of = slots(plan)
+    out = {}
+    for slot in dict.fromkeys(slot_of.values()):
+        if not draw(st.booleans()) and draw(st.booleans()):
+            continue  # never done
+        week = draw(st.sampled_from([6, 6, 5, 4, 3, 2, 1]))
+        e = slot_entry(plan, slot_of, week, 0, slot)
+        if e is None:
+            continue
+        sets, reps, hold = e["sets"], e["reps"], e["hold_s"]
+        if draw(st.integers(0, 9)) == 0:
+            sets, reps = sets + 3, None if reps is None else reps + 20
+            hold = None if hold is None else hold + 90
+        weights = "ankle_weights" in _cat.exercises[e["id"]].optional_equipment
+        out[slot] = Reached(
+            e["id"],
+            sets,
+            reps,
+            hold,
+            weighted=weights and draw(st.booleans()),
+            helped=draw(st.booleans()),
+        )
+    return out
+
+
+@st.composite
+def any_block(draw: Any) -> Case:
+    """A profile with no red flag and its plan in its first block or a later one."""
+    data = draw(profile_dicts())
+    profile = parse_profile(data)
+    first = build_plan(profile)
+    if first["status"] != "ok" or not draw(st.booleans()):
+        return Case(profile, first)
+    reached = draw(reached_doses(first))
+    choice = draw(st.sampled_from(["progress", "maintain"]))
+    if choice == "maintain" and not reached:
+        choice = "progress"
+    keep = None
+    if choice == "maintain" and draw(st.booleans()):
+        keep = draw(st.lists(st.sampled_from(sorted(reached)), min_size=1, unique=True))
+    after = Measures(
+        {"left": draw(SIDES_RESULT), "right": draw(SIDES_RESULT)},
+        {s: draw(st.floats(0, 300, allow_nan=False) | st.none()) for s in ("left", "right")},
+        draw(st.integers(0, 10) | st.none()),
+        None,
+    )
+    weeks_on = draw(st.integers(6, 20))
+    try:
+        data2, plan = next_block(
+            data, weeks_on, after, choice, reached, 2, first["classification"], keep
+        )
+    except BlockError:  # a pregnancy past its term: the person updates their answers first
+        return Case(profile, first)
+    kept = frozenset(keep_by_default(reached) if keep is None else keep)
+    carry = Carry(
+        choice, 2, first["classification"], reached, kept if choice == "maintain" else frozenset()
+    )
+    return Case(parse_profile(data2), plan, carry)

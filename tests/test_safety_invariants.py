@@ -13,7 +13,7 @@ from psoas.core.plan import plan_model
 from psoas.core.planning.planner import build_plan
 from psoas.core.player.timeline import Dose, session_seconds
 from psoas.core.profile import DEFAULT_MINUTES
-from tests.strategies import profiles
+from tests.strategies import any_block, profiles
 
 SAFETY = settings.get_profile("safety")
 cat = catalog()
@@ -33,9 +33,10 @@ RELEASE_CONDITIONS = {
 }
 
 
-def _plan(profile):
-    """The plan, or None where nothing at all is safe for the person (a referral)."""
-    plan = build_plan(profile)
+def _plan(case):
+    """The case's plan (any block), or None where nothing at all is safe for the person
+    (a referral)."""
+    plan = case.plan
     if plan["status"] == "refer":
         assert [r["id"] for r in plan["referral"]["reasons"]] == ["no_safe_program"]
         assert plan["weeks"] == []
@@ -63,22 +64,22 @@ def test_any_red_flag_refers_with_no_exercises(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_no_red_flag_adult_gets_a_six_week_program(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_no_red_flag_adult_gets_a_six_week_program(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
     assert plan["status"] == "ok" and plan["referral"] is None
     assert [w["week"] for w in plan["weeks"]] == [1, 2, 3, 4, 5, 6]
     assert all(s["exercises"] for w in plan["weeks"] for s in w["sessions"])
     plan_model().model_validate(plan)
-    assert build_plan(profile) == plan  # deterministic
+    assert build_plan(profile, carry=case.carry) == plan  # deterministic
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_movement_restrictions_hold_everywhere(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_movement_restrictions_hold_everywhere(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
     conds, limits = set(profile.conditions), set(profile.limits)
@@ -110,12 +111,13 @@ def test_movement_restrictions_hold_everywhere(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_every_removal_and_swap_is_explained(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_every_removal_and_swap_is_explained(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
-    present = {e["id"] for e in _exercises(plan)}
+    # a slot's run counts as present: a later block may carry it on as its harder version
+    present = {e["id"] for e in _exercises(plan)} | {e["slot"] for e in _exercises(plan)}
     explained = {e["id"] for e in plan["excluded"]} | {s["from"] for s in plan["substitutions"]}
     gentle_weeks = (
         max(0, 6 - profile.postpartum_weeks) if profile.postpartum_weeks is not None else 0
@@ -124,6 +126,8 @@ def test_every_removal_and_swap_is_explained(profile):
     if gentle_weeks < 6:
         used.append(plan["classification"])
     wanted = [s.exercise for key in used for s in cat.programs[key].slots]
+    if case.carry is not None and case.carry.kind == "maintain":
+        wanted = list(case.carry.keep)  # a maintain block is the exercises kept
     for ex_id in wanted:
         assert ex_id in present or ex_id in explained, ex_id
     for entry in plan["excluded"] + plan["substitutions"]:
@@ -133,9 +137,9 @@ def test_every_removal_and_swap_is_explained(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_sessions_fit_the_time_match_the_timeline_and_repeat_no_exercise(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_sessions_fit_the_time_match_the_timeline_and_repeat_no_exercise(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
     budget = profile.minutes_per_session or DEFAULT_MINUTES
@@ -152,9 +156,9 @@ def test_sessions_fit_the_time_match_the_timeline_and_repeat_no_exercise(profile
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_dosing_stays_inside_the_sources_ranges(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_dosing_stays_inside_the_sources_ranges(case):
+    plan = _plan(case)
     if plan is None:
         return
     for item in _exercises(plan):
@@ -172,14 +176,16 @@ def test_dosing_stays_inside_the_sources_ranges(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_frequency_follows_sitting_time(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_frequency_follows_sitting_time(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
     days = plan["frequency"]["days_per_week"]
     assert sum(s["times_per_week"] for s in plan["weeks"][0]["sessions"]) == days
-    if (profile.sitting_hours_per_day or 0) >= 6:
+    if case.carry is not None and case.carry.kind == "maintain":
+        assert days == (3 if (profile.sitting_hours_per_day or 0) >= 6 else 2)
+    elif (profile.sitting_hours_per_day or 0) >= 6:
         assert days == 7 or "rest day" in plan["frequency"]["why"]
     else:
         assert 3 <= days <= 5
@@ -189,9 +195,9 @@ def test_frequency_follows_sitting_time(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_progression_only_rises_and_holds_when_asked(profile):
-    plan = _plan(profile)
+@given(case=any_block())
+def test_progression_only_rises_and_holds_when_asked(case):
+    profile, plan = case.profile, _plan(case)
     if plan is None:
         return
 

@@ -12,8 +12,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 
 from psoas.core.content.loader import catalog
-from psoas.core.planning.planner import build_plan
-from tests.strategies import profiles
+from tests.strategies import any_block
 
 SAFETY = settings.get_profile("safety")
 cat = catalog()
@@ -26,8 +25,9 @@ def _weeks(plan):
         yield week["week"], [e for s in week["sessions"] for e in s["exercises"]]
 
 
-def _ok(profile):
-    plan = build_plan(profile)
+def _ok(case):
+    """The case's plan (any block), or None when it refers."""
+    plan, profile = case.plan, case.profile
     if plan["status"] == "refer":
         # Only a real red flag, or nothing being safe at all, may stop a plan.
         ids = {r["id"] for r in plan["referral"]["reasons"]}
@@ -44,9 +44,9 @@ def _tha_active(profile, cond, week):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_pregnancy_moves_on_with_the_plan(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_pregnancy_moves_on_with_the_plan(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None or profile.pregnancy_weeks is None:
         return
     for week, exercises in _weeks(plan):
@@ -60,9 +60,9 @@ def test_pregnancy_moves_on_with_the_plan(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_under_six_weeks_after_birth_is_gentle_only(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_under_six_weeks_after_birth_is_gentle_only(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None or profile.postpartum_weeks is None:
         return
     for week, exercises in _weeks(plan):
@@ -77,9 +77,9 @@ def test_under_six_weeks_after_birth_is_gentle_only(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_an_acute_injury_is_neither_stretched_nor_loaded(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_an_acute_injury_is_neither_stretched_nor_loaded(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None or "acute_injury" not in profile.conditions:
         return
     text = " ".join(plan["classification_why"])
@@ -95,9 +95,9 @@ def test_an_acute_injury_is_neither_stretched_nor_loaded(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_thin_bones_never_roll_back_and_skip_the_thomas_test(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_thin_bones_never_roll_back_and_skip_the_thomas_test(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None or "osteoporosis" not in profile.conditions:
         return
     for _week, exercises in _weeks(plan):
@@ -108,9 +108,9 @@ def test_thin_bones_never_roll_back_and_skip_the_thomas_test(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_older_or_unsteady_people_get_supported_variants(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_older_or_unsteady_people_get_supported_variants(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None:
         return
     older = profile.age is not None and profile.age >= 65
@@ -127,9 +127,9 @@ def test_older_or_unsteady_people_get_supported_variants(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_hip_replacement_precautions_hold_each_week_they_apply(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_hip_replacement_precautions_hold_each_week_they_apply(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None or not any(c in profile.conditions for c in THA):
         return
     for week, exercises in _weeks(plan):
@@ -161,9 +161,9 @@ def test_hip_replacement_precautions_hold_each_week_they_apply(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_no_two_exercises_of_a_family_in_a_session(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_no_two_exercises_of_a_family_in_a_session(case):
+    plan = _ok(case)
     if plan is None:
         return
     for week in plan["weeks"]:
@@ -175,10 +175,10 @@ def test_no_two_exercises_of_a_family_in_a_session(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_strength_keeps_its_place_in_every_week(profile):
+@given(case=any_block())
+def test_strength_keeps_its_place_in_every_week(case):
     """A program that has a strength exercise has one every week, in its main session."""
-    plan = _ok(profile)
+    plan = _ok(case)
     if plan is None:
         return
     has = [any(e["kind"] == "strength" for e in exs) for _w, exs in _weeks(plan)]
@@ -196,16 +196,20 @@ def _work(e):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_weekly_load_grows_one_thing_at_a_time_within_the_bound(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_weekly_load_grows_one_thing_at_a_time_within_the_bound(case):
+    plan = _ok(case)
     if plan is None:
         return
     runs = defaultdict(dict)  # slot -> week -> entry
+    reached = case.carry.reached if case.carry else {}
     for week, exercises in _weeks(plan):
         for e in exercises:
             runs[e["slot"]][week] = e
-            assert "ankle_weights" not in e["equipment"], "weights never come by the calendar"
+            if "ankle_weights" in e["equipment"]:
+                # weights never come by the calendar: only the weight a later block keeps
+                r = reached.get(e["slot"])
+                assert r is not None and r.weighted and r.exercise_id == e["id"], e
     for entries in runs.values():
         for week, e in entries.items():
             prev = entries.get(week - 1)
@@ -219,9 +223,9 @@ def test_weekly_load_grows_one_thing_at_a_time_within_the_bound(profile):
 
 
 @settings(SAFETY)
-@given(profile=profiles())
-def test_one_more_set_only_on_the_side_that_tested_worse(profile):
-    plan = _ok(profile)
+@given(case=any_block())
+def test_one_more_set_only_on_the_side_that_tested_worse(case):
+    profile, plan = case.profile, _ok(case)
     if plan is None:
         return
     a = profile.assessment

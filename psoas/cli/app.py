@@ -487,8 +487,9 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import backup, exports, report, serve
+    from psoas.cli import backup, block, exports, report, serve
 
+    block.register(app)
     exports.register(app)
     backup.register(app)
     report.register(app)

@@ -48,6 +48,14 @@ class Substitution(_Out):
     reason: str
 
 
+class Block(_Out):
+    """A later block of the program (issue 16): its number (2 for the second) and kind.
+    A first block has no `block`."""
+
+    number: int = Field(ge=2)
+    kind: Literal["progress", "maintain"]
+
+
 class Caution(_Out):
     id: str
     message: str
@@ -110,6 +118,10 @@ def build_plan_model(cat: Catalog) -> type[BaseModel]:
         substitutions=(list[Subst], ...),
         cautions=(list[Caution], ...),
         referral=(Referral | None, ...),
+        block=(
+            Block | None,
+            Field(default=None, description="A later block: its number and kind."),
+        ),
     )
 
 

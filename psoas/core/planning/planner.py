@@ -380,6 +380,13 @@ class _Builder:
         rungs, focus, seconds, lows = _rungs(
             ex, restr.hold_stretch_progression, variant, self.sides, start, self.maintain
         )
+        if start is not None and seconds[0] > self.budget:
+            # the dose reached is longer than a whole session now (fewer minutes, or a
+            # dose above the ranges of today's content): the easy end, as a new exercise
+            start = None
+            rungs, focus, seconds, lows = _rungs(
+                ex, restr.hold_stretch_progression, variant, self.sides, None, self.maintain
+            )
         weighted = start is not None and reached is not None and reached.weighted
         self.items[p.slot] = _Item(
             p, rungs, focus, short, seconds, lows, carried=start is not None, weighted=weighted
