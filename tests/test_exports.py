@@ -3,7 +3,8 @@ PostgreSQL in CI): the CSV tables read back equal `psoas history`, the FHIR bund
 validates as FHIR, and the calendar parses back and recurs on exactly the scheduled days.
 
 FHIR: fhir.resources 8 has no R4 package, only R4B (and R5 by default); R4B keeps R4's
-Patient, Observation, QuestionnaireResponse and Bundle, so the bundle is validated with it.
+Patient, CarePlan, Observation, QuestionnaireResponse and Bundle, so the bundle is
+validated with it. Blocks after week six in every output: tests/test_blocks_outputs.py.
 Recurrence: `recurring-ical-events` is not installed, so the rules are expanded with
 dateutil, which icalendar itself depends on.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 from dateutil.rrule import rrulestr
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -43,11 +45,13 @@ PSFS = ["--psfs", "walking=3", "--psfs", "sitting, long=4", "--psfs", "stairs=2"
 REQUIRED = {  # FHIR R4 elements of cardinality 1..1 in the resources the export makes
     "Bundle": ["type"],
     "Patient": [],
+    "CarePlan": ["status", "intent", "subject"],
     "Observation": ["status", "code"],
     "QuestionnaireResponse": ["status"],
 }
 MODELS = {
     "Patient": Patient,
+    "CarePlan": CarePlan,
     "Observation": Observation,
     "QuestionnaireResponse": QuestionnaireResponse,
 }
@@ -140,6 +144,8 @@ def test_csv_reads_back_as_history(env, plan, tmp_path):
     assert scheduled == expected
     [saved_plan] = tables["plans.csv"]
     assert json.loads(saved_plan["data"]) == plan and saved_plan["active"] == "true"
+    assert (saved_plan["block_number"], saved_plan["block_kind"]) == ("1", "first")
+    assert tables["block_reviews.csv"] == []  # no block has ended yet
     [profile] = tables["profile_versions.csv"]
     assert json.loads(profile["data"])["age"] == json.loads(DESK.read_text())["age"]
 
@@ -245,6 +251,14 @@ def test_fhir_bundle_validates_and_holds_the_scores(env, plan, tmp_path):
     answers = {i["linkId"]: i["answer"][0] for i in qr["item"]}
     assert answers["activity_2_name"] == {"valueString": "sitting, long"}
     assert answers["activity_2"] == {"valueInteger": 4}
+    [care] = [r for r in resources if r["resourceType"] == "CarePlan"]  # the first block
+    assert (care["status"], care["intent"], care["title"]) == (
+        "active",
+        "plan",
+        "Block 1: 6 weeks of hip flexor exercises",
+    )
+    assert care["period"]["start"] == day(0) and care["subject"]["reference"] == patient_url
+    assert "replaces" not in care and "note" not in care
     assert urls == [e["fullUrl"] for e in export_fhir(env, tmp_path / "again.json")["entry"]]
 
 
@@ -264,10 +278,15 @@ def test_fhir_resources_have_their_required_fields(env, plan, tmp_path):
                 model.model_validate({k: v for k, v in resource.items() if k != field})
 
 
+def sessions(cal: Calendar) -> list:
+    """The session events: every event but the block's re-test (all day, no rule)."""
+    return [ev for ev in cal.events if ev.get("RRULE")]
+
+
 def occurrences(cal: Calendar) -> list[tuple[datetime, timedelta, str]]:
-    """Every occurrence of every event: its start, its length and its title."""
+    """Every occurrence of every session event: its start, its length and its title."""
     out = []
-    for ev in cal.events:
+    for ev in sessions(cal):
         rule = rrulestr(ev["RRULE"].to_ical().decode(), dtstart=ev.start)
         out += [(start, ev.duration, str(ev["SUMMARY"])) for start in rule]
     return sorted(out)
@@ -298,14 +317,26 @@ def test_ics_recurs_on_exactly_the_scheduled_days(env, tmp_path, profile, events
         "15",
     )
     cal = Calendar.from_ical(out.read_bytes())
-    assert len(cal.events) == events
+    assert len(sessions(cal)) == events
     expected = []
     for d, week, index in schedule(plan, START):
         session = plan["weeks"][week - 1]["sessions"][index]
         minutes = timedelta(minutes=math.ceil(session["estimated_minutes"]))
-        expected.append((datetime.combine(d, time(7, 30)), minutes, f"psoas: {session['name']}"))
-    assert occurrences(cal) == expected
-    for ev in cal.events:
+        expected.append((datetime.combine(d, time(7, 30)), minutes, session["name"], week))
+    titles = occurrences(cal)
+    assert [(d, m) for d, m, _t in titles] == [(d, m) for d, m, _n, _w in expected]
+    for (_d, _m, title), (_d2, _m2, name, week) in zip(titles, expected, strict=True):
+        found = re.fullmatch(rf"psoas: {name} \(block 1, weeks? (\d)(?: to (\d))?\)", title)
+        assert found, title  # "week 3", or "weeks 3 to 4" for an event over several weeks
+        assert int(found[1]) <= week <= int(found[2] or found[1]), (title, week)
+    # the block's end: one all-day re-test event the day after the last session
+    [retest] = [ev for ev in cal.events if not ev.get("RRULE")]
+    last = max(d for d, _w, _i in schedule(plan, START))
+    assert str(retest["SUMMARY"]) == "psoas: Re-test and choose your next block"
+    assert retest.start == last + timedelta(days=1) and "psoas block retest" in str(
+        retest["DESCRIPTION"]
+    )
+    for ev in sessions(cal):
         assert ev.DTSTAMP.tzinfo is not None and ev.start.tzinfo is None  # floating time
         [alarm] = ev.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY" and alarm["TRIGGER"].dt == timedelta(minutes=-15)
@@ -314,14 +345,15 @@ def test_ics_recurs_on_exactly_the_scheduled_days(env, tmp_path, profile, events
     ok(env, "export", "--format", "ics", "--out", str(out), "--time", "18:00")
     again = Calendar.from_ical(out.read_bytes())
     assert [str(ev["UID"]) for ev in again.events] == uids  # a re-import updates, not copies
-    assert {ev.start.time() for ev in again.events} == {time(18, 0)}
+    assert {ev.start.time() for ev in sessions(again)} == {time(18, 0)}
 
 
 def test_ics_describes_the_exercises_in_plain_words(env, plan, tmp_path):
     out = tmp_path / "plan.ics"
     ok(env, "export", "--format", "ics", "--out", str(out))
-    first = min(Calendar.from_ical(out.read_bytes()).events, key=lambda ev: ev.start)
+    first = min(sessions(Calendar.from_ical(out.read_bytes())), key=lambda ev: ev.start)
     text = str(first["DESCRIPTION"])
+    assert text.startswith("Block 1, week 1 of 6 of your psoas program. About ")
     session = plan["weeks"][0]["sessions"][0]
     for ex in session["exercises"]:
         assert ex["name"] in text

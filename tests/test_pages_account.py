@@ -49,6 +49,7 @@ CSV_FILES = {
     "questionnaire_answers.csv",
     "scheduled_sessions.csv",
     "plans.csv",
+    "block_reviews.csv",
     "profile_versions.csv",
 }
 
@@ -167,9 +168,13 @@ def test_ics_file_parses(client, seeded):
     r = client.get("/settings/export/ics")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(r.content)
-    events = cal.walk("VEVENT")
-    assert events and all(e.get("rrule") for e in events)
-    assert all(e.walk("VALARM") for e in events)
+    *sessions, retest = sorted(cal.walk("VEVENT"), key=lambda e: e.get("rrule") is None)
+    assert sessions and all(e.get("rrule") for e in sessions)
+    assert all(e.walk("VALARM") for e in sessions)
+    assert "(block 1, week 1)" in str(sessions[0]["SUMMARY"])
+    # the block's end: an all-day re-test linked to the block page on the app's own origin
+    assert str(retest["SUMMARY"]) == "psoas: Re-test and choose your next block"
+    assert str(retest["URL"]) == "http://testserver/block/" and not retest.get("rrule")
 
 
 # --- the calendar subscription ----------------------------------------------------------

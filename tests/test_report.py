@@ -83,6 +83,10 @@ def test_report_for_a_physiotherapist(env, tmp_path):
     assert f"Covers {ago(12)} to {today}" in text and f"Made on {today}" in text
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
     assert "Hip flexors: tight" in text and "None answered yes." in text
+    # the block in force, its first and last session days; no blocks page before a re-test
+    last = (date.today() + timedelta(days=29)).isoformat()  # six weeks of daily sessions
+    assert f"Block 1 (first block), {ago(12)} to {last}, now in week 2 of 6" in text
+    assert "Re-test due" not in text and "Blocks of six weeks" not in text
 
     plan = json.loads(run(env, "plan", "--profile", str(DESK), "--json").stdout)
     assert "plan week 2 of 6" in text

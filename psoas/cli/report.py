@@ -1,4 +1,4 @@
-"""`psoas report`: the two-page PDF for a physiotherapist (psoas/web/reports does the work).
+"""`psoas report`: the PDF for a physiotherapist (psoas/web/reports does the work).
 
 app.py imports this module to register the command, so only Typer and the standard library
 load here: `psoas --help` stays fast, and nothing imports psoas.cli.app back at import time.
@@ -30,8 +30,9 @@ def report(
         bool, typer.Option("--json", help="Print {path, pages, bytes} as JSON.")
     ] = False,
 ) -> None:
-    """Write a two-page PDF for your physiotherapist: profile, screen, program, sessions
-    done, pain and scores against the start, exercises stepped back for pain, notes."""
+    """Write a PDF for your physiotherapist: profile, screen, the block in force and its
+    program, sessions done, pain and scores against the start, exercises stepped back for
+    pain, notes; and after a re-test, each block's before and after and the choice."""
     from psoas.cli.app import _print_json, fail
     from psoas.cli.tracking import active_plan_or_fail, open_store, parse_day
 

@@ -40,9 +40,8 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 BLOCK_PAGE = "/block/"  # the app's page for the re-test and the choice
 RETEST = "Re-test and choose your next block"
 KIND_WORDS = {
-    "first": "your first block",
-    "progress": "a block that steps up from the last one",
-    "maintain": "a block that keeps what you reached",
+    "progress": "This block steps up from where the last one ended.",
+    "maintain": "This block keeps what you reached, on fewer days.",
 }
 
 
@@ -111,10 +110,12 @@ def _weeks(s: Series) -> str:
 
 
 def _description(s: Series, block: dict[str, Any], total_weeks: int) -> str:
+    kind = KIND_WORDS.get(block["kind"])
     lines = [
-        f"Block {block['number']}, {_weeks(s)} of {total_weeks}: "
-        f"{KIND_WORDS.get(block['kind'], 'a block')} of your psoas program. "
-        f"About {_minutes(s.session)} minutes:",
+        f"Block {block['number']}, {_weeks(s)} of {total_weeks} of your psoas program. "
+        f"About {_minutes(s.session)} minutes.",
+        *([kind] if kind else []),
+        "",
         *(f"- {line}" for line in _lines(s.session)),
         "",
         "Run 'psoas today' to see the session for the day: it changes with how your last "

@@ -18,6 +18,9 @@ class Period:
     start: date | None = None
     end: date | None = None
 
+    def contains(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
     def filter(self, rows: QuerySet, field: str = "date") -> QuerySet:
         if self.start is not None:
             rows = rows.filter(**{f"{field}__gte": self.start})

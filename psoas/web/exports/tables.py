@@ -4,7 +4,9 @@ every column, its type and its meaning (a test keeps the two in step).
 Cells: dates and times in ISO 8601 (times in UTC with their offset), an empty cell for no
 value, `true`/`false`, lists of ids joined by `;`, and whole documents (a profile, a plan)
 as JSON. Dated tables follow the export's date range; plans and profile versions are
-always whole, because the dated rows need them to be read.
+always whole, because the dated rows need them to be read. A plan is a block of six weeks
+(the first, or one chosen at the end of the block before); `block_reviews.csv` holds the
+re-test at each block's end beside the block's start, a row per measure.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.db.models import F
 from psoas.web.exports.answers import ordered_answers
 from psoas.web.exports.reading import Period
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
+from psoas.web.programs.blocks import block_of, blocks
 from psoas.web.programs.models import Person, Plan, ProfileVersion, ScheduledSession
 from psoas.web.tracking.models import SessionLog, SetLog
 
@@ -68,10 +71,29 @@ PLANS = [
     "start_date",
     "active",
     "status",
+    "block_number",
+    "block_kind",
     "classification",
     "days_per_week",
     "created_at",
     "data",
+]
+REVIEWS = [
+    "plan_id",
+    "block_number",
+    "block_kind",
+    "block_start",
+    "block_end",
+    "review_date",
+    "measure",
+    "label",
+    "before",
+    "after",
+    "verdict",
+    "note",
+    "choice",
+    "next_plan_id",
+    "next_block_start",
 ]
 PROFILES = ["id", "version", "created_at", "data"]
 SCHEDULE = ["id", "plan_id", "date", "week", "session_index", "session_name"]
@@ -122,12 +144,15 @@ def _answers(person: Person, period: Period) -> Iterable[dict[str, Any]]:
 
 def _plans(person: Person, period: Period) -> Iterable[dict[str, Any]]:
     for p in Plan.objects.filter(person=person).select_related("profile").order_by("id"):
+        block = block_of(p) if p.data.get("status") == "ok" else {"number": None, "kind": None}
         yield {
             "id": p.id,
             "profile_version": p.profile.version,
             "start_date": p.start_date,
             "active": p.active,
             "status": p.data.get("status"),
+            "block_number": block["number"],
+            "block_kind": block["kind"],
             "classification": p.data.get("classification"),
             "days_per_week": (p.data.get("frequency") or {}).get("days_per_week"),
             "created_at": p.created_at,
@@ -153,6 +178,32 @@ def _schedule(person: Person, period: Period) -> Iterable[dict[str, Any]]:
         }
 
 
+def _reviews(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    """Each block's re-test (its latest), a row per measure, in the period by its date."""
+    for b in blocks(person):
+        r = b["review"]
+        if r is None or not period.contains(date.fromisoformat(r["date"])):
+            continue
+        for row in r["rows"]:
+            yield {
+                "plan_id": b["plan_id"],
+                "block_number": b["number"],
+                "block_kind": b["kind"],
+                "block_start": b["start_date"],
+                "block_end": b["end_date"],
+                "review_date": r["date"],
+                "measure": row["id"],
+                "label": row["label"],
+                "before": row["before"],
+                "after": row["after"],
+                "verdict": row["verdict"],
+                "note": row["note"],
+                "choice": r["choice"],
+                "next_plan_id": r["next_plan_id"],
+                "next_block_start": r["next_start"],
+            }
+
+
 TABLES: dict[str, tuple[list[str], Rows]] = {
     "sessions.csv": (SESSIONS, _sessions),
     "exercise_sets.csv": (SETS, _sets),
@@ -161,6 +212,7 @@ TABLES: dict[str, tuple[list[str], Rows]] = {
     "questionnaire_answers.csv": (ANSWERS, _answers),
     "scheduled_sessions.csv": (SCHEDULE, _schedule),
     "plans.csv": (PLANS, _plans),
+    "block_reviews.csv": (REVIEWS, _reviews),
     "profile_versions.csv": (PROFILES, _profiles),
 }
 

@@ -3,7 +3,8 @@
 Progress (`psoas.web.outcomes.progress`, read up to the range's end) gives the baseline,
 the latest pain, the weekly pain means and the adherence; this module cuts those to the
 range and adds what only the report needs: the questionnaire scores, the exercises stepped
-back for pain with what autoregulation does about them now, and the notes.
+back for pain with what autoregulation does about them now, the notes, and the blocks of
+six weeks (blocks.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from psoas.core.scoring.score import score
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress
 from psoas.web.programs.models import Person, Plan
-from psoas.web.reports import charts, summary
+from psoas.web.reports import blocks, charts, summary
 from psoas.web.tracking.models import SessionLog, SetLog
 from psoas.web.tracking.queries import adjusted_session
 
@@ -237,6 +238,8 @@ def report_data(person: Person, plan: Plan, start: date, end: date, today: date)
         "profile": summary.profile_rows(plan.profile.data, cat),
         "screening": summary.screening(plan.data, flags, cat),
         "plan_start": plan.start_date.isoformat(),
+        "block": blocks.in_force(plan, end),
+        "blocks": blocks.history(person, start, end),
         "week": week,
         "weeks": weeks,
         "frequency": plan.data.get("frequency"),
