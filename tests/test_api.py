@@ -406,6 +406,9 @@ def test_openapi_lists_every_route(client):
         "/api/checkins": {"post"},
         "/api/history": {"get"},
         "/api/progress": {"get"},
+        "/api/block": {"get"},
+        "/api/block/review": {"post"},
+        "/api/block/choice": {"post"},
     }
     assert {p: set(ops) for p, ops in paths.items()} == expected
 

@@ -13,38 +13,15 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
-from psoas.web.outcomes.services import save_psfs
 from psoas.web.programs.blocks import block_of, latest_review
 from psoas.web.programs.models import BlockReview
-from psoas.web.programs.services import active_plan, local_person, save_plan, save_profile
-from psoas.web.tracking.queries import adjusted_session, planned_rows
-from psoas.web.tracking.services import log_done_session
+from psoas.web.programs.services import active_plan, local_person
+from tests.block_seed import PROFILE, first_block
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 TODAY = date.today()
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 40,
-    "sitting_hours_per_day": 2,  # three days a week: a quick seed
-    "equipment": ["mat", "chair"],
-    "pain": {"nprs": 5},
-    "assessment": {
-        "thomas_test": {"left": "positive", "right": "positive"},
-        "hip_flexor_hold_s": {"left": 12, "right": 13},
-    },
-}
-PSFS = {
-    "activity_1_name": "sitting through a meeting",
-    "activity_1": 3,
-    "activity_2_name": "running for the bus",
-    "activity_2": 2,
-    "activity_3_name": "tying shoes",
-    "activity_3": 4,
-}
 RETEST = {  # better on every count
     "form": "retest",
     "thomas_left": "negative",
@@ -74,24 +51,6 @@ def words(response) -> str:
     """What a person reads: the page without tags."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
-
-
-def first_block(profile=PROFILE, days_ago=45):
-    """A plan that began `days_ago` days ago, every session done as planned up to today,
-    with an activity check in its first week."""
-    person = local_person()
-    version = save_profile(person, profile)
-    start = TODAY - timedelta(days=days_ago)
-    plan = save_plan(person, version, build_plan(parse_profile(profile)), start)
-    save_psfs(person, start, PSFS)
-    for slot in plan.scheduled.filter(date__lte=TODAY):
-        info = adjusted_session(plan, slot.date)
-        rows = planned_rows(info["session"], pain_during=1)
-        week, index = info["week"], slot.session_index
-        log_done_session(
-            person, plan, slot.date, week, index, rows, pain_before=None, pain_after=None
-        )
-    return plan
 
 
 def counts() -> tuple[int, int, int, int]:

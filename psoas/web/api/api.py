@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI
 
-from psoas.web.api import outcomes, plan, profile, sessions
+from psoas.web.api import blocks, outcomes, plan, profile, sessions
 from psoas.web.api.common import describe_errors
 
 
@@ -24,11 +24,11 @@ class Api(NinjaAPI):
 api = Api(
     title="psoas",
     version="1",
-    description="Profile, plan, sessions, check-ins and progress for one person "
+    description="Profile, plan, sessions, check-ins, progress and blocks for one person "
     "(local mode). Invalid input gets a 422 naming the field; every other error is "
     '`{"detail": "field: message"}`.',
 )
-for module in (profile, plan, sessions, outcomes):
+for module in (profile, plan, sessions, outcomes, blocks):
     api.add_router("/", module.router)
 
 

@@ -50,7 +50,11 @@ ERRORS: dict[int, tuple[type[Schema], str]] = {
     ),
     403: (ErrorOut, "A change sent from a page of another site (Origin, Sec-Fetch-Site)."),
     404: (ErrorOut, "No profile or plan yet, or no such session for you."),
-    409: (ErrorOut, "The session is already finished, or the day has no session."),
+    409: (
+        ErrorOut,
+        "The session is already finished, the day has no session, the program is stopped, "
+        "or the block's re-test is not due, already saved or not done yet.",
+    ),
     413: (ErrorOut, "The body is larger than the server takes."),
     415: (ErrorOut, "The body is not sent as application/json."),
     422: (ValidationErrorOut, "Invalid input; `loc` names the field."),

@@ -147,3 +147,133 @@ class CheckinOut(Schema):
     nprs: int
     red_flags: list[str]
     referral: dict[str, Any] | None = None
+
+
+# --- blocks: the end of six weeks, the re-test and the next block ---------------------------
+
+Choice = Literal["progress", "maintain", "see_clinician"]
+TestResult = Literal["negative", "positive"]
+HoldSeconds = Annotated[float, Field(strict=True, ge=0, le=300)]
+
+
+class ThomasIn(In):
+    left: TestResult | None = None
+    right: TestResult | None = None
+
+
+class HoldIn(In):
+    left: HoldSeconds | None = None
+    right: HoldSeconds | None = None
+
+
+class ActivityIn(In):
+    name: Text = Field(
+        min_length=1, max_length=80, description="the activity, in the person's words"
+    )
+    score: Score = Field(
+        description="how well they can do it today: 0 (not at all) to 10 (as before)"
+    )
+
+
+class RetestIn(In):
+    pain: Score = Field(description="pain now, 0 (none) to 10 (worst)")
+    thomas_test: ThomasIn | None = Field(
+        default=None, description="per side; leave out a side (or the test) not done"
+    )
+    hip_flexor_hold_s: HoldIn | None = Field(
+        default=None, description="the knee-lift hold per side, in seconds (0 to 300)"
+    )
+    activities: list[ActivityIn] | None = Field(
+        default=None,
+        min_length=3,
+        max_length=5,
+        description="the activity check (PSFS): 3 to 5 activities, best the same as last time",
+    )
+
+
+class ChoiceIn(In):
+    choice: Choice
+    start: PlanStart | None = Field(
+        default=None,
+        description="the next block's first day, today to a year ahead; today if left out",
+    )
+    keep: list[ExerciseId] | None = Field(
+        default=None,
+        max_length=50,
+        description="maintain: exercises done in the block to keep; those that helped if left out",
+    )
+
+
+class RowOut(Schema):
+    id: str
+    label: str
+    before: int | float | str | None
+    after: int | float | str | None
+    verdict: Literal["better", "worse", "same", "unknown"]
+    note: str
+
+
+class OptionOut(Schema):
+    choice: Choice
+    available: bool
+    recommended: bool
+    why: str
+
+
+class ReviewOut(Schema):
+    date: date
+    before: dict[str, Any]
+    after: dict[str, Any]
+    rows: list[RowOut]
+    improved: bool | None
+    summary: str
+    options: list[OptionOut]
+    keep: list[str]
+    choice: Choice | None
+    start_date: date | None
+
+
+class PastReviewOut(Schema):
+    date: date
+    choice: Choice | None
+    rows: list[RowOut]
+    summary: str
+    next_plan_id: int | None
+    next_start: date | None
+
+
+class PastBlockOut(Schema):
+    plan_id: int
+    number: int
+    kind: Literal["first", "progress", "maintain"]
+    start_date: date
+    end_date: date | None
+    active: bool
+    weeks: int
+    review: PastReviewOut | None
+
+
+class BlockOut(Schema):
+    number: int
+    kind: Literal["first", "progress", "maintain"]
+    plan_start: date
+    week: int | None
+    weeks: int
+    review_due: bool
+    retest_from: date | None = Field(description="the day the re-test opens: the last session's")
+    skip_self_tests: list[str]
+    activities: list[str] = Field(description="the activities the last activity check named")
+    review: ReviewOut | None
+    history: list[PastBlockOut]
+
+
+class NewBlockOut(Schema):
+    number: int
+    kind: Literal["progress", "maintain"]
+
+
+class ChoiceOut(Schema):
+    choice: Choice
+    plan_id: int | None = Field(description="the next block's plan; null for see_clinician")
+    block: NewBlockOut | None
+    start_date: date | None
