@@ -118,16 +118,34 @@ def fill(route: str, values: dict[str, object]) -> list[str]:
     return [re.sub(r"<([^>]+)>", value, route)]
 
 
-def test_no_get_changes_the_database():
-    seeded = seed()
+def every_get(values: dict[str, object]) -> list[str]:
+    """Every page and API GET route, each parameter given a real value."""
     values = {
-        "session_id": seeded["session_id"],
         "exercise_id": next(iter(catalog().exercises)),
         "topic_id": next(iter(catalog().topics)),
-        "token": seeded["token"],
+        **values,
     }
     urls = sorted({u for r in page_routes() for u in fill(r, values)})
-    urls += [u for r in api_get_routes() for u in fill("/api" + r, values)]
+    return urls + [u for r in api_get_routes() for u in fill("/api" + r, values)]
+
+
+def reads_change_nothing(client: Client, urls: list[str]) -> dict[tuple[str, str], int]:
+    """GET and HEAD each URL; after each, every table is as it was. The statuses."""
+    before = snapshot()
+    answered = {}
+    for url in urls:
+        for method in ("get", "head"):
+            r = getattr(client, method)(url)
+            answered[(method, url)] = r.status_code
+            after = snapshot()
+            changed = [t for t in before if before[t] != after.get(t)]
+            assert not changed, f"{method.upper()} {url} changed {changed}"
+    return answered
+
+
+def test_no_get_changes_the_database():
+    seeded = seed()
+    urls = every_get({"session_id": seeded["session_id"], "token": seeded["token"]})
     urls += [
         "/today/?logged=1",
         f"/session/{seeded['finished_id']}/",
@@ -143,14 +161,8 @@ def test_no_get_changes_the_database():
     assert today["status"] == "refer" and today["referral"]["reasons"][0]["id"] == SIGN
     page = client.get("/today/")
     assert page.status_code == 200 and page.context["state"] == "refer"
-    answered = {}
-    for url in urls:
-        for method in ("get", "head"):
-            r = getattr(client, method)(url)
-            answered[(method, url)] = r.status_code
-            after = snapshot()
-            changed = [t for t in before if before[t] != after.get(t)]
-            assert not changed, f"{method.upper()} {url} changed {changed}"
+    assert snapshot() == before
+    answered = reads_change_nothing(client, urls)
     for url in ("/api/today", "/today/", "/checkin/", "/plan/", "/progress/", "/api/plan"):
         assert answered[("get", url)] == 200, url
     assert active_plan(local_person()).id == seeded["plan"].id  # still not stopped
@@ -190,3 +202,29 @@ def test_the_stop_is_saved_when_the_person_acts_on_a_page(url, form):
     assert r.context["referral"]["reasons"][0]["id"] == SIGN
     plan = active_plan(local_person())
     assert plan.id != seeded["plan"].id and plan.data["status"] == "refer"
+
+
+@pytest.mark.parametrize("stage", ["retest", "choice", "see_clinician", "next_block"])
+def test_no_get_changes_the_database_at_a_blocks_end(stage):
+    """Six weeks on: the re-test due, its review waiting for a choice, the choice left open
+    to see a clinician, and the next block chosen to start tomorrow. Reading any page or
+    API route there saves no review, no check-in and no plan."""
+    from psoas.core.planning.blocks import Measures
+    from psoas.web.programs.blocks import choose, save_review
+    from tests.block_seed import first_block
+
+    plan = first_block()
+    person = local_person()
+    if stage != "retest":
+        after = Measures({"left": "negative"}, {"left": 20.0}, 3, None)
+        saved = save_review(person, plan, TODAY, after)
+        if stage == "see_clinician":
+            choose(person, saved, "see_clinician", None, TODAY)
+        elif stage == "next_block":
+            choose(person, saved, "progress", TODAY + timedelta(days=1), TODAY)
+    feed = CalendarFeed.objects.create(person=person)
+    urls = every_get({"session_id": 999_999, "token": feed.token})
+    assert "/block/" in urls and "/api/block" in urls
+    answered = reads_change_nothing(Client(raise_request_exception=True), urls)
+    for url in ("/block/", "/today/", "/plan/", "/progress/", "/api/block", "/api/today"):
+        assert answered[("get", url)] == 200, url
