@@ -225,6 +225,9 @@ def test_block_two_today_shows_its_first_session(client):
     r = client.get("/today/")
     assert r.context["state"] == "session"
     assert "Block 2, week 1 of 6" in words(r)
+    started = client.post("/today/", {"warning_signs": "none", "pain": "2"})
+    player = client.get(started["Location"])
+    assert '<span id="p-block">Block 2, week 1 of 6</span>' in text(player)
 
 
 def test_maintain_keeps_the_exercises_ticked(client):

@@ -140,6 +140,7 @@ def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
         "session_id": log.id,
         "date": log.date.isoformat(),
         "week": log.week,
+        "block": block_label(current_block(log.plan, log.date)),
         "steps": timeline(session),
         "exercises": exercises,
         "saved": saved,
