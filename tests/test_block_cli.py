@@ -73,6 +73,9 @@ def test_a_second_block_through_the_cli(env):
     _finished_block(env)
     status = json.loads(run(env, "block", "--json").stdout)
     assert status["number"] == 1 and status["review_due"] and status["review"] is None
+    assert "psoas block retest" in run(env, "today").stdout
+    today = json.loads(run(env, "today", "--json").stdout)
+    assert today["review_due"] and today["block"] == {"number": 1, "kind": "first"}
 
     r = run(env, "block", "next", "--choice", "progress")
     assert r.returncode == 2 and "re-test first" in r.stderr

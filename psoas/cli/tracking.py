@@ -210,21 +210,32 @@ def today(day_text: str | None, json_out: bool) -> None:
     plan = active_plan_or_fail(person)
     refer_if_stopped(plan, json_out)
     info = session_for(person, plan, day, json_out)
+    from psoas.web.programs.blocks import block_of, review_due
+
+    block, due = block_of(plan), review_due(plan, day)
     if json_out:
-        _print_json(info)
+        _print_json({**info, "block": block, "review_due": due})
         return
     status = info["status"]
+    retest = (
+        "Your six weeks are done. Re-test and choose your next block: psoas block retest."
+        if due
+        else ""
+    )
     if status != "session":
         words = {
             "rest_day": "Rest day today.",
             "not_started": f"Your plan starts on {info['plan_start']}.",
-            "plan_finished": "Your 6-week plan is done. Run 'psoas init' to make a new one.",
+            "plan_finished": retest or "Your six weeks are done. See: psoas block",
         }[status]
         nxt = f" Next session: {info['next_date']}." if info["next_date"] else ""
         console.print(words + nxt)
+        if retest and status != "plan_finished":
+            console.print(retest)
         return
     s = info["session"]
-    title = f"Week {info['week']}: {s['name']}, about {s['estimated_minutes']:g} min"
+    label = f"Block {block['number']}, week" if block["number"] > 1 else "Week"
+    title = f"{label} {info['week']}: {s['name']}, about {s['estimated_minutes']:g} min"
     console.print(session_table(title, s["exercises"]))
     for msg in info["messages"]:
         console.print(Text(msg, style="yellow"))
@@ -232,6 +243,11 @@ def today(day_text: str | None, json_out: bool) -> None:
     if notes:
         console.print(bullets(f"{n['id']}\n[yellow]{escape(n['reason'])}[/]" for n in notes))
     console.print("\nStart it with [bold]psoas session[/].")
+    if retest:
+        console.print(
+            "This is the last session of the block. After it, re-test and choose your "
+            "next block: psoas block retest."
+        )
 
 
 def log(
