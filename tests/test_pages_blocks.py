@@ -53,6 +53,14 @@ def words(response) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
+def values(table: str, label: str) -> list[str]:
+    """The start, now and change cells of one measure in the before-and-after table."""
+    head = f'<th scope="rowgroup" colspan="3">{re.escape(label)}</th>'
+    group = re.search(rf"{head}.*?</tbody>", table)
+    row = re.search(r'<tr class="block-table__values">(.*?)</tr>', group.group(0)).group(1)
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
 def counts() -> tuple[int, int, int, int]:
     person = local_person()
     return (
@@ -100,11 +108,14 @@ def test_the_retest_asks_both_tests_pain_and_last_times_activities(client):
     before = counts()
     r = client.get("/block/")
     assert r.status_code == 200 and r.context["state"] == "retest"
+    assert "<h1>Block 1: your re-test</h1>" in text(r)
     page = text(r)
     for field in ("thomas_left", "thomas_right", "hold_left", "hold_right", "pain"):
         assert f'name="{field}"' in page, field
     assert "Modified Thomas test" in page and "Seated knee-lift hold test" in page
     assert "How to do this test" in page and "I did not do this side" in page
+    for side in ("left", "right"):
+        assert f'<label for="id_hold_{side}">Hold test, {side} side, seconds</label>' in page
     for n, name in enumerate(("sitting through a meeting", "running for the bus", "tying shoes")):
         assert f'type="hidden" name="activity_{n + 1}_name" value="{name}"' in page
     # nothing answered for the person ("I did not do this side" until a result is picked)
@@ -147,12 +158,11 @@ def test_a_saved_retest_shows_start_and_now_and_the_choice(client):
     r = client.get("/block/")
     assert r.status_code == 200 and r.context["state"] == "review"
     page = text(r)
+    assert "<h1>Block 1: how far you came</h1>" in page and "start of block 1 (" in page
     table = re.search(r'<table class="block-table">.*?</table>', page).group(0)
     assert '<th scope="col">Start</th><th scope="col">Now</th>' in table
-    row = re.search(r"Pain \(0 to 10, lower is better\)</th>(.*?)</tr>", table).group(1)
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["5", "2", "Better"]
-    row = re.search(r"Thomas test, right side</th>(.*?)</tr>", table).group(1)
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["Positive", "Positive", "No real change"]
+    assert values(table, "Pain (0 to 10, lower is better)") == ["5", "2", "Better"]
+    assert values(table, "Thomas test, right side") == ["Positive", "Positive", "No real change"]
     assert "A change of 2 points or more" in table  # the minimal change, in words
     assert saved.review["summary"] in page
     # the three options, none chosen; the suggested one said in words

@@ -99,8 +99,8 @@ def _state(person: Person, day: date) -> dict[str, Any]:
     block = current_block(plan, day)
     ctx = {
         "plan": plan,
-        "block": block,
-        "label": block_label(block),
+        "current": block,  # not "block": a template's {% block %} takes that name
+        "where": block_label(block),  # not "label": the form partials take that name
         "kind_words": KIND_WORDS[block["kind"]],
         "due_from": last_session_date(plan),
         "scale": range(11),
