@@ -125,7 +125,8 @@ def test_the_second_block_from_the_retest_to_the_calendar(server, phone, tmp_pat
     radios = phone.locator("input[name=choice]")
     assert radios.count() == 3
     assert not any(radios.nth(i).is_checked() for i in range(3))
-    assert phone.locator("label.choice", has_text="Progress").get_by_text("We suggest this").count()
+    progress = phone.locator("label.choice", has_text="Progress")
+    assert progress.get_by_text("We suggest this").is_visible()
     assert grade(text) <= 8
     check_page(phone, "blocks-review")
 
@@ -144,6 +145,12 @@ def test_the_second_block_from_the_retest_to_the_calendar(server, phone, tmp_pat
     phone.goto(server.url + "plan/")
     assert phone.locator(".block-name").inner_text().startswith("Block 2")
     assert "You chose: Progress" in phone.locator("section", has_text="Your blocks").inner_text()
+    check_page(phone, "blocks-plan")
+    phone.goto(server.url + "progress/")
+    blocks = phone.locator("section", has_text="Your blocks")
+    name = "Block 1: your scores at its start and its end"
+    assert blocks.get_by_role("table", name=name).is_visible()
+    check_page(phone, "blocks-progress")
 
     # the calendar subscription rolls on to block 2
     phone.goto(server.url + "settings/")
@@ -154,3 +161,36 @@ def test_the_second_block_from_the_retest_to_the_calendar(server, phone, tmp_pat
     block_2 = active_sessions(server)
     assert block_2[0] == TODAY and len(block_2) >= 12
     assert set(block_2) <= feed_days(feed.body())
+
+
+def test_see_a_clinician_first_then_choose_later(server, phone, tmp_path):
+    """Nothing got better: "See a clinician" is suggested; choosing it says to take the
+    report along, keeps the choice open, and Today says the next block is waiting."""
+    seed(server, tmp_path)
+    phone.goto(server.url + "block/")
+    phone.locator("label[for=pain_6]").click()  # pain up from 5, activities the same
+    for n, score in ((1, "4"), (2, "3"), (3, "5")):
+        phone.locator(f"#id_activity_{n}").select_option(score)
+    phone.get_by_role("button", name="Save my re-test").click()
+    phone.wait_for_url("**/block/")
+    clinician = phone.locator("label.choice", has_text="See a clinician")
+    assert clinician.get_by_text("We suggest this").is_visible()
+    clinician.click()
+    phone.get_by_role("button", name="Save my choice").click()
+    phone.wait_for_url("**/block/#clinician")
+    card = phone.locator("#clinician")
+    assert card.get_by_role("heading", name="You chose to see a clinician first").is_visible()
+    report = card.get_by_role("link", name="Download my report (PDF)")
+    pdf = phone.request.get(server.url + report.get_attribute("href").lstrip("/"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    radios = phone.locator("input[name=choice]")
+    assert radios.count() == 3 and not any(radios.nth(i).is_checked() for i in range(3))
+    check_page(phone, "blocks-see-clinician")
+    phone.goto(server.url + "today/")
+    assert phone.get_by_role("heading", name="Your next block is waiting").is_visible()
+    phone.get_by_role("link", name="Choose my next block").click()
+    phone.wait_for_url("**/block/")
+    phone.locator("label.choice", has_text="Maintain").click()
+    phone.get_by_role("button", name="Save my choice").click()
+    phone.wait_for_url("**/today/")
+    assert "Block 2, week 1 of 6" in main_text(phone)
