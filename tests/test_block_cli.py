@@ -137,3 +137,16 @@ def test_the_retest_waits_for_the_end_of_the_block(env):
     assert run(env, "init", "--profile", str(PROFILE)).returncode == 0
     r = run(env, "block", "retest", *RETEST)
     assert r.returncode == 2 and "end of a block" in r.stderr
+
+
+def test_maintain_from_today_and_the_terminal_player_says_the_block(env):
+    _finished_block(env)
+    assert run(env, "block", "retest", *RETEST).returncode == 0
+    r = run(env, "block", "next", "--choice", "maintain", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["block"] == {"number": 2, "kind": "maintain"}
+    today = json.loads(run(env, "today", "--json").stdout)
+    assert today["status"] == "session" and today["block"]["number"] == 2
+    r = run(env, "session", "--no-input", "--no-red-flags", "--fast", "1000")
+    assert r.returncode == 0, r.stderr
+    assert "Block 2, week 1 of 6" in r.stdout

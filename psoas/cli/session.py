@@ -211,6 +211,15 @@ def run(
     # A session of this day left in progress (the player was killed) comes back: the same
     # log and the session as it was started, without the exercises already saved.
     session, log = started["session"], started["log"]
+    from psoas.web.programs.blocks import block_of
+
+    block = block_of(plan)
+    if not json_out:
+        where = f"Block {block['number']}, week" if block["number"] > 1 else "Week"
+        console.print(
+            f"[bold]{where} {log.week} of {len(plan.data['weeks'])}:[/] "
+            f"{session.get('name', 'your session')}."
+        )
     names = {e.id: e.name for e in catalog().exercises.values()}
     done_before = set(log.sets.values_list("exercise_id", flat=True))
     remaining = [e for e in session["exercises"] if e["id"] not in done_before]
@@ -264,6 +273,7 @@ def run(
         "session_id": log.id,
         "date": day.isoformat(),
         "week": log.week,
+        "block": block,
         "status": status.value if hasattr(status, "value") else status,
         "exercises_saved": saved,
         "resumed": bool(done_before),
