@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from psoas.core.planning.blocks import BlockError, Measures
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
-from psoas.web.outcomes.services import save_psfs
 from psoas.web.programs.blocks import (
     block_of,
     blocks,
@@ -19,9 +16,9 @@ from psoas.web.programs.blocks import (
     review_due,
     save_review,
 )
-from psoas.web.programs.services import active_plan, local_person, save_plan, save_profile
-from psoas.web.tracking.queries import adjusted_session, planned_rows, session_on
-from psoas.web.tracking.services import log_done_session
+from psoas.web.programs.services import active_plan
+from psoas.web.tracking.queries import session_on
+from tests.block_seed import PSFS, first_block
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
 
@@ -36,39 +33,14 @@ PROFILE = {
         "hip_flexor_hold_s": {"left": 12, "right": 13},
     },
 }
-START = date(2026, 9, 7)
-PSFS = {
-    "activity_1_name": "sitting through a meeting",
-    "activity_1": 3,
-    "activity_2_name": "running for the bus",
-    "activity_2": 2,
-    "activity_3_name": "tying shoes",
-    "activity_3": 4,
-}
 BETTER = Measures(
     {"left": "negative", "right": "positive"}, {"left": 22, "right": 20}, pain=2, activity=None
 )
 
 
-def _first_block(profile=PROFILE, done_weeks=6, pain_during=1):
-    person = local_person()
-    version = save_profile(person, profile)
-    plan = save_plan(person, version, build_plan(parse_profile(profile)), START)
-    save_psfs(person, START, PSFS)
-    for slot in plan.scheduled.filter(week__lte=done_weeks):
-        info = adjusted_session(plan, slot.date)
-        rows = planned_rows(info["session"], pain_during=pain_during)
-        log_done_session(
-            person,
-            plan,
-            slot.date,
-            info["week"],
-            slot.session_index,
-            rows,
-            pain_before=None,
-            pain_after=None,
-        )
-    return person, plan
+def _first_block(profile=PROFILE):
+    plan = first_block(profile)
+    return plan.person, plan
 
 
 def _end(plan):
@@ -198,7 +170,7 @@ def test_a_pregnancy_moves_on_into_the_next_block():
     day = _end(plan) + timedelta(days=1)
     saved = save_review(person, plan, day, BETTER)
     new = choose(person, saved, "progress", day, day)
-    weeks_on = (day - START).days // 7
+    weeks_on = (day - plan.start_date).days // 7
     assert new.profile.data["pregnancy_weeks"] == 10 + weeks_on
     lying_on_back = [
         e["id"]
@@ -215,9 +187,9 @@ def test_the_retest_skips_a_test_the_rules_rule_out_by_then():
     (lying on the back) is left out of the re-test, though the intake asked it."""
     from psoas.web.programs.blocks import skipped_tests
 
-    _person, plan = _first_block({**PROFILE, "pregnancy_weeks": 10}, done_weeks=0)
-    assert skipped_tests(plan, START) == frozenset()
+    _person, plan = _first_block({**PROFILE, "pregnancy_weeks": 10})
+    assert skipped_tests(plan, plan.start_date) == frozenset()
     assert skipped_tests(plan, _end(plan)) == {"modified_thomas_test"}
     # past term the answers need an update first: no test is asked
-    far = START + timedelta(weeks=40)
+    far = plan.start_date + timedelta(weeks=40)
     assert skipped_tests(plan, far) == {"modified_thomas_test", "hip_flexor_hold_test"}
