@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "psoas.web.outcomes",
     "psoas.web.intake",
     "psoas.web.account",
+    "psoas.web.breaks",
     "axes",
 ]
 MIDDLEWARE = [
