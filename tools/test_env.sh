@@ -32,6 +32,7 @@ missing() {
   # make's .venv (Debian keeps ensurepip in python3-venv)
   [ -x "${VENV:-.venv}/bin/python" ] || "$PY" -c 'import ensurepip' 2>/dev/null || echo python3-venv
   [ -x "$CHROMIUM" ] || echo chromium  # browser tests (Playwright drives it)
+  command -v dbus-run-session >/dev/null || echo dbus  # psoas breaks run on a session bus
   for tool in pdftotext pdftoppm pdfinfo pdfimages; do  # reading PDFs back
     command -v "$tool" >/dev/null || { echo poppler-utils; break; }
   done
