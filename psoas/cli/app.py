@@ -487,9 +487,10 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import backup, block, exports, report, serve
+    from psoas.cli import backup, block, breaks, exports, report, serve
 
     block.register(app)
+    breaks.register(app)
     exports.register(app)
     backup.register(app)
     report.register(app)

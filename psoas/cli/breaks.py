@@ -1,0 +1,396 @@
+"""`psoas breaks`: move breaks for desk workers, in the terminal and on the desktop.
+
+`on`, `off`, `settings` and `pause` change what the reminders do; `status` and `stats`
+show them; `now` is a guided break in the terminal; `run` keeps going all day and sends
+desktop notifications; `install` and `uninstall` write and remove the user service that
+starts `run` at login. The rules are the core's (`psoas.core.breaks`), the events and
+settings the store's (`psoas.web.breaks`), shared with the web app. Only Typer is
+imported here at load time: `psoas --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+PAUSES = ("1h", "until-tomorrow")
+FLAGS = {  # a setting's name in the store -> its flag here, for error messages
+    "enabled": "on|off",
+    "zone": "--zone",
+    "interval_min": "--interval",
+    "break_min": "--break-length",
+    "working_hours": "--hours",
+    "fixed_times": "--fixed-times",
+    "snooze_min": "--snooze-min",
+    "snoozes": "--snoozes",
+    "natural_break_min": "--natural-break",
+}
+
+breaks_app = typer.Typer(
+    help="Move breaks for desk workers: reminders to stand up and move through your "
+    "working day, with a short guided break.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `psoas breaks` to the app."""
+    app.add_typer(breaks_app, name="breaks")
+
+
+# Shared ---------------------------------------------------------------------------------
+
+
+def _clock():
+    from psoas.breaks_desktop.clock import BreakClock, ClockError
+    from psoas.cli.app import fail
+
+    try:
+        return BreakClock.from_env()
+    except ClockError as exc:
+        raise fail(str(exc)) from None
+
+
+def _current(person: Any) -> tuple[Any, str | None]:
+    """The person's settings, and a note when they fall back to UTC. Until the person
+    saves settings, the zone is this computer's (found as `zone.system_zone` says)."""
+    from dataclasses import replace
+
+    from psoas.breaks_desktop.zone import system_zone
+    from psoas.web.breaks.models import BreakConfig
+    from psoas.web.breaks.services import load_settings
+
+    settings = load_settings(person)
+    if BreakConfig.objects.filter(person=person).exists():
+        return settings, None
+    zone = system_zone()
+    if zone is None:
+        return replace(settings, zone="UTC"), (
+            "Could not find this computer's time zone (no TZ variable, no /etc/localtime "
+            "link to a zone, no /etc/timezone), so psoas uses UTC. Give yours with: "
+            "psoas breaks settings --zone Europe/Berlin"
+        )
+    return replace(settings, zone=zone), None
+
+
+def _note(note: str | None) -> None:
+    if note:
+        sys.stderr.write(f"psoas: {note}\n")
+
+
+def _field_error(exc: Any) -> typer.Exit:
+    """A store FieldError as one line naming the flag."""
+    from psoas.cli.app import fail
+
+    name, _, part = exc.field.partition(".")
+    flag = FLAGS.get(name, name)
+    return fail(f"{flag}{f' ({part})' if part else ''}: {exc.message}")
+
+
+def _settings_json(settings: Any) -> dict[str, Any]:
+    from psoas.web.breaks.codec import settings_to_json
+
+    return settings_to_json(settings)
+
+
+def _hours_words(spans: Any) -> str:
+    from psoas.web.breaks.codec import hhmm
+
+    return ", ".join(f"{hhmm(s.start)}-{hhmm(s.end)}" for s in spans) or "off"
+
+
+def _print_settings(settings: Any) -> None:
+    from psoas.cli.render import console
+    from psoas.core.breaks.model import WEEKDAYS
+    from psoas.web.breaks.codec import hhmm
+
+    s = settings
+    console.print(f"[bold]Move breaks:[/] {'on' if s.enabled else 'off'}")
+    console.print(
+        f"A reminder every {s.interval_min} minutes of sitting; a break takes "
+        f"{s.break_min} minute{'s' if s.break_min != 1 else ''}."
+    )
+    console.print(f"Working hours ({s.zone}):")
+    for day in WEEKDAYS:
+        console.print(f"  {day}  {_hours_words(s.working_hours.get(day, ()))}")
+    if s.fixed_times:
+        console.print("Also at: " + ", ".join(hhmm(t) for t in s.fixed_times))
+    if s.snoozes:
+        console.print(f"Snooze: {s.snooze_min} minutes, up to {s.snoozes} times a reminder.")
+    else:
+        console.print("Snooze: off (take the break or skip it).")
+    natural = s.natural_break_min or s.break_min
+    console.print(f"Away from the computer for {natural} minutes or more counts as a break.")
+
+
+# Settings -------------------------------------------------------------------------------
+
+
+def parse_hours(values: list[str]) -> dict[str, list[list[str]]]:
+    """`--hours mon-fri=09:00-12:30,13:30-17:30` (repeatable; `sat-sun=off` for days off)
+    as the store's JSON: each day named gets the hours given."""
+    from psoas.cli.app import fail
+    from psoas.core.breaks.model import WEEKDAYS
+
+    example = "write it like mon-fri=09:00-12:30,13:30-17:30 or sat-sun=off"
+    out: dict[str, list[list[str]]] = {}
+    for value in values:
+        days_text, eq, spans_text = value.partition("=")
+        if not eq:
+            raise fail(f"--hours: '{value}' has no '='; {example}")
+        first, dash, last = days_text.strip().lower().partition("-")
+        last = last if dash else first
+        if first not in WEEKDAYS or last not in WEEKDAYS:
+            raise fail(
+                f"--hours: '{days_text}' is not a day or a range of days; use mon, tue, wed, "
+                f"thu, fri, sat, sun, or a range such as mon-fri"
+            )
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+        if a > b:
+            raise fail(f"--hours: '{days_text}' runs backwards; put the earlier day first")
+        spans_text = spans_text.strip().lower()
+        spans: list[list[str]] = []
+        if spans_text != "off":
+            for part in spans_text.split(","):
+                start, dash, end = part.strip().partition("-")
+                if not dash:
+                    raise fail(f"--hours: '{part.strip()}' is not a start-end pair; {example}")
+                spans.append([start.strip(), end.strip()])
+        for day in WEEKDAYS[a : b + 1]:
+            out[day] = spans
+    return out
+
+
+def parse_fixed_times(value: str) -> list[str]:
+    """`--fixed-times 10:30,15:00`; `none` for no fixed times."""
+    text = value.strip().lower()
+    if text in ("", "none", "off"):
+        return []
+    return [t.strip() for t in text.split(",")]
+
+
+@breaks_app.command("on")
+def switch_on(json_out: JsonOpt = False) -> None:
+    """Turn move breaks on (every 30 minutes in your working hours, unless you changed it)."""
+    _switch(True, json_out)
+
+
+@breaks_app.command("off")
+def switch_off(json_out: JsonOpt = False) -> None:
+    """Turn move breaks off; your settings are kept."""
+    _switch(False, json_out)
+
+
+def _switch(on: bool, json_out: bool) -> None:
+    from dataclasses import replace
+
+    from psoas.cli.app import _print_json
+    from psoas.cli.tracking import open_store
+
+    clock = _clock()
+    person = open_store()
+    from psoas.web.breaks.services import save_settings
+
+    settings, note = _current(person)
+    saved = save_settings(person, replace(settings, enabled=on), clock.now(), "cli")
+    _note(note)
+    if json_out:
+        _print_json(_settings_json(saved))
+        return
+    from psoas.cli.render import console
+
+    if not on:
+        console.print("Move breaks are off. Your settings are kept: 'psoas breaks on' again.")
+        return
+    days = [d for d, spans in saved.working_hours.items() if spans]
+    console.print(
+        f"Move breaks are on: a reminder every {saved.interval_min} minutes of sitting, "
+        f"in your working hours ({len(days)} days a week, time zone {saved.zone})."
+    )
+    console.print(
+        "Keep 'psoas breaks run' going for desktop reminders, or start it at every login "
+        "with 'psoas breaks install'. Change the times with 'psoas breaks settings'."
+    )
+
+
+@breaks_app.command("settings")
+def settings_cmd(
+    interval: Annotated[
+        int | None, typer.Option("--interval", help="Minutes of sitting between reminders, 20-60.")
+    ] = None,
+    break_length: Annotated[
+        int | None, typer.Option("--break-length", help="Minutes a break takes, 1-5.")
+    ] = None,
+    hours: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hours",
+            help="Working hours of some days, e.g. mon-fri=09:00-12:30,13:30-17:30 or "
+            "sat-sun=off (repeat for other days).",
+        ),
+    ] = None,
+    fixed_times: Annotated[
+        str | None,
+        typer.Option("--fixed-times", help="Reminders at these times too, e.g. 10:30,15:00; none."),
+    ] = None,
+    snooze_min: Annotated[
+        int | None, typer.Option("--snooze-min", help="Minutes a snooze puts a reminder off, 1-30.")
+    ] = None,
+    snoozes: Annotated[
+        int | None, typer.Option("--snoozes", help="Snoozes allowed for one reminder, 0-5.")
+    ] = None,
+    natural_break: Annotated[
+        int | None,
+        typer.Option(
+            "--natural-break", help="Minutes away from the computer that count as a break, 1-60."
+        ),
+    ] = None,
+    zone: Annotated[
+        str | None,
+        typer.Option("--zone", help="Time zone of your working hours, e.g. Europe/Berlin."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show or change when reminders come: interval, break length, hours, snooze, zone."""
+    from psoas.cli.app import _print_json
+    from psoas.cli.tracking import open_store
+    from psoas.web.breaks.codec import FieldError, settings_from_json
+
+    changes: dict[str, Any] = {}
+    if interval is not None:
+        changes["interval_min"] = interval
+    if break_length is not None:
+        changes["break_min"] = break_length
+    if fixed_times is not None:
+        changes["fixed_times"] = parse_fixed_times(fixed_times)
+    if snooze_min is not None:
+        changes["snooze_min"] = snooze_min
+    if snoozes is not None:
+        changes["snoozes"] = snoozes
+    if natural_break is not None:
+        changes["natural_break_min"] = natural_break
+    if zone is not None:
+        changes["zone"] = zone
+    new_hours = parse_hours(hours) if hours else None
+    try:  # every value checked before the store opens: bad input never touches it
+        settings_from_json({**changes, **({"working_hours": new_hours} if new_hours else {})})
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    clock = _clock()
+    person = open_store()
+    settings, note = _current(person)
+    if changes or new_hours:
+        from psoas.web.breaks.services import save_settings
+
+        if new_hours:
+            changes["working_hours"] = {**_settings_json(settings)["working_hours"], **new_hours}
+        try:
+            settings = save_settings(
+                person, settings_from_json(changes, base=settings), clock.now(), "cli"
+            )
+        except FieldError as exc:
+            raise _field_error(exc) from None
+        if "zone" in changes:
+            note = None
+    _note(note)
+    if json_out:
+        _print_json(_settings_json(settings))
+    else:
+        _print_settings(settings)
+
+
+@breaks_app.command("pause")
+def pause(
+    length: Annotated[str, typer.Argument(metavar="1h|until-tomorrow", help="How long.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """No reminders for an hour, or for the rest of the day."""
+    from psoas.cli.app import _print_json, fail
+
+    if length not in PAUSES:
+        raise fail(f"1h|until-tomorrow: '{length}' is not allowed; use 1h or until-tomorrow")
+    from psoas.cli.tracking import open_store
+    from psoas.core.breaks.scheduler import quiet_until
+
+    clock = _clock()
+    person = open_store()
+    from psoas.web.breaks.services import record
+
+    settings, note = _current(person)
+    now = clock.now()
+    until = quiet_until(settings, now, length)
+    record(person, "quiet", now, until=until, source="cli")
+    _note(note)
+    local = until.astimezone(_zone(settings))
+    if json_out:
+        _print_json({"quiet_until": local.isoformat(), "zone": settings.zone})
+        return
+    from psoas.cli.render import console
+
+    console.print(f"No reminders until {_when(local, now.astimezone(local.tzinfo))}.")
+
+
+def _zone(settings: Any):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.zone)
+
+
+def _when(local: Any, now_local: Any) -> str:
+    """A time in plain words: "14:30", "tomorrow 09:00", "Mon 3 Mar 09:00"."""
+    from datetime import timedelta
+
+    if local.date() == now_local.date():
+        return local.strftime("%H:%M")
+    if local.date() == now_local.date() + timedelta(days=1):
+        return "tomorrow " + local.strftime("%H:%M")
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}"
+
+
+# Desktop service ------------------------------------------------------------------------
+
+
+@breaks_app.command("install")
+def install(json_out: JsonOpt = False) -> None:
+    """Start 'psoas breaks run' at every login: writes a systemd user unit (Linux) or a
+    LaunchAgent (macOS) and says how to turn it on."""
+    _service("install", json_out)
+
+
+@breaks_app.command("uninstall")
+def uninstall(json_out: JsonOpt = False) -> None:
+    """Stop starting 'psoas breaks run' at login: stops the service and removes its file."""
+    _service("uninstall", json_out)
+
+
+def _service(which: str, json_out: bool) -> None:
+    from psoas.breaks_desktop import service
+    from psoas.cli.app import _print_json, fail
+
+    try:
+        out = service.install() if which == "install" else service.uninstall()
+    except service.ServiceError as exc:
+        raise fail(f"{which}: {exc}", 1) from None
+    except OSError as exc:
+        raise fail(f"{which}: cannot write {exc.filename}: {exc.strerror or exc}", 1) from None
+    if json_out:
+        _print_json(out.as_json())
+        return
+    said = {
+        "written": f"Wrote {out.path}",
+        "rewritten": f"Wrote {out.path} again (it was there already)",
+        "removed": f"Removed {out.path}",
+        "absent": f"Nothing to remove at {out.path}",
+    }[out.action]
+    typer.echo(said + ".")
+    for note in out.notes:
+        typer.echo(note)
+    if out.steps:
+        typer.echo("To turn it on now:" if which == "install" else "Then:")
+        for step in out.steps:
+            typer.echo(f"  {step}")
