@@ -28,7 +28,21 @@ DUMP_RECORDS = """
 from psoas.web.bootstrap import setup
 setup()
 from django.core.management import call_command
-call_command("dumpdata", "programs", "tracking", "outcomes", indent=1)
+call_command("dumpdata", "programs", "tracking", "outcomes", "breaks", indent=1)
+"""
+# Move breaks on, and a break taken and one skipped (as the web app or `psoas breaks` would).
+BREAK_EVENTS = """
+import sys
+from datetime import timedelta
+from django.utils import timezone
+from psoas.web.bootstrap import setup
+setup()
+from psoas.web.breaks import services
+from psoas.web.programs.services import local_person
+person, now = local_person(), timezone.now()
+services.switch(person, True, now - timedelta(hours=2), "web")
+for kind in sys.argv[1:]:
+    services.record(person, kind, now - timedelta(minutes=len(kind)), source="web")
 """
 
 
@@ -42,8 +56,16 @@ def ok(env, *args) -> str:
     return r.stdout
 
 
+def break_events(env, *kinds: str) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", BREAK_EVENTS, *kinds], env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+
+
 def seed(env) -> None:
-    """A plan started ten days ago, two logged sessions and a pain check-in."""
+    """A plan started ten days ago, two logged sessions, a pain check-in, and move breaks
+    on with two breaks."""
     start = date.today() - timedelta(days=10)
     ok(env, "init", "--profile", str(DESK), "--start", start.isoformat())
     for back, pain in ((10, 5), (6, 4)):
@@ -51,6 +73,7 @@ def seed(env) -> None:
         ok(env, "log", "--date", day, "--pain-before", str(pain), "--notes", f"day {back}")
     day = (date.today() - timedelta(days=2)).isoformat()
     ok(env, "checkin", "--pain", "3", "--no-red-flags", "--no-input", "--date", day)
+    break_events(env, "taken", "skipped")
 
 
 def views(env) -> dict:
@@ -76,6 +99,7 @@ def change_everything(env) -> None:
     ok(env, "log", "--notes", "after the backup")
     ok(env, "checkin", "--pain", "7", "--no-red-flags", "--no-input")
     ok(env, "init", "--profile", str(RUNNER))
+    break_events(env, "taken")
 
 
 def test_restore_gives_back_exactly_the_backup_moment(env, tmp_path):
@@ -84,6 +108,8 @@ def test_restore_gives_back_exactly_the_backup_moment(env, tmp_path):
     summary = json.loads(ok(env, "backup", str(tmp_path / "b"), "--json"))
     assert summary["records"]["tracking.sessionlog"] == 2
     assert summary["records"]["outcomes.paincheckin"] == 3  # 2 before a log, 1 check-in
+    assert summary["records"]["breaks.breaklog"] == 3  # on, taken, skipped
+    assert summary["records"]["breaks.breakconfig"] == 1
     change_everything(env)
     assert views(env) != before
     r = run(env, "restore", str(tmp_path / "b"))  # no terminal and no --yes: nothing happens

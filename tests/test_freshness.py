@@ -3,12 +3,15 @@ app makes for a person, and only for that person."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
+from psoas.web.breaks import services as breaks
 from psoas.web.outcomes.services import add_checkin, add_response
 from psoas.web.programs.models import Person
 from psoas.web.programs.services import save_plan, save_profile
@@ -47,6 +50,12 @@ def test_every_write_changes_the_revision_of_its_person_only():
     add_checkin(me, date.today(), 4, [])
     changed()
     add_response(me, "psfs", "1", date.today(), {"a": 5}, 5.0)
+    changed()
+    breaks.switch(me, True, source="web")
+    changed()
+    breaks.save_settings(me, replace(breaks.load_settings(me), interval_min=45))
+    changed()
+    breaks.record(me, "taken", timezone.now(), source="web")
     changed()
 
 

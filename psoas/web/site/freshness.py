@@ -5,8 +5,9 @@ functions as the CLI and the API; doing that on every request would make the pag
 times slower than the frame around them. Instead, their results are kept in Django's cache
 under the person's *data revision*: one indexed query that changes whenever anything is
 written for them (a new profile or plan, a session started or finished, a set, a check-in,
-a questionnaire, a block's review). The app only ever adds those rows, finishes a session
-or records the choice at a block's end, and deleting
+a questionnaire, a block's review, a break event or new break settings). The app only ever
+adds those rows, finishes a session, records the choice at a block's end or saves break
+settings (which stamps their time), and deleting
 all data removes the person (a new one may get the same id, but not the same creation
 time), so the newest id of each table, the newest finish time and when the person was
 created name the state exactly. Nothing has to remember
@@ -37,12 +38,14 @@ _TABLES = (
     "outcomes_paincheckin",
     "outcomes_questionnaireresponse",
     "programs_blockreview",
+    "breaks_breaklog",
 )
 _SQL = "SELECT " + ", ".join(
     [f"(SELECT max(id) FROM {t} WHERE person_id = %s)" for t in _TABLES]
     + [
         "(SELECT max(finished_at) FROM tracking_sessionlog WHERE person_id = %s)",
         "(SELECT max(chosen_at) FROM programs_blockreview WHERE person_id = %s)",
+        "(SELECT max(updated_at) FROM breaks_breakconfig WHERE person_id = %s)",
         "(SELECT created_at FROM programs_person WHERE id = %s)",
     ]
 )
@@ -50,7 +53,7 @@ _SQL = "SELECT " + ", ".join(
 
 def data_revision(person_id: int) -> str:
     with connection.cursor() as cur:
-        cur.execute(_SQL, [person_id] * (len(_TABLES) + 3))
+        cur.execute(_SQL, [person_id] * (len(_TABLES) + 4))
         row = cur.fetchone()
     text = "|".join("" if v is None else str(v) for v in row)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
