@@ -166,3 +166,67 @@ def test_two_runners_claiming_at_once_show_it_once(env):
     ]
     answers = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
     assert answers == ["False", "False", "True"]
+
+
+def _on_at_nine(person, zone="UTC"):
+    services.save_settings(
+        person, replace(BreakSettings(), enabled=True, zone=zone), NOW.replace(hour=9), "web"
+    )
+
+
+def test_status_follows_the_events():
+    person = local_person()
+    off = services.status(person, NOW)
+    assert not off.enabled and off.next.at is None
+    _on_at_nine(person)
+    s = services.status(person, NOW)  # on at 9:00, 30 minutes: due since 9:30
+    assert s.enabled and s.next.at == NOW and s.shown_at is None
+    assert s.snooze_refusal == "There is no reminder to snooze right now."
+    assert services.claim_prompt(person, s.next.at, NOW, "web")
+    shown = services.status(person, NOW + timedelta(seconds=10))
+    assert shown.shown_at == NOW and shown.snooze_refusal is None
+    assert shown.today.prompted == 1
+    services.record(person, "taken", NOW + timedelta(minutes=1), source="web")
+    after = services.status(person, NOW + timedelta(minutes=2))
+    assert after.shown_at is None and after.next.at == NOW + timedelta(minutes=31)
+    assert after.today.taken == 1 and after.today.longest_sitting_min == 61  # 9:00 to 10:01
+    until = NOW + timedelta(hours=1)
+    services.record(person, "quiet", NOW + timedelta(minutes=2), until=until, source="web")
+    quiet = services.status(person, NOW + timedelta(minutes=3))
+    assert quiet.quiet_until == until and quiet.next.at == until
+
+
+def test_a_week_of_stats_by_the_persons_own_day():
+    person = local_person()
+    _on_at_nine(person, "Europe/Berlin")
+    services.record(person, "taken", NOW, source="web")  # 11:00 in Berlin, Monday
+    services.record(person, "skipped", NOW - timedelta(days=2), source="cli")  # Saturday
+    # 23:30 UTC on Monday is Tuesday in Berlin
+    services.record(person, "natural", NOW.replace(hour=23, minute=30), source="idle")
+    later = NOW + timedelta(days=1, hours=2)
+    week = services.stats(person, services.today(services.load_settings(person), later), later)
+    assert [d.day for d in week][-2:] == ["2026-11-30", "2026-12-01"]
+    assert len(week) == 7
+    by_day = {d.day: d for d in week}
+    assert by_day["2026-11-30"].taken == 1 and by_day["2026-11-28"].skipped == 1
+    assert by_day["2026-12-01"].natural == 1 and by_day["2026-11-30"].natural == 0
+
+
+def test_all_days_agrees_with_the_week(tmp_path):
+    person = local_person()
+    _on_at_nine(person)
+    for day in range(6):
+        base = NOW - timedelta(days=day)
+        for minutes, kind in ((-40, "prompted"), (-39, "taken"), (20, "prompted"), (25, "skipped")):
+            services.record(person, kind, base + timedelta(minutes=minutes), source="web")
+    services.switch(person, False, NOW - timedelta(days=3, hours=-3), "web")
+    services.switch(person, True, NOW - timedelta(days=2, hours=2), "web")
+    now = NOW + timedelta(hours=3)
+    week = {d.day: d for d in services.stats(person, NOW.date(), now)}
+    every = services.all_days(person, now)
+    assert len(every) == 6
+    for d in every:
+        assert d == week[d.day]
+    assert any(
+        d.longest_sitting_min != week[NOW.date().isoformat()].longest_sitting_min for d in every
+    )

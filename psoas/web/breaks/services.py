@@ -8,13 +8,30 @@ going gets one reminder, not two.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from psoas.core.breaks.model import EVENT_KINDS, BreakEvent, BreakSettings
+from psoas.core.breaks.hours import WorkingHours, local_day, zone_of
+from psoas.core.breaks.model import (
+    EVENT_KINDS,
+    BreakEvent,
+    BreakSettings,
+    DayStats,
+    NextReminder,
+)
+from psoas.core.breaks.scheduler import (
+    current_cycle,
+    history,
+    is_on,
+    next_reminder,
+    quiet_end,
+    snooze_refusal,
+)
+from psoas.core.breaks.stats import day_stats, week_stats
 from psoas.web.breaks.codec import FieldError, settings_from_json, settings_to_json
 from psoas.web.breaks.models import BreakConfig, BreakLog
 from psoas.web.programs.models import Person
@@ -89,12 +106,72 @@ def record(
         return _add(person, kind, at, until, source)
 
 
-def events(person: Person, since: datetime) -> list[BreakEvent]:
-    """The person's events from `since` on, oldest first."""
-    rows = BreakLog.objects.filter(person=person, at__gte=since).values_list(
-        "at", "kind", "until", "source"
+def events(person: Person, since: datetime | None = None) -> list[BreakEvent]:
+    """The person's events from `since` on (all of them when None), oldest first."""
+    rows = BreakLog.objects.filter(person=person)
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    values = rows.values_list("at", "kind", "until", "source")
+    return [BreakEvent(at=a, kind=k, until=u, source=s) for a, k, u, s in values]
+
+
+@dataclass(frozen=True)
+class BreakStatus:
+    """Where a person's breaks stand at a moment: what the pages, the API and
+    `psoas breaks status` show."""
+
+    enabled: bool  # on in the settings and not switched off since
+    next: NextReminder
+    shown_at: datetime | None  # a reminder shown and not answered yet (take, skip, snooze)
+    snooze_refusal: str | None  # why it cannot be snoozed now; None when it can
+    quiet_until: datetime | None
+    today: DayStats
+
+
+def status(person: Person, now: datetime) -> BreakStatus:
+    settings = load_settings(person)
+    recent = events(person, now - LOOKBACK)
+    hist = history(recent, now)
+    shown = current_cycle(hist, WorkingHours(settings), now).shown if hist else None
+    return BreakStatus(
+        enabled=is_on(settings, hist),
+        next=next_reminder(settings, now, recent),
+        shown_at=shown,
+        snooze_refusal=snooze_refusal(settings, now, recent),
+        quiet_until=quiet_end(hist, now),
+        today=day_stats(settings, recent, today(settings, now), now),
     )
-    return [BreakEvent(at=a, kind=k, until=u, source=s) for a, k, u, s in rows]
+
+
+def today(settings: BreakSettings, now: datetime) -> date:
+    """The person's own date at `now` (their settings' zone)."""
+    return local_day(now, zone_of(settings.zone))
+
+
+def stats(person: Person, day: date, now: datetime) -> list[DayStats]:
+    """The 7 days ending on `day` (the person's date), oldest first."""
+    settings = load_settings(person)
+    return week_stats(settings, events(person, now - LOOKBACK), day, now)
+
+
+def all_days(person: Person, now: datetime) -> list[DayStats]:
+    """Every day with a break event, oldest first: for the report and the CSV. Each day
+    is counted from its own events and the last switch on or off before it, so three
+    years of breaks cost one pass, not one pass per day."""
+    settings = load_settings(person)
+    zone = zone_of(settings.zone)
+    by_day: dict[date, list[BreakEvent]] = defaultdict(list)
+    switch: BreakEvent | None = None
+    for event in events(person):
+        if event.at > now:
+            break
+        day = local_day(event.at, zone)
+        if day not in by_day and switch is not None:
+            by_day[day].append(switch)
+        by_day[day].append(event)
+        if event.kind in ("on", "off"):
+            switch = event
+    return [day_stats(settings, evs, day, now) for day, evs in by_day.items()]
 
 
 def claim_prompt(person: Person, due: datetime, now: datetime, source: str) -> bool:
