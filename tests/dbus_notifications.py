@@ -5,7 +5,7 @@ CloseNotification, GetCapabilities with "actions", GetServerInformation, and the
 ActionInvoked and NotificationClosed signals) and, if asked, an idle-time service
 (org.freedesktop.ScreenSaver GetSessionIdleTime or org.gnome.Mutter.IdleMonitor
 GetIdletime) whose answer the test sets. It records every notification. A test drives it
-through a control interface on the same bus (org.psoas.Test: Sent, Invoke, SetIdle),
+through a control interface on the same bus (org.psoas.Test: Sent, Invoke, AnswerNext, SetIdle),
 with `NotificationBus` below, which starts and stops the whole bus. Idle time stays where
 the test set it (it does not grow), so a sped-up clock does not turn a pause into a break.
 bench/breaks.py uses it too.
@@ -41,6 +41,7 @@ from dbus_fast.service import ServiceInterface, dbus_method, dbus_signal
 
 CONTROL = ("org.psoas.Test", "/org/psoas/Test", "org.psoas.Test")
 IDLE_KINDS = ("screensaver", "mutter", "none")
+ANSWER_AFTER_S = 0.05
 Strings = Annotated[list[str], DBusSignature("as")]
 ServerInfo = Annotated[list[str], DBusSignature("ssss")]
 IdAndKey = Annotated[list[Any], DBusSignature("us")]
@@ -57,6 +58,7 @@ class Notifications(ServiceInterface):
     def __init__(self) -> None:
         super().__init__("org.freedesktop.Notifications")
         self.sent: list[dict[str, Any]] = []
+        self.answer_next: str | None = None  # pressed as soon as a notification offers it
 
     @dbus_method()
     def GetCapabilities(self) -> Strings:
@@ -89,10 +91,24 @@ class Notifications(ServiceInterface):
                 "hints": {k: str(_plain(v)) for k, v in hints.items()},
                 "expire_timeout": expire_timeout,
                 "closed": None,
+                "pressed": None,
                 "at": time.time(),
             }
         )
+        key, keys = self.answer_next, actions[::2]
+        if key is not None and key in keys:
+            self.answer_next = None  # after the reply: a client learns the id from it
+            asyncio.get_running_loop().call_later(ANSWER_AFTER_S, self.press, nid, key)
         return nid
+
+    def press(self, nid: int, key: str) -> bool:
+        """The person presses a button: ActionInvoked, then the server closes it."""
+        if not 0 < nid <= len(self.sent) or self.sent[nid - 1]["closed"] is not None:
+            return False
+        self.sent[nid - 1]["pressed"] = key
+        self.ActionInvoked(nid, key)
+        self.close(nid, 2)
+        return True
 
     @dbus_method()
     def CloseNotification(self, nid: DBusUInt32):
@@ -150,13 +166,13 @@ class Control(ServiceInterface):
 
     @dbus_method()
     def Invoke(self, nid: DBusUInt32, action_key: DBusStr) -> DBusBool:
-        """The person presses a button: ActionInvoked, then the server closes it."""
-        sent = self.notifications.sent
-        if not 0 < nid <= len(sent) or sent[nid - 1]["closed"] is not None:
-            return False
-        self.notifications.ActionInvoked(nid, action_key)
-        self.notifications.close(nid, 2)
-        return True
+        return self.notifications.press(nid, action_key)
+
+    @dbus_method()
+    def AnswerNext(self, action_key: DBusStr):
+        """Press this button on the next notification that offers it, right away (as a
+        person with a finger on it would, inside a short snooze window)."""
+        self.notifications.answer_next = action_key
 
     @dbus_method()
     def SetIdle(self, ms: DBusUInt64):
@@ -272,6 +288,9 @@ class NotificationBus:
 
     def invoke(self, nid: int, action_key: str) -> bool:
         return self._call("Invoke", "us", [nid, action_key])
+
+    def answer_next(self, action_key: str) -> None:
+        self._call("AnswerNext", "s", [action_key])
 
     def set_idle(self, seconds: float) -> None:
         self._call("SetIdle", "t", [round(seconds * 1000)])

@@ -394,3 +394,156 @@ def _service(which: str, json_out: bool) -> None:
         typer.echo("To turn it on now:" if which == "install" else "Then:")
         for step in out.steps:
             typer.echo(f"  {step}")
+
+
+# Status and statistics ------------------------------------------------------------------
+
+
+def _snapshot() -> tuple[Any, Any, str | None, Any, list[Any]]:
+    """The clock, the person, their settings (and a note), and the recent events."""
+    from psoas.cli.tracking import open_store
+
+    clock = _clock()
+    person = open_store()
+    from psoas.web.breaks.services import LOOKBACK, events
+
+    settings, note = _current(person)
+    now = clock.now()
+    return now, person, note, settings, events(person, now - LOOKBACK)
+
+
+def _local_iso(t: Any, settings: Any) -> str | None:
+    return None if t is None else t.astimezone(_zone(settings)).isoformat(timespec="seconds")
+
+
+def _day_json(stats: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(stats)
+
+
+def _idle_words() -> str:
+    import asyncio
+
+    from psoas.breaks_desktop.idle import probe
+
+    return asyncio.run(probe())
+
+
+@breaks_app.command("status")
+def status(json_out: JsonOpt = False) -> None:
+    """Whether breaks are on, when the next reminder comes and why, and today's counts."""
+    from psoas.cli.app import _print_json
+    from psoas.core.breaks.hours import local_day
+    from psoas.core.breaks.scheduler import next_reminder
+    from psoas.core.breaks.stats import day_stats
+
+    now, _person, note, settings, events = _snapshot()
+    nxt = next_reminder(settings, now, events)
+    today = day_stats(settings, events, local_day(now, _zone(settings)), now)
+    idle = _idle_words()
+    _note(note)
+    if json_out:
+        _print_json(
+            {
+                "enabled": settings.enabled,
+                "zone": settings.zone,
+                "now": _local_iso(now, settings),
+                "next": {
+                    "at": _local_iso(nxt.at, settings),
+                    "reason": nxt.reason,
+                    "snoozes_left": nxt.snoozes_left,
+                },
+                "today": _day_json(today),
+                "idle_time": idle,
+            }
+        )
+        return
+    from psoas.cli.render import console
+
+    console.print(f"[bold]Move breaks:[/] {'on' if settings.enabled else 'off'}")
+    if nxt.at is None:
+        console.print(f"Next reminder: none. {nxt.reason}")
+    else:
+        local = nxt.at.astimezone(_zone(settings))
+        when = _when(local, now.astimezone(local.tzinfo))
+        console.print(f"Next reminder: {when} ({nxt.reason}).")
+    console.print(f"Today: {_counts_words(today)}")
+    console.print(f"idle time: {idle}")
+
+
+def _counts_words(d: Any) -> str:
+    return (
+        f"{d.prompted} reminders, {d.taken} breaks taken, {d.natural} natural breaks, "
+        f"{d.snoozed} snoozed, {d.skipped} skipped; longest sitting {d.longest_sitting_min} min."
+    )
+
+
+@breaks_app.command("stats")
+def stats(json_out: JsonOpt = False) -> None:
+    """This week's breaks per day: reminders, taken, natural, snoozed, skipped, and the
+    longest time you sat without a break."""
+    from psoas.cli.app import _print_json
+    from psoas.core.breaks.hours import local_day
+    from psoas.core.breaks.stats import week_stats
+
+    now, _person, note, settings, events = _snapshot()
+    days = week_stats(settings, events, local_day(now, _zone(settings)), now)
+    moved = [d.taken + d.natural for d in days]
+    week = {
+        "prompted": sum(d.prompted for d in days),
+        "taken": sum(d.taken for d in days),
+        "natural": sum(d.natural for d in days),
+        "snoozed": sum(d.snoozed for d in days),
+        "skipped": sum(d.skipped for d in days),
+        "longest_sitting_min": max(d.longest_sitting_min for d in days),
+    }
+    _note(note)
+    if json_out:
+        _print_json({"zone": settings.zone, "days": [_day_json(d) for d in days], "week": week})
+        return
+    from psoas.cli.render import console
+    from psoas.cli.tables import RowTable
+
+    table = RowTable(
+        "day", "reminders", "taken", "natural", "snoozed", "skipped", "longest sitting", "moved"
+    )
+    most = max(moved) or 1
+    for d, m in zip(days, moved, strict=True):
+        bar = "[cyan]" + "█" * round(10 * m / most) + "[/]" if m else "[dim]·[/]"
+        table.add_row(
+            d.day,
+            str(d.prompted),
+            str(d.taken),
+            str(d.natural),
+            str(d.snoozed),
+            str(d.skipped),
+            f"{d.longest_sitting_min} min",
+            bar,
+        )
+    console.print(table)
+    console.print(
+        f"This week: {week['taken'] + week['natural']} breaks ({week['taken']} taken, "
+        f"{week['natural']} natural) from {week['prompted']} reminders; longest sitting "
+        f"{week['longest_sitting_min']} min."
+    )
+
+
+# The runner -----------------------------------------------------------------------------
+
+
+@breaks_app.command("run")
+def run() -> None:
+    """Keep going and remind you on the desktop, with Take a break, Snooze, Skip and
+    I moved. Ctrl+C stops it; 'psoas breaks install' starts it at every login."""
+    from psoas.cli.tracking import open_store
+
+    clock = _clock()
+    clock.share()  # the guided breaks it opens run on the same clock
+    person = open_store()
+    from django.db import connections
+
+    connections.close_all()  # the runner opens one only when it looks at the store
+    from psoas.breaks_desktop.runner import main
+
+    raise typer.Exit(main(person, clock))
