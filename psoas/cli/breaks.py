@@ -547,3 +547,145 @@ def run() -> None:
     from psoas.breaks_desktop.runner import main
 
     raise typer.Exit(main(person, clock))
+
+
+# The guided break -----------------------------------------------------------------------
+
+
+def _routine(person: Any, now: Any, break_min: int, turn: int) -> Any:
+    """The break for this person now (the core's `break_routine`): from the week of their
+    active plan that `now` falls in, walking only while the program is stopped."""
+    from psoas.core.breaks.routine import REFER, break_routine
+    from psoas.core.content.loader import catalog
+    from psoas.web.programs.services import active_plan
+
+    cat = catalog()
+    plan = active_plan(person)
+    if plan is None:
+        return break_routine(None, None, cat, break_min)
+    from psoas.core.planning.schedule import program_week
+    from psoas.core.profile import parse_profile
+    from psoas.web.tracking.day import day_session
+
+    day = now.date()
+    stopped = REFER if day_session(person, plan, day)["status"] == "refer" else None
+    profile = parse_profile(plan.profile.data)
+    week = program_week(plan.start_date, day)
+    return break_routine(plan.data, profile, cat, break_min, week, stopped=stopped, turn=turn)
+
+
+WALK_CUE_S = 15.0  # seconds each walking cue stays on screen
+
+
+def _walk(seconds: int, cues: tuple[str, ...], clock: Any, keys: bool) -> str:
+    """A walk, timed in the terminal: a big countdown and a cue at a time. q stops it."""
+    from rich.console import Group
+    from rich.live import Live
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from psoas.cli.bigdigits import big, clock_text
+    from psoas.cli.render import console
+    from psoas.cli.session import FRAME_S, cbreak, read_key
+
+    start = clock()
+
+    def frame(left: float) -> Panel:
+        cue = cues[int((seconds - left) // WALK_CUE_S) % len(cues)] if cues else ""
+        lines = [
+            Text("Walk", style="bold cyan"),
+            Text(big(clock_text(left)), style="bold"),
+            Text(cue, style="green"),
+            Text("[q] stop", style="dim"),
+        ]
+        return Panel(Group(*lines), title="Move break", border_style="cyan")
+
+    with (
+        cbreak(keys),
+        Live(frame(seconds), console=console, auto_refresh=False, transient=True) as live,
+    ):
+        while (left := seconds - (clock() - start)) > 0:
+            if read_key(keys, FRAME_S) == "q":
+                return "quit"
+            live.update(frame(left), refresh=True)
+    return "done"
+
+
+def _exercises(routine: Any, clock: Any, keys: bool, speed: float) -> str:
+    """The picked exercises through the session player (timer, cues, sides); nothing is
+    saved as a session of the plan."""
+    from psoas.cli.session import _play
+    from psoas.core.content.loader import catalog
+    from psoas.core.player.machine import Player, away_after, doses_from_plan_session
+
+    names = {e.id: e.name for e in catalog().exercises.values()}
+    player = Player(
+        doses_from_plan_session(routine.session()),
+        clock,
+        away_after=away_after(speed) if keys else None,
+    )
+    return _play(player, names, keys, lambda events: None)
+
+
+@breaks_app.command("now")
+def now_cmd(
+    fast: Annotated[
+        float | None,
+        typer.Option(help="Run the clock this many times faster (1-1000, for a try-out)."),
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Run without keys, for scripts.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """A guided break now: one or two standing exercises from your plan, timed like a
+    session, or a short walk. A finished break counts as taken."""
+    from psoas.cli.app import _print_json, fail
+
+    if fast is not None and not 1 <= fast <= 1000:
+        raise fail(f"--fast: must be from 1 to 1000 times real speed (got {fast:g})")
+    clock = _clock()
+    speed = fast or clock.speed
+    from psoas.cli.tracking import open_store
+
+    person = open_store()
+    from psoas.web.breaks.services import load_settings, record, status
+
+    settings = load_settings(person)
+    started = clock.now()
+    local = started.astimezone(_zone(settings))
+    routine = _routine(person, local, settings.break_min, status(person, started).today.taken)
+    keys = not no_input and sys.stdin.isatty()
+    from psoas.cli.render import console
+    from psoas.core.player.clock import SpeedClock, clock_with_sleep
+
+    timer = SpeedClock(speed, clock_with_sleep) if speed != 1 else clock_with_sleep
+    if not json_out:
+        minutes = max(1, round(routine.seconds / 60))
+        console.print(f"[bold]Move break, about {minutes} min.[/] {routine.why}")
+    if routine.kind == "walk":
+        state = _walk(routine.seconds, routine.cues, timer, keys)
+    else:
+        state = _exercises(routine, timer, keys, speed)
+    taken = state == "done"
+    if taken:
+        record(person, "taken", clock.now(), source="cli")
+    summary = {
+        "kind": routine.kind,
+        "seconds": routine.seconds,
+        "why": routine.why,
+        "exercises": [e["id"] for e in routine.exercises],
+        "status": state,
+        "counted": taken,
+    }
+    if json_out:
+        _print_json(summary)
+    elif taken:
+        console.print("Well done: that break counts.")
+    elif state == "stopped_for_pain":
+        console.print(
+            "[bold]You stopped for pain.[/] Rest. If it does not settle, or you have "
+            "numbness or weakness, see a clinician. The break was not counted."
+        )
+    else:
+        console.print("Break stopped. It was not counted.")
