@@ -399,17 +399,15 @@ def _service(which: str, json_out: bool) -> None:
 # Status and statistics ------------------------------------------------------------------
 
 
-def _snapshot() -> tuple[Any, Any, str | None, Any, list[Any]]:
-    """The clock, the person, their settings (and a note), and the recent events."""
+def _stored() -> tuple[Any, Any, Any]:
+    """The time now, the person and their stored settings."""
     from psoas.cli.tracking import open_store
 
     clock = _clock()
     person = open_store()
-    from psoas.web.breaks.services import LOOKBACK, events
+    from psoas.web.breaks.services import load_settings
 
-    settings, note = _current(person)
-    now = clock.now()
-    return now, person, note, settings, events(person, now - LOOKBACK)
+    return clock.now(), person, load_settings(person)
 
 
 def _local_iso(t: Any, settings: Any) -> str | None:
@@ -434,41 +432,43 @@ def _idle_words() -> str:
 def status(json_out: JsonOpt = False) -> None:
     """Whether breaks are on, when the next reminder comes and why, and today's counts."""
     from psoas.cli.app import _print_json
-    from psoas.core.breaks.hours import local_day
-    from psoas.core.breaks.scheduler import next_reminder
-    from psoas.core.breaks.stats import day_stats
 
-    now, _person, note, settings, events = _snapshot()
-    nxt = next_reminder(settings, now, events)
-    today = day_stats(settings, events, local_day(now, _zone(settings)), now)
+    now, person, settings = _stored()
+    from psoas.web.breaks.services import status as break_status
+
+    st = break_status(person, now)
     idle = _idle_words()
-    _note(note)
     if json_out:
         _print_json(
             {
-                "enabled": settings.enabled,
+                "enabled": st.enabled,
                 "zone": settings.zone,
                 "now": _local_iso(now, settings),
                 "next": {
-                    "at": _local_iso(nxt.at, settings),
-                    "reason": nxt.reason,
-                    "snoozes_left": nxt.snoozes_left,
+                    "at": _local_iso(st.next.at, settings),
+                    "reason": st.next.reason,
+                    "snoozes_left": st.next.snoozes_left,
                 },
-                "today": _day_json(today),
+                "shown_at": _local_iso(st.shown_at, settings),
+                "quiet_until": _local_iso(st.quiet_until, settings),
+                "today": _day_json(st.today),
                 "idle_time": idle,
             }
         )
         return
     from psoas.cli.render import console
 
-    console.print(f"[bold]Move breaks:[/] {'on' if settings.enabled else 'off'}")
-    if nxt.at is None:
-        console.print(f"Next reminder: none. {nxt.reason}")
+    console.print(f"[bold]Move breaks:[/] {'on' if st.enabled else 'off'}")
+    if st.next.at is None:
+        console.print(f"Next reminder: none. {st.next.reason}")
     else:
-        local = nxt.at.astimezone(_zone(settings))
+        local = st.next.at.astimezone(_zone(settings))
         when = _when(local, now.astimezone(local.tzinfo))
-        console.print(f"Next reminder: {when} ({nxt.reason}).")
-    console.print(f"Today: {_counts_words(today)}")
+        console.print(f"Next reminder: {when} ({st.next.reason}).")
+    if st.quiet_until is not None:
+        local = st.quiet_until.astimezone(_zone(settings))
+        console.print(f"Paused until {_when(local, now.astimezone(local.tzinfo))}.")
+    console.print(f"Today: {_counts_words(st.today)}")
     console.print(f"idle time: {idle}")
 
 
@@ -484,11 +484,12 @@ def stats(json_out: JsonOpt = False) -> None:
     """This week's breaks per day: reminders, taken, natural, snoozed, skipped, and the
     longest time you sat without a break."""
     from psoas.cli.app import _print_json
-    from psoas.core.breaks.hours import local_day
-    from psoas.core.breaks.stats import week_stats
 
-    now, _person, note, settings, events = _snapshot()
-    days = week_stats(settings, events, local_day(now, _zone(settings)), now)
+    now, person, settings = _stored()
+    from psoas.web.breaks.services import stats as week_stats
+    from psoas.web.breaks.services import today
+
+    days = week_stats(person, today(settings, now), now)
     moved = [d.taken + d.natural for d in days]
     week = {
         "prompted": sum(d.prompted for d in days),
@@ -498,34 +499,36 @@ def stats(json_out: JsonOpt = False) -> None:
         "skipped": sum(d.skipped for d in days),
         "longest_sitting_min": max(d.longest_sitting_min for d in days),
     }
-    _note(note)
     if json_out:
         _print_json({"zone": settings.zone, "days": [_day_json(d) for d in days], "week": week})
         return
+    from datetime import date
+
     from psoas.cli.render import console
     from psoas.cli.tables import RowTable
 
-    table = RowTable(
-        "day", "reminders", "taken", "natural", "snoozed", "skipped", "longest sitting", "moved"
+    dates = [date.fromisoformat(d.day) for d in days]
+    console.print(
+        f"[bold]Move breaks[/], {dates[0].day} {dates[0]:%b} to {dates[-1].day} "
+        f"{dates[-1]:%b %Y} ({settings.zone})"
     )
-    most = max(moved) or 1
-    for d, m in zip(days, moved, strict=True):
-        bar = "[cyan]" + "█" * round(10 * m / most) + "[/]" if m else "[dim]·[/]"
-        table.add_row(
-            d.day,
-            str(d.prompted),
-            str(d.taken),
-            str(d.natural),
-            str(d.snoozed),
-            str(d.skipped),
-            f"{d.longest_sitting_min} min",
-            bar,
-        )
+    table = RowTable("", *(f"{d:%a}" for d in dates))
+    rows = (
+        ("reminders", "prompted"),
+        ("breaks taken", "taken"),
+        ("natural breaks", "natural"),
+        ("snoozed", "snoozed"),
+        ("skipped", "skipped"),
+        ("longest sitting, min", "longest_sitting_min"),
+    )
+    for label, name in rows:
+        table.add_row(label, *(str(getattr(d, name)) for d in days))
+    table.add_row("[bold]moved[/]", *(f"[bold]{m}[/]" for m in moved))
     console.print(table)
     console.print(
         f"This week: {week['taken'] + week['natural']} breaks ({week['taken']} taken, "
-        f"{week['natural']} natural) from {week['prompted']} reminders; longest sitting "
-        f"{week['longest_sitting_min']} min."
+        f"{week['natural']} natural) from {week['prompted']} reminders; the longest "
+        f"sitting was {week['longest_sitting_min']} minutes."
     )
 
 
