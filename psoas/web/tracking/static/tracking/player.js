@@ -11,6 +11,8 @@
 // * The state (step, its end time, paused) is kept in localStorage by session id, so a
 //   reload resumes where it was; without it, the first exercise the server has not saved.
 // * ?speed=N runs the clock N times faster (tests, like the CLI's --fast).
+// * A move break (psoas/web/breaks, data.kind "break") plays the same way but keeps no
+//   sets and asks no pain at the end: it only posts how it ended.
 "use strict";
 (() => {
   const dataEl = document.getElementById("player-data");
@@ -22,6 +24,7 @@
   const speed = Math.min(1000, Math.max(1, Number(params.get("speed")) || 1));
   const KEY = `psoas-player-${data.session_id}`;
   const OUTBOX = "psoas-outbox";
+  const quick = data.kind === "break";
   const BREATH_S = 4; // readout.py: a slow breath in, then out
   const LATE_LIMIT_MS = 120000; // back after longer than this (real time): pause, don't race on
 
@@ -255,7 +258,7 @@
       st.sets = [];
       const worst = body.sets.find((s) => s.status !== "done");
       st.results.push({ exercise_id: ex.id, status: worst ? worst.status : "done" });
-      enqueue(`${data.api}/exercises`, body, `${data.session_id}:${ex.id}`);
+      if (!quick) enqueue(`${data.api}/exercises`, body, `${data.session_id}:${ex.id}`);
       if (!worst) announce(`${ex.name} done and saved.`);
     }
   }
@@ -370,6 +373,7 @@
   }
 
   function over(how) { // the timeline is over: ask pain now, then finish
+    if (quick) { st.how = how; finishSession(null); return; }
     st.how = how;
     st.state = "asking";
     keepAwake(false);
@@ -511,7 +515,7 @@
   $("p-skip").addEventListener("click", skip);
   $("p-pain").addEventListener("click", askPain);
   $("p-quit").addEventListener("click", () => {
-    if (window.confirm("End the session now? What you did so far is saved.")) quit();
+    if (quick || window.confirm("End the session now? What you did so far is saved.")) quit();
   });
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
