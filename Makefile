@@ -6,14 +6,15 @@ PROFILE ?= examples/desk_worker.json
 
 .PHONY: run plan test test-packages lint bench clean
 
+# With the camera coach's extra (MediaPipe and OpenCV) for `psoas analyze` (docs/coach.md).
 $(BIN)/psoas: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[coach]'
 	touch $@
 
 $(VENV)/.dev: $(BIN)/psoas
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,coach]'
 	touch $@
 
 # The app in your browser on SQLite in your data folder (Ctrl+C stops it).

@@ -42,6 +42,11 @@ missing() {
   has_lib 'libpango-1\.0\.so' || echo libpango-1.0-0  # WeasyPrint (PDF report)
   has_lib 'libpangoft2-1\.0\.so' || echo libpangoft2-1.0-0
   has_lib 'libharfbuzz-subset\.so' || echo libharfbuzz-subset0  # WeasyPrint's font subsetting
+  # The camera coach: OpenCV (from the coach extra, with MediaPipe) loads these when imported
+  has_lib 'libGL\.so\.1' || echo libgl1
+  has_lib 'libgthread-2\.0\.so\.0' || echo libglib2.0-0
+  has_lib 'libSM\.so\.6' || echo libsm6
+  has_lib 'libXext\.so\.6' || echo libxext6
   # The PDF report's font
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ||
     { command -v fc-list >/dev/null && fc-list -q 'DejaVu Sans'; } || echo fonts-dejavu-core
