@@ -10,10 +10,15 @@ imported here at load time: `psoas --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
 import typer
+
+# The TZ variable as the person's shell set it: Django's settings overwrite TZ in this
+# process when the store opens, so it is read before that.
+TZ_AT_START = os.environ.get("TZ", "")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 PAUSES = ("1h", "until-tomorrow")
@@ -68,7 +73,7 @@ def _current(person: Any) -> tuple[Any, str | None]:
     settings = load_settings(person)
     if BreakConfig.objects.filter(person=person).exists():
         return settings, None
-    zone = system_zone()
+    zone = system_zone({"TZ": TZ_AT_START})
     if zone is None:
         return replace(settings, zone="UTC"), (
             "Could not find this computer's time zone (no TZ variable, no /etc/localtime "
@@ -328,7 +333,7 @@ def pause(
     _note(note)
     local = until.astimezone(_zone(settings))
     if json_out:
-        _print_json({"quiet_until": local.isoformat(), "zone": settings.zone})
+        _print_json({"quiet_until": _local_iso(until, settings), "zone": settings.zone})
         return
     from psoas.cli.render import console
 
