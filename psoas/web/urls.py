@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("psoas.web.tracking.urls")),
     path("", include("psoas.web.outcomes.urls")),
     path("", include("psoas.web.account.urls")),
+    path("", include("psoas.web.breaks.urls")),
 ]

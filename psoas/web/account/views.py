@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from psoas.core.content.loader import catalog
 from psoas.web.account.models import CalendarFeed, new_token
+from psoas.web.breaks.views import settings_context as breaks_section
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import active_plan
 from psoas.web.site.people import person_for
@@ -58,6 +59,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "errors": {},
         "values": {},
         "delete_word": DELETE_WORD,
+        "breaks": breaks_section(request),
         **extra,
     }
 

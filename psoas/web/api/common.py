@@ -53,7 +53,8 @@ ERRORS: dict[int, tuple[type[Schema], str]] = {
     409: (
         ErrorOut,
         "The session is already finished, the day has no session, the program is stopped, "
-        "or the block's re-test is not due, already saved or not done yet.",
+        "the block's re-test is not due, already saved or not done yet, or a move break's "
+        "reminder cannot be snoozed now, is not due or was already shown.",
     ),
     413: (ErrorOut, "The body is larger than the server takes."),
     415: (ErrorOut, "The body is not sent as application/json."),

@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from psoas.core.breaks.model import BREAK_MAX, BREAK_MIN, INTERVAL_MAX, INTERVAL_MIN
 from psoas.core.content.loader import catalog
 from psoas.web.api.common import NotFuture, PlanStart, Score, Text
+from psoas.web.breaks.codec import NATURAL_RANGE, SNOOZE_MIN_RANGE, SNOOZES_RANGE
 
 RedFlagId = Literal[tuple(catalog().red_flags)]  # type: ignore[valid-type]
 ExerciseId = Literal[tuple(catalog().exercises)]  # type: ignore[valid-type]
@@ -277,3 +279,92 @@ class ChoiceOut(Schema):
     plan_id: int | None = Field(description="the next block's plan; null for see_clinician")
     block: NewBlockOut | None
     start_date: date | None
+
+
+# --- move breaks (issue 15) ---------------------------------------------------------------
+
+HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _whole(low: int, high: int, what: str) -> Any:
+    return Annotated[int, Field(strict=True, ge=low, le=high, description=what)]
+
+
+IntervalMin = _whole(INTERVAL_MIN, INTERVAL_MAX, "minutes between reminders")
+BreakMin = _whole(BREAK_MIN, BREAK_MAX, "minutes a break takes")
+SnoozeMin = _whole(*SNOOZE_MIN_RANGE, "minutes a snooze waits")
+Snoozes = _whole(*SNOOZES_RANGE, "snoozes for one reminder")
+NaturalMin = _whole(*NATURAL_RANGE, "minutes away that count as a break")
+Zone = Annotated[str, Field(max_length=64, description="IANA name, e.g. Europe/Berlin")]
+
+
+class BreakDayOut(Schema):
+    day: date
+    prompted: int
+    taken: int
+    natural: int
+    snoozed: int
+    skipped: int
+    longest_sitting_min: int = Field(
+        description="the longest stretch in working hours with no break"
+    )
+
+
+class BreakStatusOut(Schema):
+    enabled: bool
+    now: datetime = Field(description="the server's time: count the wait for next_at from it")
+    next_at: datetime | None = Field(description="the next reminder; null when breaks are off")
+    reason: str
+    snoozes_left: int
+    can_snooze_until: datetime | None
+    shown_at: datetime | None = Field(description="a reminder shown and not answered yet")
+    can_snooze: bool
+    snooze_refusal: str | None = Field(description="why a snooze is refused now, in words")
+    quiet_until: datetime | None
+    break_min: int
+    snooze_min: int
+    break_url: str = Field(description="the guided break page")
+    today: BreakDayOut
+
+
+class BreakEventIn(In):
+    kind: Literal["prompted", "taken", "moved", "skipped", "snoozed", "quiet"]
+    quiet: Literal["1h", "until-tomorrow"] | None = Field(
+        default=None, description="with kind quiet: for an hour, or until work starts tomorrow"
+    )
+
+
+class BreakFinishIn(In):
+    status: Literal["completed", "stopped_for_pain", "quit"]
+    pain_after: Score | None = None
+
+
+class BreakFinishOut(Schema):
+    counted: bool = Field(description="true when the break counts as taken")
+
+
+class BreakSettingsIn(In):
+    enabled: bool | None = Field(default=None, strict=True)
+    zone: Zone | None = None
+    interval_min: IntervalMin | None = None
+    break_min: BreakMin | None = None
+    working_hours: dict[Weekday, list[tuple[HHMM, HHMM]]] | None = Field(
+        default=None, description="per weekday, [start, end] pairs; [] for a day off"
+    )
+    fixed_times: list[HHMM] | None = Field(default=None, description="reminders at these times too")
+    snooze_min: SnoozeMin | None = None
+    snoozes: Snoozes | None = None
+    natural_break_min: NaturalMin | None = None
+
+
+class BreakSettingsOut(Schema):
+    enabled: bool
+    zone: str
+    interval_min: int
+    break_min: int
+    working_hours: dict[Weekday, list[tuple[str, str]]]
+    fixed_times: list[str]
+    snooze_min: int
+    snoozes: int
+    natural_break_min: int | None

@@ -23,6 +23,7 @@ from psoas.core.breaks.model import (
     DayStats,
     NextReminder,
 )
+from psoas.core.breaks.routine import REFER, Routine, break_routine
 from psoas.core.breaks.scheduler import (
     current_cycle,
     history,
@@ -172,6 +173,26 @@ def all_days(person: Person, now: datetime) -> list[DayStats]:
         if event.kind in ("on", "off"):
             switch = event
     return [day_stats(settings, evs, day, now) for day, evs in by_day.items()]
+
+
+def routine_for(person: Person, day: date, break_min: int, turn: int = 0) -> Routine:
+    """The break for this person on `day` (their own date): from the week of their active
+    plan, walking only while the program is stopped (the core's `break_routine`). `turn`
+    (the breaks taken today) varies the pick."""
+    from psoas.core.content.loader import catalog
+    from psoas.core.planning.schedule import program_week
+    from psoas.core.profile import parse_profile
+    from psoas.web.programs.services import active_plan
+    from psoas.web.tracking.day import day_session_for_reading
+
+    cat = catalog()
+    plan = active_plan(person)
+    if plan is None:
+        return break_routine(None, None, cat, break_min)
+    stopped = REFER if day_session_for_reading(person, plan, day)["status"] == "refer" else None
+    profile = parse_profile(plan.profile.data)
+    week = program_week(plan.start_date, day)
+    return break_routine(plan.data, profile, cat, break_min, week, stopped=stopped, turn=turn)
 
 
 def claim_prompt(person: Person, due: datetime, now: datetime, source: str) -> bool:

@@ -280,3 +280,27 @@ def reached_chart(rows: Sequence[tuple[str, float, float]], unit: str, title: st
         body.append(_text(W - 2, y + 17, f"{done:g} of {planned:g} {unit}", anchor="end"))
     desc = "; ".join(f"{label}: {d:g} of {p:g} {unit} per set" for label, p, d in rows)
     return _svg("reached", title, desc, 8 + len(rows) * ROW, body)
+
+
+# --- counts per day: a week of move breaks ----------------------------------------------
+
+COLUMN_TOP, COLUMN_H = 18, 90  # room for the figure above the tallest column, and its height
+
+
+def day_columns(days: Sequence[tuple[date, int]], unit: str, title: str) -> str:
+    """One column per day with its count above it and the weekday under it: a week's
+    trend at a glance (the page gives the same figures in words)."""
+    top = max([1, *(n for _, n in days)])
+    step = W / max(len(days), 1)
+    base = COLUMN_TOP + COLUMN_H
+    body = [f'<line x1="0" y1="{base}" x2="{W}" y2="{base}" stroke="{GRID}"/>']
+    for i, (d, n) in enumerate(days):
+        x, h = i * step + step * 0.2, COLUMN_H * n / top
+        body.append(
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{step * 0.6:.1f}" height="{h:.1f}" '
+            f'fill="{PRIMARY}"/>'
+        )
+        body.append(_text(i * step + step / 2, base - h - 5, str(n)))
+        body.append(_text(i * step + step / 2, base + 16, f"{d:%a}"))
+    desc = "; ".join(f"{short_day(d)}: {n} {unit}" for d, n in days)
+    return _svg("days", title, desc, base + 24, body)

@@ -16,10 +16,12 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from psoas.core.content.questionnaires import questionnaires
+from psoas.web.breaks.pages import week_context as break_week
 from psoas.web.outcomes import charts
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress as read_progress
@@ -296,7 +298,9 @@ def progress(request: HttpRequest) -> HttpResponse:
         "outcomes/_progress_body.html",
         lambda: progress_context(person, today),
     )
-    return render(request, "outcomes/progress.html", {"body": body})
+    # Breaks count up to this minute (today's longest sitting grows): not kept with the body.
+    breaks = break_week(person, timezone.now())
+    return render(request, "outcomes/progress.html", {"body": body, "breaks": breaks})
 
 
 # --- check-in ---------------------------------------------------------------------------

@@ -13,7 +13,12 @@ NAV = [
     ("/settings/", "Settings"),
 ]
 # Pages that belong under a section without sharing its path.
-SECTION_OF = {"/session/": "/today/", "/exercises/": "/plan/", "/self-tests/": "/plan/"}
+SECTION_OF = {
+    "/session/": "/today/",
+    "/breaks/": "/today/",
+    "/exercises/": "/plan/",
+    "/self-tests/": "/plan/",
+}
 
 
 def section(path: str) -> str | None:

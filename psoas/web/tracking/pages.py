@@ -115,6 +115,22 @@ def timeline(session: dict[str, Any]) -> list[dict[str, Any]]:
 def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
     """Everything the page's script needs: the steps, each exercise's words and picture,
     and which exercises the server already has (a reload resumes after them)."""
+    saved = sorted(set(log.sets.values_list("exercise_id", flat=True)))
+    return {
+        "session_id": log.id,
+        "date": log.date.isoformat(),
+        "week": log.week,
+        "block": block_label(current_block(log.plan, log.date)),
+        "steps": timeline(session),
+        "exercises": exercise_items(session),
+        "saved": saved,
+        "api": f"/api/sessions/{log.id}",
+    }
+
+
+def exercise_items(session: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each exercise's words and animated picture, as the player shows them (a session, or
+    a move break played as one)."""
     cat = catalog()
     exercises = []
     for ex in session["exercises"]:
@@ -135,14 +151,4 @@ def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
                 else "",
             }
         )
-    saved = sorted(set(log.sets.values_list("exercise_id", flat=True)))
-    return {
-        "session_id": log.id,
-        "date": log.date.isoformat(),
-        "week": log.week,
-        "block": block_label(current_block(log.plan, log.date)),
-        "steps": timeline(session),
-        "exercises": exercises,
-        "saved": saved,
-        "api": f"/api/sessions/{log.id}",
-    }
+    return exercises

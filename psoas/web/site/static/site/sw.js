@@ -6,6 +6,7 @@
 // * Everything else, and every POST (the API saves), goes straight to the network: the
 //   player keeps saves made offline in its own outbox and sends them when it is back.
 "use strict";
+importScripts("/static/breaks/sw-breaks.js"); // move-break notifications: their clicks
 const VERSION = "psoas-v1";
 const SHELL = [
   "/today/",
