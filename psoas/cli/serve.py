@@ -135,6 +135,53 @@ def local_secret_key() -> str:
     return key
 
 
+def network_address(host: str) -> str:
+    """The address other devices reach a server bound to `host` at: the host itself, or
+    for a wildcard (0.0.0.0, ::) this computer's address on the network. A UDP socket
+    "connected" to a private address picks the interface its route would use and sends
+    nothing, so this works without internet; without a route, the computer's name."""
+    import socket
+
+    bare = host.strip("[]")
+    if bare not in ("0.0.0.0", "::"):
+        return host
+    family, probe = (
+        (socket.AF_INET6, ("fd00::1", 9))
+        if bare == "::"
+        else (socket.AF_INET, ("10.255.255.254", 9))
+    )
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.connect(probe)
+            found = ipaddress.ip_address(sock.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+    if found.is_loopback or found.is_unspecified:
+        return socket.gethostname()
+    return f"[{found}]" if found.version == 6 else str(found)
+
+
+def _print_phone_link(origin: str) -> None:
+    """A one-time link that logs a phone in as the first login, with its QR code."""
+    import segno
+    from django.contrib.auth import get_user_model
+
+    from psoas.web.account import pairing
+
+    logins = get_user_model().objects.filter(is_active=True).order_by("pk")
+    user = logins.first()
+    if user is None:
+        return
+    link = pairing.make_link(user, origin)
+    minutes = int(pairing.LIFETIME.total_seconds() // 60)
+    name = f"'{link.login}'" + (" (the first login)" if logins.count() > 1 else "")
+    typer.echo("To use psoas on a phone on this network, scan this code with its camera.")
+    typer.echo(f"It logs the phone in as {name}. It works once, within {minutes} minutes.")
+    segno.make(link.url, error="m", micro=False).terminal(out=sys.stdout, compact=True)
+    typer.echo(f"Or open this link on the phone: {link.url}")
+    typer.echo('For a new link, log in and open Settings: "Use psoas on your phone".')
+
+
 def _open_in_browser(link: str, port: int) -> Path:
     """Open the link through a file only this user can read, so the token never shows in a
     process list that other accounts can see (a browser's command line)."""
@@ -229,9 +276,18 @@ def serve(
     if token:
         link = f"{url}?token={token}"
         typer.echo(f"Open this link to use it (keep it to yourself): {link}")
-    elif proxied:
-        link = f"{proxied}/"
-        typer.echo(f"People open it at {link} through your HTTPS proxy.")
+    else:
+        if proxied:
+            link = f"{proxied}/"
+            typer.echo(f"People open it at {link} through your HTTPS proxy.")
+        from django.conf import settings
+
+        # Where phones reach it, for the phone links of this run and of the Settings page
+        # (known only now: port 0 picks a free port when the server starts listening).
+        settings.NETWORK_ORIGIN = (
+            f"http://{network_address(shown)}:{server.effective_port}" if not proxied else ""
+        )
+        _print_phone_link(proxied or settings.NETWORK_ORIGIN)
     typer.echo("Press Ctrl+C to stop.")
     sys.stdout.flush()
     opener = None

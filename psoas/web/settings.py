@@ -80,6 +80,10 @@ REQUIRE_LOGIN = os.environ.get("PSOAS_REQUIRE_LOGIN") == "1" or bool(HTTPS_ORIGI
 # On loopback `psoas serve` sets a token for this run: the link it prints carries it, and
 # its first use lets that browser in for good with a signed cookie (see docs/web.md).
 LOCAL_ACCESS_TOKEN = os.environ.get("PSOAS_ACCESS_TOKEN") or None
+# The address other devices on the network reach this server at, for the phone links'
+# QR codes (the computer's network address when it listens on all of them): `psoas serve
+# --host` sets it once it listens, as only then is the port known.
+NETWORK_ORIGIN = ""
 if HTTPS_ORIGIN:
     _public_host = urlparse(HTTPS_ORIGIN).hostname or ""
     if _public_host and _public_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -187,3 +188,104 @@ def test_offline_save_arrives_once_when_back_online(seeded, page):
     assert all(r["status"] == "skipped" for r in rows)
     keys = [(r["set_number"], r["side"]) for r in rows]
     assert len(keys) == len(set(keys))
+
+
+# The player's keep-awake video (player.js), playing or not there / stopped.
+AWAKE_VIDEO_PLAYING = (
+    "(() => { const v = document.getElementById('p-awake');"
+    " return !!v && !v.paused && v.currentTime > 0; })()"
+)
+AWAKE_VIDEO_STOPPED = (
+    "(() => { const v = document.getElementById('p-awake'); return !v || v.paused; })()"
+)
+
+
+def test_without_the_wake_lock_api_a_muted_video_keeps_the_screen_on(seeded, page):
+    page.context.add_init_script("delete Navigator.prototype.wakeLock")
+    start(page, seeded, speed=20)
+    assert page.evaluate("'wakeLock' in navigator") is False
+    assert page.evaluate(AWAKE_VIDEO_STOPPED)
+    page.get_by_role("button", name="Start").click()
+    wait_for(page, AWAKE_VIDEO_PLAYING)
+    assert page.evaluate("document.getElementById('p-awake').muted")
+    page.keyboard.press("Space")
+    wait_state(page, "paused")
+    wait_for(page, AWAKE_VIDEO_STOPPED)
+    page.keyboard.press("Space")
+    wait_for(page, AWAKE_VIDEO_PLAYING)
+    wait_state(page, "asking", timeout=60_000)  # the session ran to its end
+    wait_for(page, AWAKE_VIDEO_STOPPED)
+
+
+def readout(page) -> dict:
+    return page.evaluate(
+        "({state: player.dataset.state, step: +player.dataset.step,"
+        " clock: document.getElementById('p-clock').textContent,"
+        " what: document.getElementById('p-what').textContent})"
+    )
+
+
+def pause_soon(page, seconds: float) -> None:
+    """Stop the page's fake clock `seconds` from its now."""
+    now = page.evaluate("Date.now()") / 1000
+    page.clock.pause_at(datetime.fromtimestamp(now + seconds, tz=UTC))
+
+
+def test_a_long_gap_pauses_as_away_and_counts_for_nothing(seeded, page):
+    """The laptop lid shut for five minutes (Playwright's clock jumps, firing the player's
+    timer once): the player pauses where it last ran, says so, and saves nothing for the
+    gap; a gap under two minutes is caught up as before."""
+    page.clock.install()
+    sid = start(page, seeded, speed=1)
+    pause_soon(page, 60)  # from here time moves only when the test says
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for(15_000)  # past "get ready", into the first exercise
+    before = readout(page)
+    assert before["state"] == "running" and before["step"] >= 1
+    page.clock.fast_forward("05:00")
+    away = readout(page)
+    assert away["state"] == "paused"
+    assert away["step"] == before["step"] and away["clock"] == before["clock"]
+    assert away["what"].startswith("You were away · ")
+    page.clock.resume()  # time flows again (axe-core needs its timers)
+    assert page.locator("#p-away").is_visible()
+    assert "You were away, so the session paused" in page.inner_text("#p-away")
+    assert page.get_by_role("button", name="Go on").is_visible()
+    check_page(page, "player-away")
+    assert grade(page.inner_text("#p-away")) <= 6
+    assert saved_session(page, seeded, sid)["sets"] == []  # nothing done in the gap
+    assert readout(page)["state"] == "paused"  # it waits for the person
+    pause_soon(page, 1)
+    page.get_by_role("button", name="Go on").click()
+    page.clock.run_for(200)
+    back = readout(page)
+    assert back["state"] == "running" and back["step"] == before["step"]
+    assert back["clock"] == before["clock"]  # on from where it stood
+    assert not page.locator("#p-away").is_visible()
+    page.clock.fast_forward("01:30")  # under two minutes: caught up, as a phone locked
+    page.clock.run_for(200)
+    short = readout(page)
+    assert short["state"] == "running" and short["step"] > before["step"]
+
+
+def test_a_reload_after_a_long_gap_comes_back_away(seeded, page):
+    """The tab closed or frozen for five minutes: the player's saved state says when it
+    last ran, and the reload pauses there, with the step's time as it was."""
+    sid = start(page, seeded, speed=1)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#player[data-step='1']", state="attached", timeout=20_000)
+    session_url = page.url
+    page.goto(seeded.url + "ping")  # the player is gone; its state stays
+    key = f"psoas-player-{sid}"
+    saved = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
+    assert saved["state"] == "running" and saved["seen"] < saved["end"]
+    left_ms = saved["end"] - saved["seen"]
+    five_minutes_ago = {**saved, "seen": saved["seen"] - 300_000, "end": saved["end"] - 300_000}
+    page.evaluate(f"localStorage.setItem('{key}', {json.dumps(json.dumps(five_minutes_ago))})")
+    page.goto(session_url)
+    wait_state(page, "paused")
+    back = readout(page)
+    assert back["step"] == saved["index"] and back["what"].startswith("You were away · ")
+    shown = int(back["clock"].split(":")[0]) * 60 + int(back["clock"].split(":")[1])
+    assert abs(shown - left_ms / 1000) <= 1
+    assert page.locator("#p-away").is_visible()

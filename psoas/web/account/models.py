@@ -1,9 +1,11 @@
-"""What the settings page keeps for a person: the secret link of their calendar feed."""
+"""What the settings page keeps: the secret link of a person's calendar feed, and the
+one-time links that log a phone in."""
 
 from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 from psoas.web.programs.models import Person
@@ -25,3 +27,21 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = "calendar link"
         verbose_name_plural = "calendar links"
+
+
+class PairingLink(models.Model):
+    """A one-time link that logs a phone in as a login (`psoas serve --host` prints one
+    with a QR code; Settings makes more). Only a hash of its code is kept, so the database
+    cannot give a working link away; it works once, until `expires_at`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairing_links"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phone link"
+        verbose_name_plural = "phone links"

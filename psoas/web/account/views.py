@@ -1,5 +1,6 @@
 """Settings: the profile and a way to change it, downloads (the PDF report, CSV, FHIR,
-iCalendar), the calendar subscription link, backup, restore and deleting everything.
+iCalendar), the calendar subscription link, a phone link (served with logins), backup,
+restore and deleting everything; and the page a phone link opens.
 
 Every download is made by the same functions as the CLI (`psoas report`, `psoas export`,
 `psoas backup`), so a file from the page and one from the terminal are the same. Actions
@@ -16,13 +17,16 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psoas.core.content.loader import catalog
+from psoas.web.account import pairing
 from psoas.web.account.models import CalendarFeed, new_token
 from psoas.web.breaks.views import settings_context as breaks_section
 from psoas.web.programs.models import Plan
@@ -59,6 +63,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "errors": {},
         "values": {},
         "delete_word": DELETE_WORD,
+        "phones": _phones_welcome(request),
+        "link_minutes": int(pairing.LIFETIME.total_seconds() // 60),
         "breaks": breaks_section(request),
         **extra,
     }
@@ -218,6 +224,77 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- a phone link ----------------------------------------------------------------------
+
+
+def _phones_welcome(request: HttpRequest) -> bool:
+    """Phone links are for a server that asks for logins (reached from other devices), and
+    only a logged-in person may make one, for their own login."""
+    return settings.REQUIRE_LOGIN and request.user.is_authenticated
+
+
+def _origin(request: HttpRequest) -> str:
+    """Where a phone reaches this server: the HTTPS proxy's address, the computer's
+    network address (`psoas serve --host` sets it: the laptop may be on 127.0.0.1 itself),
+    or the address this page came from."""
+    return (
+        settings.HTTPS_ORIGIN
+        or settings.NETWORK_ORIGIN
+        or f"{request.scheme}://{request.get_host()}"
+    )
+
+
+@never_cache
+@require_POST
+def phone_link(request: HttpRequest) -> HttpResponse:
+    """A new one-time link and its QR code, shown once on the page this answers with (never
+    in an address: it would stay in the history)."""
+    if not _phones_welcome(request):
+        raise Http404("Phone links are for psoas serve --host, with a login")
+    link = pairing.make_link(request.user, _origin(request))
+    made = {"url": link.url, "qr": pairing.qr_data_uri(link.url), "expires_at": link.expires_at}
+    return render(request, "account/settings.html", _context(request, phone_link=made))
+
+
+_WHY_NOT = {  # what a phone link that does not work says, and its status
+    pairing.LinkState.UNKNOWN: 404,
+    pairing.LinkState.USED: 410,
+    pairing.LinkState.EXPIRED: 410,
+}
+
+
+def _pair_page(request: HttpRequest, state: pairing.LinkState, **extra: Any) -> HttpResponse:
+    context = {"state": state.value, "link_minutes": int(pairing.LIFETIME.total_seconds() // 60)}
+    status = _WHY_NOT.get(state, 200)
+    response = render(request, "account/pair.html", {**context, **extra}, status=status)
+    # Kept by no cache. Its address holds the code, and the site's Referrer-Policy
+    # (same-origin) sends it in a Referer to psoas only; "no-referrer" would make the
+    # browser send "Origin: null" with the form, which the same-origin check refuses.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def pair(request: HttpRequest) -> HttpResponse:
+    """The page a phone link opens. Looking (GET) changes nothing: it shows whose login the
+    link is for, and its form (sent at once by pair.js) uses the link: the phone is logged
+    in, the link burnt, and the phone goes to Today. A used, expired or unknown link says
+    so (410, 404) and how to get a new one."""
+    if not settings.REQUIRE_LOGIN:  # on this computer only there is no login to give
+        raise Http404("Phone links are for psoas serve --host, with a login")
+    if request.method == "POST":
+        state, user = pairing.redeem(request.POST.get("code", ""))
+        if user is None:
+            return _pair_page(request, state)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("/today/")
+    code = request.GET.get("code", "")
+    state, link = pairing.look_up(code)
+    if link is None or state is not pairing.LinkState.OK:
+        return _pair_page(request, state)
+    return _pair_page(request, state, code=code, login_name=link.user.get_username())
 
 
 # --- backup, restore, delete ------------------------------------------------------------

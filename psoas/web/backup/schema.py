@@ -52,15 +52,21 @@ def check_migrations(rows: Iterable[Any], what: str) -> dict[str, str]:
 
 def left_out_tables() -> list[str]:
     """Tables whose rows no backup carries: login sessions (a session key is as good as a
-    password) and the login-attempt records of django-axes. A restore skips their rows
-    too, so an older backup that has sessions does not bring them back."""
+    password), the login-attempt records of django-axes, and the one-time phone links
+    (each lets a phone in for a few minutes). A restore skips their rows too, so an older
+    backup that has sessions does not bring them back."""
     from django.apps import apps
 
+    from psoas.web.account.models import PairingLink
+
     return [
-        m._meta.db_table
-        for a in ("sessions", "axes")
-        if a in apps.app_configs
-        for m in apps.get_app_config(a).get_models()
+        *(
+            m._meta.db_table
+            for a in ("sessions", "axes")
+            if a in apps.app_configs
+            for m in apps.get_app_config(a).get_models()
+        ),
+        PairingLink._meta.db_table,
     ]
 
 

@@ -30,9 +30,18 @@ from django.utils.crypto import constant_time_compare
 log = logging.getLogger("psoas.security")
 
 # What must be reachable without a login: the login page itself, the files it uses, what
-# the browser fetches on its own (manifest, service worker), and the calendar feed, whose
-# secret link is its own key (calendar apps cannot log in).
-OPEN_PATHS = ("/login/", "/static/", "/manifest.webmanifest", "/sw.js", "/ping", "/calendar/")
+# the browser fetches on its own (manifest, service worker), the calendar feed, whose
+# secret link is its own key (calendar apps cannot log in), and the page a phone link
+# opens (its one-time code is the key: psoas/web/account/pairing.py).
+OPEN_PATHS = (
+    "/login/",
+    "/static/",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/ping",
+    "/calendar/",
+    "/pair/",
+)
 # The same less the login page for the loopback link check (there is no login there).
 LOCAL_OPEN_PATHS = ("/static/", "/manifest.webmanifest", "/sw.js", "/ping", "/calendar/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")

@@ -1,5 +1,5 @@
-// Settings: copy the calendar link with one tap, move focus to a list of errors, and after
-// htmx swaps in a new calendar link, move focus to the words that say so.
+// Settings: copy the calendar or phone link with one tap, move focus to a list of errors,
+// and after htmx swaps in a new calendar or phone link, move focus to it.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
@@ -10,10 +10,10 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const input = document.getElementById(button.dataset.copy);
-  const status = document.getElementById("copy_status");
+  const status = document.getElementById(button.dataset.status || "copy_status");
   try {
     await navigator.clipboard.writeText(input.value);
-    status.textContent = "Copied. Paste it into your calendar app.";
+    status.textContent = button.dataset.copied || "Copied.";
   } catch {
     input.focus();
     input.select();
@@ -22,6 +22,7 @@ document.addEventListener("click", async (event) => {
 });
 
 document.addEventListener("htmx:afterSettle", (event) => {
-  const done = document.getElementById("calendar_done");
-  if (done && event.detail.target.id === "calendar") done.focus();
+  const done = { calendar: "calendar_done", phone: "phone_link_made" }[event.detail.target.id];
+  const el = done && document.getElementById(done);
+  if (el) el.focus();
 });

@@ -15,6 +15,7 @@ const SHELL = [
   "/static/site/icon.svg",
   "/static/site/vendor/htmx.min.js",
   "/static/tracking/tracking.css",
+  "/static/tracking/player.css",
   "/static/tracking/player.js",
 ];
 const OFFLINE_PAGES = [/^\/today\/$/, /^\/session\/\d+\/$/];

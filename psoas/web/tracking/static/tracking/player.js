@@ -8,8 +8,13 @@
 // * Each exercise is saved the moment it ends (POST /api/sessions/<id>/exercises) through
 //   an outbox kept in localStorage, sent in order, retried when the network comes back.
 //   The server keeps one save per exercise, so a resend is harmless.
+// * Away (machine.py's away limit, the same rule): running, a gap of over 2 minutes since
+//   the player last ran (a laptop asleep, a frozen tab, a reload after long) pauses the
+//   session where it last ran, with "You were away"; nothing in the gap counts as done.
 // * The state (step, its end time, paused) is kept in localStorage by session id, so a
 //   reload resumes where it was; without it, the first exercise the server has not saved.
+// * The screen stays on while the session runs: the Wake Lock API, or where a browser has
+//   none (plain http:// off this device) or refuses it, a tiny muted video that loops.
 // * ?speed=N runs the clock N times faster (tests, like the CLI's --fast).
 // * A move break (psoas/web/breaks, data.kind "break") plays the same way but keeps no
 //   sets and asks no pain at the end: it only posts how it ended.
@@ -26,7 +31,8 @@
   const OUTBOX = "psoas-outbox";
   const quick = data.kind === "break";
   const BREATH_S = 4; // readout.py: a slow breath in, then out
-  const LATE_LIMIT_MS = 120000; // back after longer than this (real time): pause, don't race on
+  // machine.py away_after(): 2 minutes of session time, at least 5 real seconds
+  const AWAY_MS = Math.max(120000, 5000 * speed); // virtual ms
 
   const steps = data.steps;
   const exOf = []; // exercise index of each step
@@ -56,12 +62,15 @@
     painAfter: null,
     repsTold: 0,
     countdown: null,
+    seen: 0, // virtual ms when the player last ran (running)
+    away: false, // paused because the player did not run for longer than AWAY_MS
   };
 
   function persist() {
     const keep = {
       v: 1, state: st.state, index: st.index, end: st.end, left: st.left, sets: st.sets,
       results: st.results, how: st.how, painAfter: st.painAfter, speed, savedAt: Date.now(),
+      seen: st.seen, away: st.away,
     };
     try { localStorage.setItem(KEY, JSON.stringify(keep)); } catch (e) { /* full or blocked */ }
   }
@@ -166,17 +175,50 @@
     if (navigator.vibrate) { try { navigator.vibrate(200); } catch (e) { /* not allowed */ } }
   }
   let lock = null;
+  let video = null;
+  function awakeVideo(on) { // a phone keeps its screen on while a video plays on it
+    if (on && !video) {
+      video = document.createElement("video");
+      video.id = "p-awake";
+      video.className = "player__awake"; // the whole window, unseen: Chromium holds the
+      video.muted = true; //                screen only for a muted video that is big
+      video.loop = true;
+      video.playsInline = true;
+      video.setAttribute("playsinline", "");
+      video.setAttribute("aria-hidden", "true");
+      video.disablePictureInPicture = true;
+      [["awakeWebm", "video/webm"], ["awakeMp4", "video/mp4"]].forEach(([key, type]) => {
+        const source = document.createElement("source");
+        source.src = root.dataset[key];
+        source.type = type;
+        video.append(source);
+      });
+      root.append(video);
+    }
+    if (!video) return;
+    if (on) video.play().catch(() => {});
+    else video.pause();
+  }
   async function keepAwake(on) {
-    if (!("wakeLock" in navigator)) return;
-    try {
-      if (on && !lock && document.visibilityState === "visible") {
-        lock = await navigator.wakeLock.request("screen");
-        lock.addEventListener("release", () => { lock = null; });
-      } else if (!on && lock) {
-        await lock.release();
-        lock = null;
-      }
-    } catch (e) { lock = null; }
+    if (!on) {
+      awakeVideo(false);
+      const held = lock;
+      lock = null;
+      if (held) held.release().catch(() => {});
+      return;
+    }
+    if (lock || document.visibilityState !== "visible") return;
+    if ("wakeLock" in navigator) {
+      try {
+        const got = await navigator.wakeLock.request("screen");
+        if (st.state !== "running") { got.release().catch(() => {}); return; }
+        lock = got;
+        lock.addEventListener("release", () => { if (lock === got) lock = null; });
+        awakeVideo(false);
+        return;
+      } catch (e) { /* refused: the page is hidden, a setting, a low battery */ }
+    }
+    awakeVideo(true);
   }
   let lastSaid = "";
   function announce(text) { // polite: step changes, pauses and saves, never every second
@@ -286,6 +328,8 @@
   function tick() {
     if (st.state !== "running") return;
     const t = now();
+    if (t - st.seen > AWAY_MS) { wentAway(); return; }
+    st.seen = t;
     while (st.state === "running" && t >= st.end) {
       const i = st.index;
       tellReps(i, steps[i].reps || 0);
@@ -301,6 +345,17 @@
       st.countdown = left;
       beep(660, 90);
     }
+    persist(); // when it last ran: a reload after long comes back away
+    render();
+  }
+
+  function wentAway() { // machine.py _look: nobody saw the gap, so none of it counts
+    st.left = Math.max(0, st.end - st.seen); // the step as it stood when the player last ran
+    st.state = "paused";
+    st.away = true;
+    keepAwake(false);
+    announce("You were away, so the session paused. Press Go on when you are ready.");
+    persist();
     render();
   }
 
@@ -314,7 +369,8 @@
   function start() {
     unlockAudio();
     st.state = "running";
-    enter(st.index, now(), false);
+    st.seen = now();
+    enter(st.index, st.seen, false);
     keepAwake(true);
     render();
   }
@@ -324,6 +380,7 @@
     if (st.state !== "running") return;
     st.left = Math.max(0, st.end - now());
     st.state = "paused";
+    st.away = false;
     keepAwake(false);
     announce("Paused.");
     say("Paused.");
@@ -334,8 +391,10 @@
   function resume() {
     if (st.state !== "paused") return;
     unlockAudio();
-    st.end = now() + st.left;
+    st.seen = now();
+    st.end = st.seen + st.left;
     st.state = "running";
+    st.away = false;
     keepAwake(true);
     announce("Going on.");
     persist();
@@ -435,6 +494,7 @@
     $("p-figure").hidden = st.state === "finished";
     $("p-cues").hidden = st.state === "finished";
     $("p-pause").textContent = st.state === "paused" ? "Go on" : "Pause";
+    $("p-away").hidden = !(st.state === "paused" && st.away);
     if (st.state === "finished") {
       const done = st.results.filter((r) => r.status === "done").length;
       const lines = [`${plural(done, "exercise")} of ${data.exercises.length} done.`];
@@ -448,7 +508,8 @@
     if (!step || !active && st.state !== "ready") return;
     const el = elapsed();
     const ex = exercise(st.index);
-    $("p-what").textContent = st.state === "ready" ? `${stepTitle(step)}. Press Start when you are ready.` : (st.state === "paused" ? `Paused · ${stepTitle(step)}` : stepTitle(step));
+    const paused = st.away ? "You were away" : "Paused";
+    $("p-what").textContent = st.state === "ready" ? `${stepTitle(step)}. Press Start when you are ready.` : (st.state === "paused" ? `${paused} · ${stepTitle(step)}` : stepTitle(step));
     $("p-clock").textContent = clockText(step.seconds - el);
     const rep = $("p-rep");
     if (step.kind === "reps" && st.state !== "ready") {
@@ -534,12 +595,17 @@
     }
   });
   document.addEventListener("pointerdown", unlockAudio, { passive: true });
+  function back() { // shown again, thawed, or restored from the back-forward cache
+    tick();
+    if (st.state === "running") keepAwake(true);
+  }
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") {
-      tick();
-      if (st.state === "running") keepAwake(true);
-    }
+    if (document.visibilityState === "visible") back();
+    else persist();
   });
+  document.addEventListener("resume", back); // after the browser froze the tab
+  document.addEventListener("freeze", persist);
+  window.addEventListener("pageshow", (e) => { if (e.persisted) back(); });
   ["p-voice", "p-beeps"].forEach((id) => {
     const box = $(id);
     const stored = localStorage.getItem(`psoas-${id}`);
@@ -574,14 +640,19 @@
       }
       const doneHere = data.saved.includes(steps[st.index].exercise_id) && !pendingHere().some((it) => it.body.exercise_id === steps[st.index].exercise_id);
       if (!doneHere) {
-        let running = saved.state === "running" && saved.speed === speed;
-        if (running && (now() - saved.end) / speed > LATE_LIMIT_MS) running = false; // away too long
-        if (running) {
+        const full = steps[st.index].seconds * 1000;
+        const seen = saved.seen ?? saved.end; // an older save: the step's end
+        const away = saved.state === "running" && now() - seen > AWAY_MS;
+        if (saved.state === "running" && saved.speed === speed && !away) {
           st.state = "running";
           st.end = saved.end;
+          st.seen = now();
         } else {
           st.state = "paused";
-          st.left = saved.state === "paused" ? saved.left : steps[st.index].seconds * 1000;
+          st.away = away || (saved.state === "paused" && !!saved.away);
+          if (saved.state === "paused") st.left = saved.left;
+          else if (away && saved.seen !== undefined) st.left = Math.min(full, Math.max(0, saved.end - saved.seen));
+          else st.left = full;
         }
         drawExercise(exOf[st.index]);
         announce(`Back in your session: ${exercise(st.index).name}.`);
