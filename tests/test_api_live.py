@@ -121,5 +121,5 @@ def test_schemathesis_finds_no_5xx_and_nothing_outside_the_schema(server):
             except (Exception, BaseExceptionGroup) as exc:  # every operation runs; all fail
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)
-    assert operations == 16 and len(set(calls)) == 16, sorted(set(calls))
+    assert operations == 22 and len(set(calls)) == 22, sorted(set(calls))
     assert "Traceback" not in server.log(), server.log()

@@ -13,12 +13,16 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from psoas.core.breaks.model import WEEKDAYS
 from psoas.core.content.loader import catalog
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.account.models import CalendarFeed
 from psoas.web.api.api import api as ninja_api
+from psoas.web.breaks import services as breaks
+from psoas.web.breaks.codec import settings_from_json
 from psoas.web.intake.views import SLUGS
 from psoas.web.outcomes.services import add_checkin, save_psfs
 from psoas.web.programs.services import active_plan, local_person, save_plan, save_profile
@@ -66,6 +70,13 @@ def seed() -> dict[str, object]:
     running = start_session(person, plan, TODAY, 1, 0)
     feed = CalendarFeed.objects.create(person=person)
     add_checkin(person, TODAY, 5, [SIGN])  # the stop, not yet acted on
+    # move breaks on all day, a reminder shown and not answered, one taken yesterday
+    now = timezone.now()
+    every_day = {d: [["00:00", "23:59"]] for d in WEEKDAYS}
+    on = settings_from_json({"enabled": True, "working_hours": every_day})
+    breaks.save_settings(person, on, now - timedelta(days=1, hours=2), "web")
+    breaks.record(person, "taken", now - timedelta(days=1), source="web")
+    breaks.record(person, "prompted", now - timedelta(seconds=20), source="web")
     return {"plan": plan, "session_id": running.id, "finished_id": done.id, "token": feed.token}
 
 
@@ -165,6 +176,9 @@ def test_no_get_changes_the_database():
     answered = reads_change_nothing(client, urls)
     for url in ("/api/today", "/today/", "/checkin/", "/plan/", "/progress/", "/api/plan"):
         assert answered[("get", url)] == 200, url
+    for url in ("/breaks/", "/breaks/now/", "/settings/", "/api/breaks", "/api/breaks/stats"):
+        assert answered[("get", url)] == 200, url
+    assert client.get("/api/breaks").json()["shown_at"] is not None  # the seed reached them
     assert active_plan(local_person()).id == seeded["plan"].id  # still not stopped
 
 

@@ -285,6 +285,9 @@ class ChoiceOut(Schema):
 
 HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# [start, end] (a list, not a tuple: OpenAPI 3.1 has no tuple that schema tools all read)
+SpanIn = Annotated[list[HHMM], Field(min_length=2, max_length=2, description="[start, end]")]
+SpanOut = Annotated[list[str], Field(min_length=2, max_length=2, description="[start, end]")]
 
 
 def _whole(low: int, high: int, what: str) -> Any:
@@ -349,7 +352,7 @@ class BreakSettingsIn(In):
     zone: Zone | None = None
     interval_min: IntervalMin | None = None
     break_min: BreakMin | None = None
-    working_hours: dict[Weekday, list[tuple[HHMM, HHMM]]] | None = Field(
+    working_hours: dict[Weekday, list[SpanIn]] | None = Field(
         default=None, description="per weekday, [start, end] pairs; [] for a day off"
     )
     fixed_times: list[HHMM] | None = Field(default=None, description="reminders at these times too")
@@ -363,7 +366,7 @@ class BreakSettingsOut(Schema):
     zone: str
     interval_min: int
     break_min: int
-    working_hours: dict[Weekday, list[tuple[str, str]]]
+    working_hours: dict[Weekday, list[SpanOut]]
     fixed_times: list[str]
     snooze_min: int
     snoozes: int
