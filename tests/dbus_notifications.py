@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -277,6 +278,8 @@ class NotificationBus:
                 )
             finally:
                 bus.disconnect()
+                with contextlib.suppress(Exception):  # the end of the connection, as expected
+                    await bus.wait_for_disconnect()
             if reply.message_type != MessageType.METHOD_RETURN:
                 raise RuntimeError(f"{member}: {reply.body}")
             return reply.body[0] if reply.body else None

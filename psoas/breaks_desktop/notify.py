@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 TAKE, SNOOZE, SKIP, MOVED = "take", "snooze", "skip", "moved"
+ACTIONS = (TAKE, SNOOZE, SKIP, MOVED)
 APP_NAME = "psoas"
 
 
@@ -68,7 +69,15 @@ class Notifier:
             why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return f"no notification service answers here ({why})"
         self.buttons = Capability.BUTTONS in capabilities
+        # One handler for every button: a press that reaches us is the person's answer,
+        # even on a button a newer reminder no longer offers (the runner judges it).
+        self._notifier.on_button_pressed = self._pressed
+        self._notifier.on_clicked = lambda reminder: self._pressed(reminder, TAKE)
         return None
+
+    def _pressed(self, reminder: str, action: str) -> None:
+        if action in ACTIONS:
+            self.answers.put_nowait(Answer(action, reminder))
 
     @property
     def ready(self) -> bool:
@@ -79,24 +88,16 @@ class Notifier:
         from desktop_notifier import Button, Notification, Urgency
 
         await self.clear()
-        holder: list[str] = []
-
-        def answer(action: str):
-            return lambda: self.answers.put_nowait(Answer(action, holder[0]))
-
         buttons = tuple(
-            Button(title=text, on_pressed=answer(key), identifier=key)
-            for key, text in button_titles(snooze_min).items()
+            Button(title=text, identifier=key) for key, text in button_titles(snooze_min).items()
         )
-        note = Notification(
+        note = Notification(  # clicking the reminder itself opens the break (on_clicked)
             title=title,
             message=message,
             urgency=Urgency.Normal,
             buttons=buttons if self.buttons else (),
-            on_clicked=answer(TAKE),  # clicking the reminder itself opens the break
             timeout=-1,
         )
-        holder.append(note.identifier)
         await self._notifier.send_notification(note)  # type: ignore[union-attr]
         self._shown = note.identifier
         return note.identifier
