@@ -51,6 +51,8 @@ CSV_FILES = {
     "plans.csv",
     "block_reviews.csv",
     "profile_versions.csv",
+    "breaks.csv",
+    "break_days.csv",
 }
 
 

@@ -6,7 +6,9 @@ value, `true`/`false`, lists of ids joined by `;`, and whole documents (a profil
 as JSON. Dated tables follow the export's date range; plans and profile versions are
 always whole, because the dated rows need them to be read. A plan is a block of six weeks
 (the first, or one chosen at the end of the block before); `block_reviews.csv` holds the
-re-test at each block's end beside the block's start, a row per measure.
+re-test at each block's end beside the block's start, a row per measure. Move breaks:
+`breaks.csv` holds every reminder and what came of it, `break_days.csv` a day's numbers
+(the person's own dates, in their break settings' time zone).
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 
+from psoas.core.breaks.hours import local_day, zone_of
+from psoas.web.breaks.models import BreakLog
+from psoas.web.breaks.services import all_days, load_settings
 from psoas.web.exports.answers import ordered_answers
 from psoas.web.exports.reading import Period
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
@@ -97,6 +103,9 @@ REVIEWS = [
 ]
 PROFILES = ["id", "version", "created_at", "data"]
 SCHEDULE = ["id", "plan_id", "date", "week", "session_index", "session_name"]
+
+BREAKS = ["id", "date", "at", "kind", "until", "source", "created_at"]
+BREAK_DAYS = ["date", "prompted", "taken", "natural", "snoozed", "skipped", "longest_sitting_min"]
 
 
 def _values(rows, columns: list[str], **renamed: F) -> Iterable[dict[str, Any]]:
@@ -204,6 +213,25 @@ def _reviews(person: Person, period: Period) -> Iterable[dict[str, Any]]:
             }
 
 
+def _breaks(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    zone = zone_of(load_settings(person).zone)
+    rows = BreakLog.objects.filter(person=person).order_by("at", "id")
+    for r in rows.values("id", "at", "kind", "until", "source", "created_at"):
+        day = local_day(r["at"], zone)
+        if period.contains(day):
+            yield {**r, "date": day}
+
+
+def _break_days(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    for d in all_days(person, timezone.now()):
+        day = date.fromisoformat(d.day)
+        if period.contains(day):
+            yield {
+                "date": day,
+                **{c: getattr(d, c) for c in BREAK_DAYS[1:]},
+            }
+
+
 TABLES: dict[str, tuple[list[str], Rows]] = {
     "sessions.csv": (SESSIONS, _sessions),
     "exercise_sets.csv": (SETS, _sets),
@@ -214,6 +242,8 @@ TABLES: dict[str, tuple[list[str], Rows]] = {
     "plans.csv": (PLANS, _plans),
     "block_reviews.csv": (REVIEWS, _reviews),
     "profile_versions.csv": (PROFILES, _profiles),
+    "breaks.csv": (BREAKS, _breaks),
+    "break_days.csv": (BREAK_DAYS, _break_days),
 }
 
 

@@ -3,8 +3,8 @@
 Progress (`psoas.web.outcomes.progress`, read up to the range's end) gives the baseline,
 the latest pain, the weekly pain means and the adherence; this module cuts those to the
 range and adds what only the report needs: the questionnaire scores, the exercises stepped
-back for pain with what autoregulation does about them now, the notes, and the blocks of
-six weeks (blocks.py).
+back for pain with what autoregulation does about them now, the notes, the blocks of six
+weeks (blocks.py) and the move breaks (breaks.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Max, Min, Q
+from django.utils import timezone
 
 from psoas.core.content.loader import catalog
 from psoas.core.content.questionnaires import questionnaires
@@ -24,6 +25,7 @@ from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress
 from psoas.web.programs.models import Person, Plan
 from psoas.web.reports import blocks, charts, summary
+from psoas.web.reports.breaks import break_summary
 from psoas.web.tracking.models import SessionLog, SetLog
 from psoas.web.tracking.queries import adjusted_session
 
@@ -251,4 +253,5 @@ def report_data(person: Person, plan: Plan, start: date, end: date, today: date)
         "more_stepped": more_stepped,
         "notes": notes,
         "more_notes": more_notes,
+        "breaks": break_summary(person, start, end, timezone.now()),
     }
