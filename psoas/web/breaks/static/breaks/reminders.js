@@ -74,8 +74,7 @@
   }
 
   function words() {
-    const minutes = status.break_min === 1 ? "1 minute" : `${status.break_min} minutes`;
-    return { title: "Time to move", body: `Stand up for a ${minutes} break: a short walk or a stretch.` };
+    return { title: "Time to move", body: `Stand up for a ${status.break_min}-minute break: a short walk or a stretch.` };
   }
 
   async function notify() {
