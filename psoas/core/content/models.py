@@ -194,6 +194,103 @@ class Illustration(Strict):
     caption: Text
 
 
+CoachAngleName = Literal[
+    "knee_flexion", "hip_flexion", "trunk", "shin_tilt", "thigh_spread", "side_lean", "hip_tilt"
+]
+# Which leg an angle reads. The pictures always work the right leg, so `side` is the leg the
+# person works (the figure's right), `other` the second one; `most` and `least` take the
+# larger or smaller value of the legs the camera sees, `both` their mean, and `difference`
+# the working leg's value minus the other's (a small lift seen against the still leg).
+CoachLeg = Literal["side", "other", "most", "least", "both", "difference"]
+_LEG_ANGLES = {"knee_flexion", "hip_flexion", "shin_tilt"}
+_WORLD_ANGLES = {"knee_flexion", "hip_flexion", "trunk"}
+# A body part the camera must see: alone, either side will do; `_side` is the working side,
+# `_other` the second one, `_both` both.
+CoachPart = Annotated[
+    str,
+    Field(pattern=r"^(ear|shoulder|elbow|wrist|hip|knee|ankle|heel|toe)(_side|_other|_both)?$"),
+]
+
+
+class CoachAngle(Strict):
+    """A measured angle, in the figure's convention (docs/figure.md, docs/coach.md)."""
+
+    name: CoachAngleName
+    leg: CoachLeg | None = None
+    space: Literal["image", "world"] = "image"
+
+    @model_validator(mode="after")
+    def _leg_fits(self) -> CoachAngle:
+        if (self.name in _LEG_ANGLES) != (self.leg is not None):
+            need = "needs" if self.name in _LEG_ANGLES else "takes no"
+            raise ValueError(f"{self.name} {need} a leg")
+        if self.space == "world" and self.name not in _WORLD_ANGLES:
+            raise ValueError(f"{self.name} is measured in the image only")
+        return self
+
+
+class CoachFault(Strict):
+    """A form fault as an angle rule: `angle` past `above` or `below` is the fault that
+    `common_fault` (an index into the exercise's common_faults, from 0) names."""
+
+    id: Id
+    common_fault: int = Field(ge=0)
+    angle: CoachAngle
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> CoachFault:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give above or below, not both")
+        return self
+
+
+class Coached(Strict):
+    """How the camera coach counts and judges an exercise (docs/coach.md).
+
+    `mode: reps`: a rep starts when `angle` leaves its rest side of `exit`, is under way
+    once it passes `enter`, and counts when it comes back past `exit`, if it took at least
+    `min_rep_s`. `mode: hold`: the hold runs while `angle` is past `enter` (until it comes
+    back past `exit`) and no fault is showing; drop-outs shorter than `grace_s` do not end
+    it, and holds shorter than `min_hold_s` are not reported. If `enter` > `exit`
+    the angle rises into the movement, else it falls.
+    """
+
+    coachable: Literal[True]
+    view: Literal["side", "front"]
+    mode: Literal["reps", "hold"]
+    angle: CoachAngle
+    enter: float = Field(ge=-180, le=180)
+    exit: float = Field(ge=-180, le=180)
+    min_rep_s: float | None = Field(default=None, gt=0, le=20)
+    min_hold_s: float = Field(default=3.0, gt=0, le=60)
+    grace_s: float = Field(default=1.0, ge=0, le=5)
+    see: list[CoachPart] = Field(min_length=1)
+    faults: list[CoachFault] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Coached:
+        if abs(self.enter - self.exit) < 5:
+            raise ValueError("enter and exit must be at least 5 degrees apart (hysteresis)")
+        if (self.mode == "reps") != (self.min_rep_s is not None):
+            raise ValueError("min_rep_s goes with mode reps, and only with it")
+        ids = [f.id for f in self.faults]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"fault ids appear twice: {ids}")
+        return self
+
+
+class NotCoached(Strict):
+    """An exercise the camera cannot coach, and why, in words for the person."""
+
+    coachable: Literal[False]
+    why: Text
+
+
+Coach = Annotated[Coached | NotCoached, Field(discriminator="coachable")]
+
+
 class Exercise(Strict):
     id: Id
     name: Text
@@ -223,6 +320,7 @@ class Exercise(Strict):
     progressions: list[Id] = []
     regressions: list[Id] = []
     illustration: Illustration
+    coach: Coach
     sources: list[Source] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -237,6 +335,15 @@ class Exercise(Strict):
             raise ValueError("an exercise cannot list itself as a substitute or variant")
         if set(self.equipment) & set(self.optional_equipment):
             raise ValueError("equipment and optional_equipment overlap")
+        if isinstance(self.coach, Coached):
+            for fault in self.coach.faults:
+                if fault.common_fault >= len(self.common_faults):
+                    raise ValueError(
+                        f"coach fault {fault.id}: common_fault {fault.common_fault} is not an"
+                        f" index of common_faults (0..{len(self.common_faults) - 1})"
+                    )
+            if (self.coach.mode == "reps") != (self.kind == "strength"):
+                raise ValueError("coach mode is reps for a strength exercise, hold otherwise")
         return self
 
     @functools.cached_property

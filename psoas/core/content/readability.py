@@ -40,6 +40,8 @@ def groups(item: object) -> Iterator[tuple[str, str, int]]:
         yield "summary", join_sentences([item.summary, *item.precautions]), READING
         yield "target_note", item.target_note, READING
         yield "caption", item.illustration.caption, READING
+        if not item.coach.coachable:
+            yield "coach.why", item.coach.why, MOVING
     elif isinstance(item, SelfTest):
         yield "steps", join_sentences([*item.needs, *item.steps]), MOVING
         yield "record", join_sentences(item.record), MOVING
