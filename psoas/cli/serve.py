@@ -7,6 +7,7 @@ library load here."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import itertools
 import math
@@ -177,7 +178,8 @@ def _print_phone_link(origin: str) -> None:
     name = f"'{link.login}'" + (" (the first login)" if logins.count() > 1 else "")
     typer.echo("To use psoas on a phone on this network, scan this code with its camera.")
     typer.echo(f"It logs the phone in as {name}. It works once, within {minutes} minutes.")
-    segno.make(link.url, error="m", micro=False).terminal(out=sys.stdout, compact=True)
+    with contextlib.suppress(UnicodeEncodeError):  # half blocks; else the link alone
+        segno.make(link.url, error="m", micro=False).terminal(out=sys.stdout, compact=True)
     typer.echo(f"Or open this link on the phone: {link.url}")
     typer.echo('For a new link, log in and open Settings: "Use psoas on your phone".')
 
