@@ -79,14 +79,16 @@ class RgbFrame:
 @dataclass
 class Clip:
     """An opened clip or picture. `width` and `height` are after the crop; `fps` is the
-    container's frame rate (None if it gives none; 0 for a still picture). `frames()` reads
-    the frames in order; each call starts again from the first."""
+    container's frame rate (None if it gives none; 0 for a still picture) and
+    `frame_count` its count of frames (an estimate for some containers; None if unknown).
+    `frames()` reads the frames in order; each call starts again from the first."""
 
     path: Path
     width: int
     height: int
     fps: float | None
     still: bool
+    frame_count: int | None = 1
     crop: Crop | None = None
     _open: Any = field(default=None, repr=False)  # (capture, first frame) from open_clip
 
@@ -136,7 +138,9 @@ def open_clip(path: Path, crop: Crop | None = None, name: str = "VIDEO") -> Clip
         fps = cap.get(cv2.CAP_PROP_FPS)
         height, width = first.shape[:2]
         rate = fps if math.isfinite(fps) and 0 < fps < MAX_FPS else None
-        clip = Clip(path, width, height, rate, still=False, _open=(cap, first))
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        known = count if count > 0 else None
+        clip = Clip(path, width, height, rate, False, frame_count=known, _open=(cap, first))
     if crop is not None:
         crop.check_fits(clip.width, clip.height)
         clip.crop, clip.width, clip.height = crop, crop.w, crop.h
