@@ -487,8 +487,9 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import backup, block, breaks, exports, report, serve
+    from psoas.cli import analyze, backup, block, breaks, exports, report, serve
 
+    analyze.register(app)
     block.register(app)
     breaks.register(app)
     exports.register(app)
