@@ -11,8 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from psoas.core.breaks.model import WEEKDAYS, BreakSettings
-from psoas.web.breaks.codec import FieldError, hhmm, settings_from_json
+from psoas.core.breaks.model import (
+    BREAK_MAX,
+    BREAK_MIN,
+    INTERVAL_MAX,
+    INTERVAL_MIN,
+    WEEKDAYS,
+    BreakSettings,
+)
+from psoas.web.breaks.codec import (
+    NATURAL_RANGE,
+    SNOOZE_MIN_RANGE,
+    SNOOZES_RANGE,
+    FieldError,
+    hhmm,
+    settings_from_json,
+)
 
 DAY_NAMES = dict(
     zip(
@@ -46,8 +60,13 @@ HINTS = {
     "fixed_times": "Set times, like 10:30, 15:00. They come on top of the usual reminders.",
     "zone": "A name like Europe/Berlin or America/New_York. Empty: this device's time zone.",
 }
-RANGES = {"interval_min": (20, 60), "break_min": (1, 5), "snooze_min": (1, 30), "snoozes": (0, 5)}
-RANGES["natural_break_min"] = (1, 60)
+RANGES = {  # the number boxes' min and max, the codec's own limits
+    "interval_min": (INTERVAL_MIN, INTERVAL_MAX),
+    "break_min": (BREAK_MIN, BREAK_MAX),
+    "snooze_min": SNOOZE_MIN_RANGE,
+    "snoozes": SNOOZES_RANGE,
+    "natural_break_min": NATURAL_RANGE,
+}
 OPTIONAL = ("natural_break_min", "fixed_times")
 HOURS_HINT = (
     "Reminders come only in these hours. Write them like 09:00-17:00, or 09:00-12:30, "

@@ -108,7 +108,7 @@ def week_context(person: Person, now: datetime) -> dict[str, Any]:
         "prompted": sum(d.prompted for d in days),
         "longest": max((d.longest_sitting_min for d in days), default=0),
         "any": any(d.prompted or d.taken or d.natural or d.skipped for d in days),
-        "enabled": services.status(person, now).enabled,
+        "enabled": settings.enabled,
     }
 
 

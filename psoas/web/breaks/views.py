@@ -106,8 +106,7 @@ def act(request: HttpRequest) -> HttpResponse:
             return _page(request, 409, f"Snooze: {refusal}")
     until = quiet_until(settings, now, quiet) if quiet else None
     services.record(person, kind, now, until=until, source="web")
-    done = {"taken": "taken", "skipped": "skipped", "snoozed": "snoozed", "quiet": "quiet"}[kind]
-    return redirect(_next(request, f"/breaks/?done={done}"))
+    return redirect(_next(request, f"/breaks/?done={kind}"))
 
 
 # --- the Settings page's Breaks section ----------------------------------------------------

@@ -44,6 +44,11 @@
     return Date.parse(status.next_at) - Date.parse(status.now);
   }
 
+  function untilDue() { // a reminder due but not shown here (the guided break is open): later
+    const wait = untilNext();
+    later(wait > 0 ? wait : ON_MS);
+  }
+
   async function look() {
     if (looking) return;
     looking = true;
@@ -54,7 +59,7 @@
       status = r.json;
       if (status.enabled && status.next_at && untilNext() <= 0 && !onBreakPage) await remind();
       banner();
-      later(untilNext());
+      untilDue();
     } catch (e) {
       later(ON_MS); // offline: try again
     } finally {
@@ -114,7 +119,7 @@
   function buildBanner() {
     const box = document.createElement("section");
     box.id = "break-banner";
-    box.className = "alert alert--info break-banner";
+    box.className = "alert alert--info";
     box.setAttribute("aria-label", "Move break");
     const text = document.createElement("p");
     text.id = "break-banner-text";
@@ -166,7 +171,7 @@
       status = r.json;
       closeNotifications();
       banner();
-      later(untilNext());
+      untilDue();
     } catch (e) {
       note.textContent = "No connection. Try again in a moment.";
     }
