@@ -47,6 +47,7 @@ bench: $(BIN)/psoas
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/breaks.py
 	$(BIN)/python bench/coach.py
 
 clean:

@@ -202,6 +202,8 @@ async def serve(address_file: Path, idle: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     bus.disconnect()
+    with contextlib.suppress(Exception):  # the end of the connection, as expected
+        await bus.wait_for_disconnect()
 
 
 # The test's side ------------------------------------------------------------------------
@@ -222,25 +224,29 @@ class NotificationBus:
 
     def __enter__(self) -> NotificationBus:
         address_file = Path(self._dir.name) / "address"
-        self._proc = subprocess.Popen(
-            [
-                "dbus-run-session",
-                "--",
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--address-file",
-                str(address_file),
-                "--idle",
-                self.idle,
-            ],
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        self._log = Path(self._dir.name) / "bus.log"
+        with self._log.open("w") as log:  # dbus-daemon's notes; shown if it fails to start
+            self._proc = subprocess.Popen(
+                [
+                    "dbus-run-session",
+                    "--",
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--address-file",
+                    str(address_file),
+                    "--idle",
+                    self.idle,
+                ],
+                stdin=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 30
         while not address_file.exists():
             if self._proc.poll() is not None or time.monotonic() > deadline:
+                said = self._log.read_text()
                 self.__exit__()
-                raise RuntimeError("the test notification server did not start")
+                raise RuntimeError(f"the test notification server did not start: {said}")
             time.sleep(0.05)
         self.address = address_file.read_text(encoding="utf-8")
         return self

@@ -210,7 +210,7 @@ def test_where_idle_time_comes_from(env, idle, said):
                 assert await reader.start()
                 return await reader.seconds()
             finally:
-                reader.close()
+                await reader.close()
 
         saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
         try:

@@ -10,6 +10,7 @@ then counts on wall time and the person says "I moved".
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 
@@ -67,7 +68,7 @@ class IdleReader:
             if await self.seconds() is not None:
                 return True
         self.source = None
-        self.close()
+        await self.close()
         return False
 
     async def seconds(self) -> float | None:
@@ -88,10 +89,12 @@ class IdleReader:
             return None
         return float(reply.body[0]) / 1000.0
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._bus is not None:
-            self._bus.disconnect()
-            self._bus = None
+            bus, self._bus = self._bus, None
+            bus.disconnect()
+            with contextlib.suppress(Exception):  # the end of the connection, as expected
+                await bus.wait_for_disconnect()
 
 
 async def probe() -> str:
@@ -102,4 +105,4 @@ async def probe() -> str:
             return f"read from {reader.source.name}"  # type: ignore[union-attr]
         return reader.why_not
     finally:
-        reader.close()
+        await reader.close()

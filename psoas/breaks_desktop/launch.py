@@ -3,9 +3,9 @@
 First a terminal running `psoas breaks now`: the one $TERMINAL names (the person's own
 choice; it is called as `$TERMINAL -e psoas breaks now`), else on a desktop with a display
 the first known terminal found (Debian's x-terminal-emulator, GNOME's, KDE's, Xfce's and
-a few others), or Terminal on macOS. Without one, the browser at the web app's break page
-when `psoas serve` is running on this computer. Without either, the caller tells the
-person to run `psoas breaks now` themselves.
+a few others), or Terminal on macOS. Without one, the browser at the web app's guided
+break (/breaks/now/) when `psoas serve` is running on this computer. Without either, the
+caller tells the person to run `psoas breaks now` themselves.
 """
 
 from __future__ import annotations
@@ -30,17 +30,7 @@ TERMINALS = (
     ("wezterm", ["start", "--"]),
     ("xterm", ["-e"]),
 )
-WEB_PATH = "/breaks/"
-
-
-def break_command() -> list[str]:
-    """`psoas breaks now`, with the path of this psoas when it is known."""
-    from psoas.breaks_desktop.service import ServiceError, runner_command
-
-    try:
-        return [runner_command()[0], "breaks", "now"]
-    except ServiceError:
-        return ["psoas", "breaks", "now"]
+WEB_PATH = "/breaks/now/"  # the web app's guided break
 
 
 def terminal_command(command: list[str], environ: Mapping[str, str]) -> list[str] | None:
@@ -72,10 +62,13 @@ def web_break_url(port: int) -> str | None:
     return f"http://127.0.0.1:{port}{WEB_PATH}"
 
 
-def open_break(environ: Mapping[str, str] | None = None) -> tuple[str, subprocess.Popen | None]:
-    """Open the guided break; returns what happened in words, and the process started."""
+def open_break(
+    psoas: str, environ: Mapping[str, str] | None = None
+) -> tuple[str, subprocess.Popen | None]:
+    """Open the guided break (`psoas` is the command's full path); returns what happened
+    in words, and the process started."""
     env = dict(os.environ if environ is None else environ)
-    command = break_command()
+    command = [psoas, "breaks", "now"]
     terminal = terminal_command(command, env)
     if terminal is not None:
         try:

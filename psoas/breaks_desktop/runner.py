@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -116,7 +117,7 @@ class Runner:
         idle: IdleReader | None,
         clock: BreakClock,
         out: Callable[[str], None],
-        opener: Callable[[], tuple[str, subprocess.Popen | None]] = open_break,
+        opener: Callable[[], tuple[str, subprocess.Popen | None]],
     ) -> None:
         self.store, self.notifier, self.idle, self.clock = store, notifier, idle, clock
         self.out, self.opener = out, opener
@@ -262,8 +263,9 @@ class Runner:
         await self.notifier.clear()
 
 
-async def serve(person: Any, clock: BreakClock, out: Callable[[str], None]) -> int:
-    """Run until SIGINT or SIGTERM; 0 when stopped that way."""
+async def serve(person: Any, clock: BreakClock, out: Callable[[str], None], psoas: str) -> int:
+    """Run until SIGINT or SIGTERM; 0 when stopped that way. `psoas` is the command that
+    opens a guided break (`psoas breaks now`)."""
     notifier = Notifier()
     why_not = await notifier.start()
     if why_not:
@@ -279,7 +281,7 @@ async def serve(person: Any, clock: BreakClock, out: Callable[[str], None]) -> i
     if clock.speed != 1:
         out(f"clock: {clock.speed:g} times real speed (PSOAS_BREAKS_SPEED, for tests)")
     store = Store(person)
-    runner = Runner(store, notifier, idle, clock, out)
+    runner = Runner(store, notifier, idle, clock, out, lambda: open_break(psoas))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -288,15 +290,45 @@ async def serve(person: Any, clock: BreakClock, out: Callable[[str], None]) -> i
         await runner.run(stop)
     finally:
         if idle is not None:
-            idle.close()
+            await idle.close()
         store.close()
     out("stopped")
     return 0
 
 
-def main(person: Any, clock: BreakClock) -> int:
+def main(psoas: str) -> int:
+    """The runner on its own (`python -m psoas.breaks_desktop.runner PSOAS`), as `psoas
+    breaks run` starts it once it has checked the store and the clock: a process that
+    holds Django, the notifier and the core's rules, and not the command line's own
+    modules, since it stays all day. PSOAS is the psoas command's full path."""
+    import django
+
+    from psoas.web.bootstrap import check_database_url
+
+    # Django reads its settings module from the environment and sets TZ there: neither
+    # may reach the guided breaks this process opens (they load the full settings).
+    before = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "TZ")}
+    os.environ["DJANGO_SETTINGS_MODULE"] = "psoas.breaks_desktop.store_settings"
+    django.setup()
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    check_database_url()
+    from django.db import connections
+
+    from psoas.web.programs.services import local_person
+
+    person = local_person()
+    connections.close_all()  # it opens one only when it looks at the store
+
     def out(line: str) -> None:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    return asyncio.run(serve(person, clock, out))
+    return asyncio.run(serve(person, BreakClock.from_env(), out, psoas))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "psoas"))

@@ -65,15 +65,16 @@ def service_path(platform: str, home: Path, environ: dict[str, str]) -> Path:
     return home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
 
 
-def runner_command(argv0: str = sys.argv[0]) -> list[str]:
-    """`psoas breaks run` with the full path of this psoas."""
-    script = Path(argv0)
+def psoas_path(argv0: str | None = None) -> str:
+    """The full path of the psoas command running now (or else the one on PATH): what a
+    service or a new terminal starts, since neither has your shell's PATH."""
+    script = Path(sys.argv[0] if argv0 is None else argv0)
     if script.name.startswith("psoas") and script.is_file():
-        return [str(script.absolute()), "breaks", "run"]
+        return str(script.absolute())
     found = shutil.which("psoas")
     if found is None:
         raise ServiceError("cannot find the psoas command to start; is psoas installed?")
-    return [str(Path(found).absolute()), "breaks", "run"]
+    return str(Path(found).absolute())
 
 
 def _systemd_quote(text: str) -> str:
@@ -139,7 +140,7 @@ def install(
     env = dict(os.environ if environ is None else environ)
     home = home or Path.home()
     path = service_path(platform, home, env)
-    cmd = command or runner_command()
+    cmd = command or [psoas_path(), "breaks", "run"]
     kept = {k: env[k] for k in KEPT_ENV if env.get(k)}
     existed = path.exists()
     if kind(platform) == "systemd":

@@ -547,39 +547,31 @@ def run() -> None:
     from psoas.cli.tracking import open_store
 
     clock = _clock()
-    clock.share()  # the guided breaks it opens run on the same clock
-    person = open_store()
-    from django.db import connections
+    clock.share()  # the runner and the guided breaks it opens run on the same clock
+    open_store()  # a store that cannot be used stops here, in one line; migrated if new
+    # The runner stays all day: it runs as a process of its own (the same one, on POSIX)
+    # that loads the store and the notifier and none of the command line's modules.
+    from psoas.breaks_desktop.service import ServiceError, psoas_path
 
-    connections.close_all()  # the runner opens one only when it looks at the store
-    from psoas.breaks_desktop.runner import main
+    try:
+        psoas = psoas_path()
+    except ServiceError:
+        psoas = "psoas"
+    command = [sys.executable, "-m", "psoas.breaks_desktop.runner", psoas]
+    env = dict(os.environ)
+    env.pop("TZ", None)  # Django's, in this process; the person's own goes on
+    if TZ_AT_START:
+        env["TZ"] = TZ_AT_START
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(sys.executable, command, env)
+    import subprocess
 
-    raise typer.Exit(main(person, clock))
+    raise typer.Exit(subprocess.call(command, env=env))
 
 
 # The guided break -----------------------------------------------------------------------
-
-
-def _routine(person: Any, now: Any, break_min: int, turn: int) -> Any:
-    """The break for this person now (the core's `break_routine`): from the week of their
-    active plan that `now` falls in, walking only while the program is stopped."""
-    from psoas.core.breaks.routine import REFER, break_routine
-    from psoas.core.content.loader import catalog
-    from psoas.web.programs.services import active_plan
-
-    cat = catalog()
-    plan = active_plan(person)
-    if plan is None:
-        return break_routine(None, None, cat, break_min)
-    from psoas.core.planning.schedule import program_week
-    from psoas.core.profile import parse_profile
-    from psoas.web.tracking.day import day_session
-
-    day = now.date()
-    stopped = REFER if day_session(person, plan, day)["status"] == "refer" else None
-    profile = parse_profile(plan.profile.data)
-    week = program_week(plan.start_date, day)
-    return break_routine(plan.data, profile, cat, break_min, week, stopped=stopped, turn=turn)
 
 
 WALK_CUE_S = 15.0  # seconds each walking cue stays on screen
@@ -657,12 +649,12 @@ def now_cmd(
     from psoas.cli.tracking import open_store
 
     person = open_store()
-    from psoas.web.breaks.services import load_settings, record, status
+    from psoas.web.breaks.services import load_settings, record, routine_for, status, today
 
     settings = load_settings(person)
     started = clock.now()
-    local = started.astimezone(_zone(settings))
-    routine = _routine(person, local, settings.break_min, status(person, started).today.taken)
+    taken = status(person, started).today.taken  # varies the pick through the day
+    routine = routine_for(person, today(settings, started), settings.break_min, taken)
     keys = not no_input and sys.stdin.isatty()
     from psoas.cli.render import console
     from psoas.core.player.clock import SpeedClock, clock_with_sleep
@@ -675,8 +667,8 @@ def now_cmd(
         state = _walk(routine.seconds, routine.cues, timer, keys)
     else:
         state = _exercises(routine, timer, keys, speed)
-    taken = state == "done"
-    if taken:
+    counted = state == "done"
+    if counted:
         record(person, "taken", clock.now(), source="cli")
     summary = {
         "kind": routine.kind,
@@ -684,11 +676,11 @@ def now_cmd(
         "why": routine.why,
         "exercises": [e["id"] for e in routine.exercises],
         "status": state,
-        "counted": taken,
+        "counted": counted,
     }
     if json_out:
         _print_json(summary)
-    elif taken:
+    elif counted:
         console.print("Well done: that break counts.")
     elif state == "stopped_for_pain":
         console.print(
