@@ -285,7 +285,8 @@ async def serve(person: Any, clock: BreakClock, out: Callable[[str], None], psoa
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends asyncio.run
+            loop.add_signal_handler(sig, stop.set)
     try:
         await runner.run(stop)
     finally:
