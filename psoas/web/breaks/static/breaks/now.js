@@ -59,7 +59,7 @@
 
   async function finish(how) {
     clearInterval(ticker);
-    root.dataset.state = "finished";
+    root.dataset.state = "saving";
     $("w-start").hidden = true;
     $("w-stop").hidden = true;
     let counted = false;
@@ -77,6 +77,7 @@
       words = "It could not be saved: there is no connection. When you are back online, tap I moved below.";
     }
     root.dataset.counted = String(counted);
+    root.dataset.state = "finished";
     $("w-what").textContent = counted ? "Done" : "Stopped";
     $("w-summary-text").textContent = words;
     $("w-summary").hidden = false;
