@@ -204,5 +204,10 @@ def test_settings_turns_breaks_on_with_the_browsers_time_zone(server, browser):
         assert saved["interval_min"] == 45 and saved["enabled"] is True
         assert saved["working_hours"]["wed"] == [["09:00", "12:00"], ["13:00", "17:00"]]
         assert saved["zone"] == "America/Chicago"
+        r = server.cli("init", "--profile", "examples/desk_worker.json")
+        assert r.returncode == 0, r.stderr
+        page.goto(server.url + "breaks/now/")  # exercises from the plan, on a phone
+        assert page.locator("#player-data").count() == 1
+        check_page(page, "break-now-phone")
     finally:
         ctx.close()
