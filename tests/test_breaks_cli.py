@@ -110,6 +110,7 @@ def test_settings_flags_change_only_what_they_name(benv):
         (("settings", "--snooze-min", "31"), "--snooze-min: must be a whole number from 1"),
         (("settings", "--natural-break", "0"), "--natural-break: must be a whole number"),
         (("settings", "--zone", "Mars/Base"), "--zone: 'Mars/Base' is not a time zone"),
+        (("settings", "--zone", "Europe/" + "x" * 300), "--zone: 'Europe/xxx"),
         (("settings", "--hours", "mon-fri"), "--hours: 'mon-fri' has no '='"),
         (("settings", "--hours", "mo=09:00-17:00"), "--hours: 'mo' is not a day"),
         (("settings", "--hours", "fri-mon=09:00-17:00"), "--hours: 'fri-mon' runs backwards"),

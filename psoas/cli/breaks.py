@@ -262,7 +262,7 @@ def settings_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Show or change when reminders come: interval, break length, hours, snooze, zone."""
-    from psoas.cli.app import _print_json
+    from psoas.cli.app import _print_json, fail
     from psoas.cli.tracking import open_store
     from psoas.web.breaks.codec import FieldError, settings_from_json
 
@@ -280,6 +280,11 @@ def settings_cmd(
     if natural_break is not None:
         changes["natural_break_min"] = natural_break
     if zone is not None:
+        from psoas.breaks_desktop.zone import is_zone
+
+        if zone.strip() and not is_zone(zone.strip()):  # (the store's check misses a long one)
+            shown = zone if len(zone) <= 60 else zone[:57] + "..."
+            raise fail(f"--zone: '{shown}' is not a time zone name; use one such as Europe/Berlin")
         changes["zone"] = zone
     new_hours = parse_hours(hours) if hours else None
     try:  # every value checked before the store opens: bad input never touches it
