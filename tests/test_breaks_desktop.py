@@ -15,6 +15,7 @@ import plistlib
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +185,33 @@ def test_without_a_notification_service_reminders_are_written_out(desk, tmp_path
     assert "Run 'psoas breaks now' for a guided break." in said
     assert runner.returncode == 0
     assert week(env)["prompted"] >= 1
+
+
+def test_the_runner_outlives_a_store_it_cannot_use_for_a_while(desk, tmp_path):
+    base, _ = desk
+    env = {**base, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
+    store = Path(env["PSOAS_DATA_DIR"]) / "psoas.sqlite3"
+    runner = subprocess.Popen(
+        [PSOAS, "breaks", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+    def until(words: str) -> str:
+        deadline = time.monotonic() + WAIT_S
+        while words not in (line := runner.stdout.readline().decode()):
+            assert line and time.monotonic() < deadline, f"no '{words}'"
+        return line
+
+    try:
+        until("idle time:")
+        store.rename(store.with_suffix(".away"))  # SQLite makes an empty file in its place
+        assert "no such table" in until("Could not use the store")
+        store.with_suffix(".away").replace(store)
+        until("Time to move.")  # the first reminder, 20 minutes (10 s) in, as planned
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        runner.communicate(timeout=30)
+    assert runner.returncode == 0
+    assert week(env)["prompted"] == 1
 
 
 @pytest.mark.parametrize(

@@ -130,9 +130,16 @@ class Runner:
         self.out(f"[{hhmm(now, zone_of(self.settings.zone))}] {text}")
 
     async def run(self, stop: asyncio.Event) -> None:
+        from django.db import Error as DatabaseError
+
         while not stop.is_set():
-            wake = await self.step()
-            await self.wait(wake, stop)
+            try:
+                await self.wait(await self.step(), stop)
+            except (DatabaseError, OSError) as exc:  # a locked or vanished store: try again
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                self.say(self.clock.now(), f"Could not use the store ({first}); trying again.")
+                with contextlib.suppress(TimeoutError):  # answers wait in their queue
+                    await asyncio.wait_for(stop.wait(), self.clock.real_seconds(COARSE_S))
         await self.notifier.clear()
 
     async def step(self) -> datetime:
