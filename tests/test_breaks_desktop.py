@@ -1,10 +1,11 @@
 """`psoas breaks run` end to end on a real D-Bus session bus (dbus-run-session), with the
 test's notification server (tests/dbus_notifications.py) and the real desktop-notifier
 and dbus-fast: reminders arrive with their actions, pressing them is recorded in the
-store, a pause read as idle time becomes a natural break, and "Take a break" runs the
-guided break, which is saved. The clock runs 120 times faster (PSOAS_BREAKS_SPEED): a
-20-minute interval comes every 10 seconds. Then the parts on their own: where idle time
-comes from, the time zone, the clock, the unit files and the terminal to open."""
+store, a pause read as idle time becomes a natural break, "Take a break" runs the guided
+break, which is saved, and a break taken elsewhere takes the reminder down. The clock
+runs 120 times faster (PSOAS_BREAKS_SPEED): a 20-minute interval comes every 10 seconds.
+Then the parts on their own: where idle time comes from, the time zone, the clock, the
+unit files and the terminal to open."""
 
 from __future__ import annotations
 
@@ -148,7 +149,18 @@ def test_breaks_run_on_a_session_bus(desk, tmp_path):
                 "reminder after the natural break",
             )[0]
             assert bus.invoke(take["id"], "take")
-            w = wait_week(env, "taken", 2)
+            wait_week(env, "taken", 2)
+
+            # 5. A break taken elsewhere (here in another terminal) takes the reminder down.
+            shown = bus.wait_for(
+                lambda s: [n for n in s if n["id"] > take["id"] and n["closed"] is None],
+                WAIT_S,
+                "the next reminder",
+            )[0]
+            r = run(env, "breaks", "now", "--no-input", "--json")
+            assert r.returncode == 0 and json.loads(r.stdout)["counted"], r.stderr
+            bus.wait_for(lambda s: s[shown["id"] - 1]["closed"] == 3, WAIT_S, "reminder closed")
+            w = week(env)
         finally:
             runner.send_signal(signal.SIGTERM)
             code = runner.wait(30)
@@ -160,8 +172,8 @@ def test_breaks_run_on_a_session_bus(desk, tmp_path):
     assert "Take a break: opened the break in a terminal" in said
     assert said.rstrip().endswith("stopped")
     assert "Well done: that break counts." in terminal_log.read_text()
-    assert w["natural"] == 1 and w["snoozed"] == 1 and w["skipped"] == 1
-    assert w["prompted"] == 4  # the reminders shown again (no snooze, refused) are not new
+    assert w["taken"] == 3 and w["natural"] == 1 and w["snoozed"] == 1 and w["skipped"] == 1
+    assert w["prompted"] == 5  # the reminders shown again (no snooze, refused) are not new
 
 
 def test_without_a_notification_service_reminders_are_written_out(desk, tmp_path):

@@ -41,6 +41,7 @@ from psoas.core.breaks.scheduler import is_natural_break, next_reminder, snooze_
 COARSE_S = 60.0  # clock seconds between looks at the store and the idle time, at most
 RETRY_S = COARSE_S  # after another runner showed the reminder due, look again this late
 TITLE = "Time to move"
+SETTLED = frozenset({"taken", "natural", "skipped", "snoozed", "quiet", "off"})  # answers
 
 
 class Store:
@@ -99,7 +100,7 @@ class Shown:
 def reminder_text(settings: BreakSettings, reminder: NextReminder, snooze: bool) -> str:
     """The notification's words: what, why, and what the buttons allow."""
     n = settings.break_min
-    what = f"Stand up and move for {n} minute{'s' if n != 1 else ''}: walk, or stretch your hips."
+    what = f"Stand up and move for {n} minute{'s' if n != 1 else ''}."  # the break says how
     if snooze:
         left = reminder.snoozes_left
         return (
@@ -151,7 +152,11 @@ class Runner:
         if came_back:  # a natural break was recorded: the schedule starts again from it
             self.settings, events = await self.store.snapshot(now)
         nxt = next_reminder(self.settings, now, events)
-        if nxt.at is None and self.shown is not None:  # turned off or paused meanwhile
+        shown = self.shown
+        if shown is not None and (
+            nxt.at is None  # turned off or paused meanwhile
+            or any(e.at > shown.at and e.kind in SETTLED for e in events)  # answered elsewhere
+        ):
             self.shown = None
             await self.notifier.clear()
         if nxt.at is not None and nxt.at <= now and self.away_since is None:
