@@ -105,7 +105,7 @@ COMMANDS: dict[str, dict[str, st.SearchStrategy]] = {
     "exercises": {"--kind": st.sampled_from(["stretch", "strength", "release"]) | HOSTILE},
     "exercise": {"ARG": ids(_cat.exercises), "--json": FLAG},
     "learn": {"ARG": ids([*_cat.topics, *_cat.self_tests]), "--json": FLAG},
-    "schema": {"ARG": st.sampled_from(["profile", "plan"]) | HOSTILE},
+    "schema": {"ARG": st.sampled_from(["profile", "plan", "analysis"]) | HOSTILE},
     "screen": {
         "--no-input": FLAG, "--out": OUT, "--age": SCORE, "--pregnancy-weeks": SCORE,
         "--postpartum-weeks": SCORE, "--not-pregnant": FLAG, "--red-flag": ids(_cat.red_flags),

@@ -217,9 +217,10 @@ def learn(
 
 @app.command()
 def schema(
-    which: Annotated[str, typer.Argument(metavar="profile|plan", help="Which contract.")],
+    which: Annotated[str, typer.Argument(metavar="profile|plan|analysis", help="Which contract.")],
 ) -> None:
-    """Print the JSON Schema of the profile or the plan (every id as an enum)."""
+    """Print the JSON Schema of the profile, the plan or the camera coach's analysis
+    (every id as an enum)."""
     if which == "profile":
         from psoas.core.profile import profile_json_schema
 
@@ -228,8 +229,14 @@ def schema(
         from psoas.core.plan import plan_json_schema
 
         _print_json(plan_json_schema())
+    elif which == "analysis":
+        from psoas.core.analysis import analysis_json_schema
+
+        _print_json(analysis_json_schema())
     else:
-        raise fail(f"profile|plan: '{which}' is not a schema; allowed: profile, plan")
+        raise fail(
+            f"profile|plan|analysis: '{which}' is not a schema; allowed: profile, plan, analysis"
+        )
 
 
 @app.command()

@@ -201,7 +201,7 @@ class Coach:
             self.faults.reset()
             self.judging, self.fault_now = False, None
         if self.rules.mode == "hold":
-            hold = self.timer.update(t, False)
+            hold = self.timer.update(t, None)
             if hold is not None:
                 self.hold_log.append(hold)
 

@@ -205,7 +205,8 @@ class Mess:
     seed: int = 0
 
 
-def _mess(frames: list[Frame], mess: Mess) -> list[Frame]:
+def messy(frames: list[Frame], mess: Mess) -> list[Frame]:
+    """`frames` as a pose model might give them (see `Mess`)."""
     rng = random.Random(mess.seed)
     # A thigh is 0.245 body heights; moving both its ends by `jitter` turns it by noise_deg.
     jitter = math.tan(math.radians(mess.noise_deg)) * body.THIGH * SCALE / 2
@@ -294,7 +295,7 @@ def movement(
             pose = _pushed(pose, push, amount * slip)
         f = frame_of(pose, now, cam, side)
         frames.append(_landmark_push(f, push, amount * slip, side) if push else f)
-    clip.frames = _mess(frames, mess)
+    clip.frames = messy(frames, mess)
     return clip
 
 
@@ -303,7 +304,8 @@ def push_for(fault: CoachFault, size: float) -> dict[str, float]:
     leaving the exercise's other angles alone where the figure allows.
 
     Leaning the trunk turns the hips the other way, so the legs stay put; a shin tips
-    forward by bending its knee with the thigh still.
+    forward as its knee bends and its thigh swings back, half each, so neither joint
+    leaves its range.
     """
     sign = 1.0 if fault.above is not None else -1.0
     d = sign * size
@@ -320,8 +322,10 @@ def _push(angle: CoachAngle, d: float) -> dict[str, float]:
         return {"trunk": d, "hip_left": d, "hip_right": d}
     if angle.name == "hip_flexion":
         return {f"hip_{leg}": d for leg in legs}
-    if angle.name in ("knee_flexion", "shin_tilt"):
+    if angle.name == "knee_flexion":
         return {f"knee_{leg}": d for leg in legs}
+    if angle.name == "shin_tilt":  # half from the knee, half from the hip: the same tilt
+        return {f"{j}_{leg}": d / 2 * k for leg in legs for j, k in (("knee", 1), ("hip", -1))}
     if angle.name == "thigh_spread":
         return {"hip_abduction_right": d}
     return {angle.name: d}
