@@ -397,3 +397,21 @@ def test_psoas_schema_analysis_publishes_the_contract():
     assert schema == json.loads(json.dumps(analysis_json_schema()))
     assert schema["properties"]["view"]["enum"] == ["side", "front", "unknown"]
     assert set(schema["properties"]["exercise"]["enum"]) == {e.id for e in COACHED}
+
+
+def test_the_docs_table_has_each_exercises_numbers():
+    """docs/coach.md lists every coached exercise's thresholds and fault limits; keep it
+    in step with the YAML."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "coach.md").read_text()
+    rows = {
+        line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")
+    }
+    for ex in COACHED:
+        c = ex.coach
+        cells = [cell.strip() for cell in rows[ex.id].split("|")]
+        assert cells[2:4] == [c.view, c.mode] and cells[4].startswith(c.angle.name), ex.id
+        assert cells[5] == f"{c.enter:g} / {c.exit:g}", ex.id
+        for f in c.faults:
+            limit = f.above if f.above is not None else f.below
+            sign = ">" if f.above is not None else "<"
+            assert f"{f.id}: " in cells[7] and f"{sign} {limit:g} (pose" in cells[7], f.id
