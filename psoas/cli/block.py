@@ -14,12 +14,6 @@ from typing import Annotated, Any
 
 import typer
 
-CHOICE_WORDS = {
-    "progress": "Progress",
-    "maintain": "Maintain",
-    "see_clinician": "See a clinician",
-}
-VERDICT_WORDS = {"better": "better", "worse": "worse", "same": "no real change", "unknown": "-"}
 TEST_IDS = {"thomas": "modified_thomas_test", "hold": "hip_flexor_hold_test"}
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="The day, YYYY-MM-DD; default today.")]
@@ -68,6 +62,7 @@ def status(ctx: typer.Context, day: DateOpt = None, json_out: JsonOpt = False) -
 
 def _print_status(info: dict[str, Any]) -> None:
     from psoas.cli.render import console
+    from psoas.core.planning.blocks import CHOICE_NAMES
 
     kind = {"first": "", "progress": " (progress)", "maintain": " (maintain)"}[info["kind"]]
     console.print(f"[bold]Block {info['number']}{kind}[/], week {info['week']} of {info['weeks']}.")
@@ -88,13 +83,14 @@ def _print_status(info: dict[str, Any]) -> None:
     for b in done:
         console.print(
             f"Block {b['number']} from {b['start_date']}: {b['review']['summary']} "
-            f"You chose: {CHOICE_WORDS[b['review']['choice']].lower()}."
+            f"You chose: {CHOICE_NAMES[b['review']['choice']].lower()}."
         )
 
 
 def _print_review(review: dict[str, Any]) -> None:
     from psoas.cli.render import console
     from psoas.cli.tables import RowTable, bullets
+    from psoas.core.planning.blocks import CHOICE_NAMES, VERDICT_NAMES
 
     table = RowTable("Measure", "Start", "Now", "Change", wrap=0, title="Before and after")
     for r in review["rows"]:
@@ -103,7 +99,7 @@ def _print_review(review: dict[str, Any]) -> None:
         )
         after = "-" if r["after"] is None else f"{r['after']:g}" if _num(r["after"]) else r["after"]
         note = r["note"] if r["verdict"] != "unknown" else None
-        table.add_row(r["label"], before, after, VERDICT_WORDS[r["verdict"]], note=note)
+        table.add_row(r["label"], before, after, VERDICT_NAMES[r["verdict"]].lower(), note=note)
     console.print(table)
     console.print(review["summary"])
     console.print("[bold]Your choices[/]")
@@ -111,7 +107,7 @@ def _print_review(review: dict[str, Any]) -> None:
     for o in review["options"]:
         mark = " (suggested)" if o["recommended"] else ""
         shut = "" if o["available"] else " (not open now)"
-        lines.append(f"{o['choice']}: {CHOICE_WORDS[o['choice']]}{mark}{shut}. {o['why']}")
+        lines.append(f"{o['choice']}: {CHOICE_NAMES[o['choice']]}{mark}{shut}. {o['why']}")
     console.print(bullets(lines))
     console.print(
         "Choose with: psoas block next --choice progress|maintain|see_clinician [--start DATE]"
@@ -246,7 +242,7 @@ def next_(
     """Choose your next block after the re-test: progress, maintain or see a clinician."""
     from psoas.cli.app import _print_json, fail
     from psoas.cli.render import console
-    from psoas.core.planning.blocks import BlockError
+    from psoas.core.planning.blocks import CHOICE_NAMES, BlockError
 
     first = None
     if start is not None:
@@ -282,7 +278,7 @@ def next_(
     else:
         b = block_of(new)
         console.print(
-            f"Block {b['number']} ({CHOICE_WORDS[b['kind']].lower()}) starts on "
+            f"Block {b['number']} ({CHOICE_NAMES[b['kind']].lower()}) starts on "
             f"{new.start_date.isoformat()}: {new.data['frequency']['days_per_week']} days a "
             "week. See it with: psoas today"
         )

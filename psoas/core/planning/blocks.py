@@ -42,6 +42,13 @@ from psoas.core.scoring.score import Score
 
 Choice = Literal["progress", "maintain", "see_clinician"]
 CHOICES: tuple[str, ...] = get_args(Choice)
+CHOICE_NAMES = {"progress": "Progress", "maintain": "Maintain", "see_clinician": "See a clinician"}
+VERDICT_NAMES = {
+    "better": "Better",
+    "worse": "Worse",
+    "same": "No real change",
+    "unknown": "Cannot tell",
+}
 SIDES = ("left", "right")
 HELPED_SESSIONS = 3  # an exercise done on this many days or more...
 HOLD_CHANGE_S = 5.0  # the hold test's change that counts (the project's figure: no norms)

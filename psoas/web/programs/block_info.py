@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from psoas.core.content.loader import catalog
+from psoas.core.planning.blocks import CHOICE_NAMES, VERDICT_NAMES
 from psoas.core.planning.schedule import program_week
 from psoas.web.programs.blocks import (
     block_of,
@@ -28,17 +29,7 @@ KIND_WORDS = {
     "progress": "a step up from where you got to",
     "maintain": "keeping up what helped, fewer days a week",
 }
-CHOICE_WORDS = {  # as `psoas block` says them
-    "progress": "Progress",
-    "maintain": "Maintain",
-    "see_clinician": "See a clinician",
-}
-VERDICT_WORDS = {
-    "better": "Better",
-    "worse": "Worse",
-    "same": "No real change",
-    "unknown": "Cannot tell",
-}
+CHOICE_WORDS = CHOICE_NAMES  # as `psoas block` says them
 RESULT_WORDS = {"positive": "Positive", "negative": "Negative"}
 
 
@@ -103,7 +94,7 @@ def rows_in_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             **r,
             "before_words": _value_words(r["before"]),
             "after_words": _value_words(r["after"]),
-            "verdict_words": VERDICT_WORDS[r["verdict"]],
+            "verdict_words": VERDICT_NAMES[r["verdict"]],
         }
         for r in rows
     ]

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from psoas.core.content.questionnaires import questionnaires
-from psoas.core.planning.blocks import HOLD_CHANGE_S
+from psoas.core.planning.blocks import HOLD_CHANGE_S, VERDICT_NAMES
 from psoas.web.programs.blocks import block_of, blocks, last_session_date, review_due
 from psoas.web.programs.models import Person, Plan
 
@@ -27,7 +27,6 @@ CHOICE_WORDS = {
     "maintain": "Maintain (keep what was reached)",
     "see_clinician": "See a clinician first",
 }
-VERDICT_WORDS = {"better": "Better", "worse": "Worse", "same": "No real change", "unknown": "-"}
 
 
 def _minimal_change(measure: str) -> str:
@@ -98,7 +97,7 @@ def history(person: Person, start: date, end: date) -> list[dict[str, Any]]:
                             "label": row["label"],
                             "before": _value(row["before"]),
                             "after": _value(row["after"]),
-                            "verdict": VERDICT_WORDS[row["verdict"]],
+                            "verdict": VERDICT_NAMES[row["verdict"]],
                             "minimal": _minimal_change(row["id"]),
                         }
                         for row in r["rows"]
