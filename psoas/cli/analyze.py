@@ -96,13 +96,22 @@ def _coached_exercise(exercise_id: str, side: str) -> Any:
 
 def run(video: Path, exercise: Any, side: str, crop: Any) -> dict[str, Any]:
     """Decode, find the pose in each frame, and analyse: the psoas.analysis/1 report."""
+    from contextlib import closing
+
     from psoas.coach.pose import quiet_native_logs, track
     from psoas.coach.video import open_clip
     from psoas.core.coach import analyze as analyze_frames
 
     clip = open_clip(video, crop)
-    with quiet_native_logs():
-        return analyze_frames(_progress(track(clip), clip.frame_count), exercise, side)
+    # Closed here, not left to the garbage collector: if the analysis stops part-way (an
+    # error, Ctrl+C), MediaPipe's graph must shut down before the interpreter does, or
+    # closing it then waits forever.
+    with (
+        quiet_native_logs(),
+        closing(track(clip)) as frames,
+        closing(_progress(frames, clip.frame_count)) as shown,
+    ):
+        return analyze_frames(shown, exercise, side)
 
 
 def _progress(frames: Iterable[Any], total: int | None) -> Iterator[Any]:
