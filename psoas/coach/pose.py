@@ -77,7 +77,9 @@ def landmark_frame(t_s: float, aspect: float, result: Any) -> Frame:
 
 
 def track(clip: Clip) -> Iterator[Frame]:
-    """The landmark frames of every frame of `clip` in order, through one model."""
+    """The landmark frames of every frame of `clip` in order, through one model. A caller
+    that may stop part-way closes the iterator (`contextlib.closing`): a model left to
+    the garbage collector after an error can hang the interpreter's exit."""
     return track_frames(clip.frames(), clip.still)
 
 
