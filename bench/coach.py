@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from psoas.coach.pose import PoseModel, quiet_native_logs, track
@@ -76,7 +77,8 @@ def end_to_end(path: Path, exercise) -> tuple[float, list[Frame]]:
 
     start = time.perf_counter()
     clip = open_clip(path)
-    report = analyze(kept(track(clip)), exercise, "right")
+    with closing(track(clip)) as frames:
+        report = analyze(kept(frames), exercise, "right")
     elapsed = time.perf_counter() - start
     assert report["frames"] == len(seen)
     return len(seen) / elapsed, seen
