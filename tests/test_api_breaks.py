@@ -143,6 +143,7 @@ def test_a_guided_break_counts_when_played_to_its_end(client, status, counted):
         ({"interval_min": "30"}, ["body", "payload", "interval_min"]),
         ({"break_min": 6}, ["body", "payload", "break_min"]),
         ({"zone": "Mars/Olympus_Mons"}, ["body", "payload", "zone"]),
+        ({"zone": "Europe/" + "x" * 300}, ["body", "payload", "zone"]),
         (
             {"working_hours": {"mon": [["17:00", "09:00"]]}},
             ["body", "payload", "working_hours", "mon"],

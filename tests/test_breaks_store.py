@@ -62,6 +62,7 @@ def test_switching_records_on_and_off_once():
         ({"interval_min": "30"}, "interval_min"),
         ({"break_min": 0}, "break_min"),
         ({"zone": "Mars/Olympus"}, "zone"),
+        ({"zone": "Europe/" + "x" * 300}, "zone"),  # too long for a path: not a crash
         ({"working_hours": {"mon": [["17:00", "09:00"]]}}, "working_hours.mon"),
         ({"working_hours": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}, "working_hours.mon"),
         ({"working_hours": {"monday": []}}, "working_hours.monday"),

@@ -619,7 +619,7 @@ def _walk(seconds: int, cues: tuple[str, ...], clock: Any, keys: bool) -> str:
 def _exercises(routine: Any, clock: Any, keys: bool, speed: float) -> str:
     """The picked exercises through the session player (timer, cues, sides); nothing is
     saved as a session of the plan."""
-    from psoas.cli.session import _play
+    from psoas.cli.session import play_session
     from psoas.core.content.loader import catalog
     from psoas.core.player.machine import Player, away_after, doses_from_plan_session
 
@@ -629,7 +629,7 @@ def _exercises(routine: Any, clock: Any, keys: bool, speed: float) -> str:
         clock,
         away_after=away_after(speed) if keys else None,
     )
-    return _play(player, names, keys, lambda events: None)
+    return play_session(player, names, keys, lambda events: None)
 
 
 @breaks_app.command("now")

@@ -126,7 +126,7 @@ def _rows(result: Any, effort: str, dose_week: int | None) -> list[dict[str, Any
     ]
 
 
-def _play(player: Any, names: dict[str, str], keys: bool, handle: Any) -> str:
+def play_session(player: Any, names: dict[str, str], keys: bool, handle: Any) -> str:
     """Run the player to its end, drawing it and reading keys; returns its final state."""
     with (
         cbreak(keys),
@@ -248,7 +248,7 @@ def run(
             # Only a person at the keys can come back and go on; without one, catch up.
             away_after=away_after(fast or 1) if keys else None,
         )
-        state = _play(player, names, keys, handle)
+        state = play_session(player, names, keys, handle)
     status = {
         "done": SessionLog.Status.COMPLETED,
         "stopped_for_pain": SessionLog.Status.STOPPED_FOR_PAIN,

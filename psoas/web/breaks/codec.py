@@ -100,9 +100,9 @@ def parse_zone(value: Any) -> str:
     name = value.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise FieldError(
-            "zone", f"'{name}' is not a time zone name; use one such as Europe/Berlin"
+            "zone", f"'{name[:60]}' is not a time zone name; use one such as Europe/Berlin"
         ) from None
     return name
 

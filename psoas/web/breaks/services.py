@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,6 @@ from psoas.core.breaks.model import (
     DayStats,
     NextReminder,
 )
-from psoas.core.breaks.routine import REFER, Routine, break_routine
 from psoas.core.breaks.scheduler import (
     current_cycle,
     history,
@@ -36,6 +36,9 @@ from psoas.core.breaks.stats import day_stats, week_stats
 from psoas.web.breaks.codec import FieldError, settings_from_json, settings_to_json
 from psoas.web.breaks.models import BreakConfig, BreakLog
 from psoas.web.programs.models import Person
+
+if TYPE_CHECKING:
+    from psoas.core.breaks.routine import Routine
 
 SOURCES = ("web", "cli", "desktop", "idle", "")
 LOOKBACK = timedelta(days=8)  # the scheduler's recent events and a week's statistics
@@ -179,6 +182,9 @@ def routine_for(person: Person, day: date, break_min: int, turn: int = 0) -> Rou
     """The break for this person on `day` (their own date): from the week of their active
     plan, walking only while the program is stopped (the core's `break_routine`). `turn`
     (the breaks taken today) varies the pick."""
+    # here, not at the top: the desktop runner imports this module and stays lean without
+    # the content catalog the routine needs
+    from psoas.core.breaks.routine import REFER, break_routine
     from psoas.core.content.loader import catalog
     from psoas.core.planning.schedule import program_week
     from psoas.core.profile import parse_profile
