@@ -67,7 +67,7 @@ def _mid3(frame: Frame, i: int, j: int) -> tuple[float, float, float]:
     return ((a[0] + b[0]) * 0.5, (a[1] + b[1]) * 0.5, (a[2] + b[2]) * 0.5)
 
 
-def _leg_reader(name: str, space: str, pitch: float) -> Callable[[Frame, float, str], float | None]:
+def _leg_reader(name: str, space: str) -> Callable[[Frame, float, str], float | None]:
     """A reader of one leg's angle; the leg is chosen later."""
 
     def knee(frame: Frame, facing: float, side: str) -> float | None:
@@ -111,10 +111,12 @@ def _leg_reader(name: str, space: str, pitch: float) -> Callable[[Frame, float, 
 
 
 def reader(spec: CoachAngle, side: str, pitch: float = 0.0) -> Reader:
-    """The function that reads `spec` from a frame for a person working `side`."""
+    """The function that reads `spec` from a frame for a person working `side`; `pitch`
+    is the trunk's neutral line in the exercise's position, as the figure's base has it
+    (0 upright, -90 lying on the back)."""
     me, them = side, other(side)
     if spec.leg is not None:
-        leg = _leg_reader(spec.name, spec.space, pitch)
+        leg = _leg_reader(spec.name, spec.space)
         if spec.leg in ("side", "other"):
             which = me if spec.leg == "side" else them
             return lambda f, facing: leg(f, facing, which)
