@@ -150,6 +150,17 @@ def test_measured_angles_are_the_figures_own(pose, facing, aspect, side):
             )
 
 
+def test_either_leg_angles_use_the_legs_the_camera_sees():
+    pose = Pose(base="standing", joints={"knee_right": 80, "knee_left": 20})
+    frame = frame_of(pose, 0.0)
+    far = _hide(frame, {"left_knee"})
+    for leg, both, one in (("most", 80, 80), ("least", 20, 80), ("both", 50, 80)):
+        read = reader(CoachAngle(name="knee_flexion", leg=leg), "right")
+        assert read(frame, 1.0) == pytest.approx(both)
+        assert read(far, 1.0) == pytest.approx(one)  # the hidden left knee is left out
+        assert read(_hide(frame, {"left_knee", "right_ankle"}), 1.0) is None
+
+
 def test_front_view_spread_is_the_abduction_of_a_straight_leg():
     pose = Pose(base="standing", joints={"hip_abduction_right": 25})
     frame = frame_of(pose, 0.0, Camera(view="front"))
@@ -298,10 +309,13 @@ def test_faults_need_to_last_and_only_the_first_in_priority_is_named():
 # --- gate and view ------------------------------------------------------------------------------
 
 
-def _frame_with(hidden: set[str], t: float = 0.0) -> Frame:
-    f = frame_of(Pose(base="standing", joints={}), t)
+def _hide(f: Frame, hidden: set[str]) -> Frame:
     pts = tuple((*p[:3], 0.1 if NAMES[i] in hidden else p[3]) for i, p in enumerate(f.points))
-    return Frame(t, pts, f.world, f.aspect)
+    return Frame(f.t, pts, f.world, f.aspect)
+
+
+def _frame_with(hidden: set[str], t: float = 0.0) -> Frame:
+    return _hide(frame_of(Pose(base="standing", joints={}), t), hidden)
 
 
 def test_gate_names_the_part_in_plain_words():

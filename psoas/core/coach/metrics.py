@@ -127,11 +127,12 @@ def reader(spec: CoachAngle, side: str, pitch: float = 0.0) -> Reader:
                 return None if a is None or b is None else a - b
 
             return difference
-        pick = {"most": max, "least": min, "both": lambda *v: sum(v) / len(v)}[spec.leg]
+        pick = {"most": max, "least": min, "both": lambda v: sum(v) / len(v)}[spec.leg]
 
         def either(f: Frame, facing: float) -> float | None:
+            """The legs the camera sees: side-on, the far one is often hidden."""
             values = [v for v in (leg(f, facing, "left"), leg(f, facing, "right")) if v is not None]
-            return pick(*values) if values else None
+            return pick(values) if values else None
 
         return either
     return _body_reader(spec, me, pitch)
