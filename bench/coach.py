@@ -23,7 +23,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from psoas.coach.pose import PoseModel, quiet_native_logs, track
+from psoas.coach import quiet_native_logs
+from psoas.coach.pose import PoseModel, track
 from psoas.coach.video import open_clip
 from psoas.core.coach import Frame, analyze
 from psoas.core.content.loader import catalog

@@ -132,6 +132,16 @@ def test_a_still_picture_is_one_frame():
     assert "reps" not in text.split()
 
 
+def test_a_picture_cut_short_is_read_as_far_as_it_goes(tmp_path):
+    """The JPEG library's own complaint ("Premature end of JPEG file") stays off the
+    terminal: the report is all that is printed."""
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(footage("pose.jpg").read_bytes()[:20_000])
+    done = psoas("analyze", str(path), "--exercise", "forward_lunge", "--json")
+    assert done.returncode == 0 and done.stderr == ""
+    assert json.loads(done.stdout)["frames"] == 1
+
+
 # Bad input: exit 2, one line naming the field, nothing on stdout --------------------------
 
 

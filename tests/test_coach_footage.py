@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from psoas.coach.pose import PoseModel, quiet_native_logs, track
+from psoas.coach import quiet_native_logs
+from psoas.coach.pose import PoseModel, track
 from psoas.coach.video import open_clip
 from psoas.core.coach import Frame, analyze
 from psoas.core.coach.angles import knee_flexion, shin_tilt
@@ -76,7 +77,8 @@ def test_the_pose_model_runs_offline_and_downloads_nothing():
         "sys.addaudithook(lambda e, a: seen.append(e) if e.startswith(('socket.', 'urllib.'))"
         " else None)\n"
         "from pathlib import Path\n"
-        "from psoas.coach.pose import PoseModel, quiet_native_logs\n"
+        "from psoas.coach import quiet_native_logs\n"
+        "from psoas.coach.pose import PoseModel\n"
         "from psoas.coach.video import open_clip\n"
         "clip = open_clip(Path(sys.argv[1]))\n"
         "with quiet_native_logs(), PoseModel(still=True) as model:\n"

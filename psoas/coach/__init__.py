@@ -9,6 +9,12 @@ works without it.
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 INSTALL_HINT = "pip install 'psoas[coach]'"
 
 
@@ -32,3 +38,30 @@ def need_extra(module: str) -> None:
             f"the camera coach cannot start: {exc}; on Debian or Ubuntu run "
             "'apt-get install libgl1 libglib2.0-0 libsm6 libxext6'"
         ) from None
+
+
+@contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """MediaPipe's C++ side, TensorFlow Lite and libjpeg ("Premature end of JPEG file")
+    print straight to file descriptor 2, past Python. In the terminal those lines would
+    bury the report and break the promise of one line per error, so for the length of the
+    block descriptor 2 goes to a scratch file, while Python's `sys.stderr` (a progress
+    bar, an error) keeps writing to where descriptor 2 pointed before."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    try:
+        with (
+            tempfile.TemporaryFile() as sink,
+            open(saved, "w", closefd=False, encoding="utf-8", errors="replace") as terminal,
+        ):
+            os.dup2(sink.fileno(), 2)
+            sys.stderr = terminal
+            try:
+                yield
+            finally:
+                terminal.flush()
+                sys.stderr = python_stderr
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)

@@ -14,10 +14,7 @@ module is pure and is tested without the model.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from psoas.coach import need_extra
@@ -88,30 +85,3 @@ def track_frames(frames: Iterable[RgbFrame], still: bool = False) -> Iterator[Fr
     with PoseModel(still=still) as model:
         for frame in frames:
             yield model.detect(frame)
-
-
-@contextmanager
-def quiet_native_logs() -> Iterator[None]:
-    """MediaPipe's C++ side and TensorFlow Lite print INFO and WARNING lines straight to
-    file descriptor 2, past Python. In the terminal those lines would bury the report and
-    break the promise of one line per error, so for the length of the block descriptor 2
-    goes to a scratch file, while Python's `sys.stderr` (a progress bar, an error) keeps
-    writing to where descriptor 2 pointed before."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    python_stderr = sys.stderr
-    try:
-        with (
-            tempfile.TemporaryFile() as sink,
-            open(saved, "w", closefd=False, encoding="utf-8", errors="replace") as terminal,
-        ):
-            os.dup2(sink.fileno(), 2)
-            sys.stderr = terminal
-            try:
-                yield
-            finally:
-                terminal.flush()
-                sys.stderr = python_stderr
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
