@@ -14,6 +14,8 @@ import sys
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from psoas.cli.analyze import render
@@ -24,6 +26,7 @@ from psoas.core.coach.synthetic import movement, push_for
 from psoas.core.content.loader import catalog
 from tests.coach_fixtures import ROOT, footage
 from tests.test_cli import PSOAS
+from tests.test_cli_fuzz import HOSTILE, call
 from tests.test_cli_widths import WIDTHS, assert_said, checked
 
 pytestmark = pytest.mark.coach
@@ -226,6 +229,29 @@ def test_ctrl_c_stops_an_analysis_part_way(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and out == ""
     assert "Traceback" not in err
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    content=st.binary(max_size=3000) | st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8"]),
+    suffix=st.sampled_from([".mp4", ".mov", ".webm", ".jpg", ".png", ".gif", ""]),
+    options=st.lists(
+        st.tuples(st.sampled_from(["--side", "--crop", "--exercise"]), HOSTILE), max_size=3
+    ),
+)
+def test_hostile_files_and_options_end_in_one_line(tmp_path_factory, content, suffix, options):
+    """Whatever bytes the file holds and whatever the options say: exit 0 or 2, and a 2
+    says why in one line, never a traceback."""
+    path = tmp_path_factory.mktemp("hostile") / f"clip{suffix}"
+    path.write_bytes(content)
+    argv = ["analyze", str(path), "--exercise", "forward_lunge"]
+    for name, value in options:
+        argv += [name, value]
+    code, err = call(argv, "")
+    assert code in (0, 2), (argv, code, err)
+    assert "Traceback" not in err
+    if code == 2:
+        assert err.count("\n") == 1 and err.startswith("psoas: "), err
 
 
 def test_without_the_coach_extra_it_says_how_to_install_it():

@@ -57,7 +57,7 @@ def analyze(
     from psoas.coach.video import Crop, VideoError
 
     if side not in SIDES:
-        raise fail(f"--side: '{side}' is not a side; allowed: {', '.join(SIDES)}")
+        raise fail(f"--side: {side!r} is not a side; allowed: {', '.join(SIDES)}")
     try:
         area = Crop.parse(crop) if crop is not None else None
     except VideoError as exc:
@@ -85,7 +85,7 @@ def _coached_exercise(exercise_id: str, side: str) -> Any:
     ex = catalog().exercises.get(exercise_id)
     if ex is None:
         raise fail(
-            f"--exercise: unknown exercise '{exercise_id}'; run 'psoas exercises' for the ids"
+            f"--exercise: unknown exercise {exercise_id!r}; run 'psoas exercises' for the ids"
         )
     try:
         Coach(ex, side)

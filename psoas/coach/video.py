@@ -45,7 +45,7 @@ class Crop:
         match = _CROP.match(text)
         if match is None:
             raise VideoError(
-                f"{name}: '{text}' is not X,Y,W,H; give four whole numbers of pixels, "
+                f"{name}: {text!r} is not X,Y,W,H; give four whole numbers of pixels, "
                 "such as 100,0,640,480"
             )
         crop = cls(*(int(n) for n in match.groups()))
@@ -130,7 +130,7 @@ def open_clip(path: Path, crop: Crop | None = None, name: str = "VIDEO") -> Clip
     if cv2.haveImageReader(str(path)):
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
-            raise VideoError(f"{name}: '{path}' looks like a picture but cannot be read")
+            raise VideoError(f"{name}: {str(path)!r} looks like a picture but cannot be read")
         height, width = image.shape[:2]
         clip = Clip(path, width, height, 0.0, still=True)
     else:
@@ -151,17 +151,17 @@ def _check_file(path: Path, name: str) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise VideoError(f"{name}: file '{path}' does not exist") from None
+        raise VideoError(f"{name}: file {str(path)!r} does not exist") from None
     except OSError as exc:
-        raise VideoError(f"{name}: cannot read '{path}': {exc.strerror or exc}") from None
+        raise VideoError(f"{name}: cannot read {str(path)!r}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise VideoError(f"{name}: '{path}' is a folder; give a video or a picture file")
+        raise VideoError(f"{name}: {str(path)!r} is a folder; give a video or a picture file")
     if not stat.S_ISREG(st.st_mode):
-        raise VideoError(f"{name}: '{path}' is not a regular file; give a video or a picture")
+        raise VideoError(f"{name}: {str(path)!r} is not a regular file; give a video or a picture")
     if st.st_size == 0:
-        raise VideoError(f"{name}: '{path}' is empty")
+        raise VideoError(f"{name}: {str(path)!r} is empty")
     if not os.access(path, os.R_OK):
-        raise VideoError(f"{name}: cannot read '{path}': permission denied")
+        raise VideoError(f"{name}: cannot read {str(path)!r}: permission denied")
 
 
 def _capture(path: Path, name: str = "VIDEO") -> tuple[Any, Any]:
@@ -171,14 +171,14 @@ def _capture(path: Path, name: str = "VIDEO") -> tuple[Any, Any]:
     if not cap.isOpened():
         cap.release()
         raise VideoError(
-            f"{name}: '{path}' is not a video or a picture psoas can read "
+            f"{name}: {str(path)!r} is not a video or a picture psoas can read "
             "(use a video such as .mp4, .mov or .webm, or a .jpg or .png picture)"
         )
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # a phone's portrait clip shown upright
     ok, first = cap.read()
     if not ok or first is None:
         cap.release()
-        raise VideoError(f"{name}: '{path}' has no frame that can be decoded")
+        raise VideoError(f"{name}: {str(path)!r} has no frame that can be decoded")
     return cap, first
 
 
