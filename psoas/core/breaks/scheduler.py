@@ -32,6 +32,10 @@ from psoas.core.breaks.model import SNOOZE_WINDOW_S, BreakEvent, BreakSettings, 
 
 OFF = "Move breaks are off."
 NO_HOURS = "No working hours are set, so no reminder comes."
+NO_ROOM = (
+    "No reminder fits in your working hours. "
+    "Each part of your day is shorter than the time between breaks."
+)
 RESETS = {  # what each reset is, in words: "30 minutes after ..."
     "taken": "your last break",
     "natural": "your last break",
@@ -41,7 +45,6 @@ RESETS = {  # what each reset is, in words: "30 minutes after ..."
 WORK_STARTED = "your work started"
 ACTIONS = frozenset({"prompted", "taken", "natural", "skipped", "snoozed", "on"})
 QUIET_CHOICES = ("1h", "until-tomorrow")
-MAX_STEPS = 400  # spans looked at before giving up: more than a year of working days
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ def next_reminder(
     cycle = current_cycle(hist, hours, now)
     answered = max((h.at for h in hist if h.kind in ACTIONS), default=None)
     look_from = hours.last_start(now) or now
-    for _ in range(MAX_STEPS):
+    give_up = max(now, quiet or now) + timedelta(days=LOOK_DAYS)  # weeks repeat after this
+    while cycle.anchor < give_up:
         start = hours.next_start(cycle.anchor)
         due, reason, held = cycle_due(settings, cycle)
         found = []  # a set time first: at a tie, its reason says more
@@ -193,7 +197,7 @@ def next_reminder(
         anchor = hours.last_start(quiet) if quiet is not None and quiet > start else start
         cycle = Cycle(anchor or start, WORK_STARTED)
         look_from = cycle.anchor
-    return NextReminder(None, NO_HOURS, 0, None)
+    return NextReminder(None, NO_ROOM, 0, None)
 
 
 def place(
