@@ -173,7 +173,7 @@ def next_reminder(
     cycle = current_cycle(hist, hours, now)
     answered = max((h.at for h in hist if h.kind in ACTIONS), default=None)
     look_from = hours.last_start(now) or now
-    give_up = max(now, quiet or now) + timedelta(days=LOOK_DAYS)  # weeks repeat after this
+    give_up = (quiet or now) + timedelta(days=LOOK_DAYS)  # weeks repeat after this
     while cycle.anchor < give_up:
         start = hours.next_start(cycle.anchor)
         due, reason, held = cycle_due(settings, cycle)
