@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -209,6 +210,13 @@ async def serve(address_file: Path, idle: str) -> None:
 # The test's side ------------------------------------------------------------------------
 
 
+def run_apart(coro: Any) -> Any:
+    """`asyncio.run` in a thread of its own: the test process may already run an event
+    loop in its main thread (Playwright's sync API leaves one running for the session)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 class NotificationBus:
     """A private session bus with this server on it, for the length of a `with` block."""
 
@@ -290,7 +298,7 @@ class NotificationBus:
                 raise RuntimeError(f"{member}: {reply.body}")
             return reply.body[0] if reply.body else None
 
-        return asyncio.run(call())
+        return run_apart(call())
 
     def sent(self) -> list[dict[str, Any]]:
         return json.loads(self._call("Sent"))

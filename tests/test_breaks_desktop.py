@@ -9,7 +9,6 @@ unit files and the terminal to open."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import plistlib
@@ -25,7 +24,7 @@ from psoas.breaks_desktop.clock import BreakClock, ClockError
 from psoas.breaks_desktop.idle import IdleReader
 from psoas.breaks_desktop.launch import terminal_command
 from psoas.breaks_desktop.zone import system_zone
-from tests.dbus_notifications import NotificationBus
+from tests.dbus_notifications import NotificationBus, run_apart
 from tests.test_cli import PSOAS
 from tests.test_tracking_cli import run
 
@@ -254,7 +253,7 @@ def test_where_idle_time_comes_from(env, idle, said):
 
         saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
         try:
-            assert asyncio.run(read()) == 42.5
+            assert run_apart(read()) == 42.5
         finally:
             if saved is None:
                 os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)

@@ -380,9 +380,10 @@ class _Builder:
         rungs, focus, seconds, lows = _rungs(
             ex, restr.hold_stretch_progression, variant, self.sides, start, self.maintain
         )
-        if start is not None and seconds[0] > self.budget:
-            # the dose reached is longer than a whole session now (fewer minutes, or a
-            # dose above the ranges of today's content): the easy end, as a new exercise
+        if start is not None and seconds[0] + LEVEL_CHANGE_S * lows[0] > self.budget:
+            # the dose reached, alone in a session (and down to the floor for it), is
+            # longer than a whole session now (fewer minutes, or a dose above the ranges
+            # of today's content): the easy end, as a new exercise
             start = None
             rungs, focus, seconds, lows = _rungs(
                 ex, restr.hold_stretch_progression, variant, self.sides, None, self.maintain
