@@ -17,7 +17,8 @@ from psoas.web.programs.blocks import (
     save_review,
 )
 from psoas.web.programs.services import active_plan
-from psoas.web.tracking.queries import session_on
+from psoas.web.tracking.queries import adjusted_session, planned_rows, session_on
+from psoas.web.tracking.services import log_done_session
 from tests.block_seed import PSFS, first_block
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
@@ -193,3 +194,35 @@ def test_the_retest_skips_a_test_the_rules_rule_out_by_then():
     # past term the answers need an update first: no test is asked
     far = plan.start_date + timedelta(weeks=40)
     assert skipped_tests(plan, far) == {"modified_thomas_test", "hip_flexor_hold_test"}
+
+
+def test_a_third_block_follows_the_second_and_the_history_keeps_all_three():
+    person, plan = _first_block()
+    day = _end(plan) + timedelta(days=1)
+    second = choose(person, save_review(person, plan, day, BETTER), "progress", day, day)
+    # six weeks of the second block, done as planned
+    for slot in second.scheduled.order_by("date"):
+        info = adjusted_session(second, slot.date)
+        rows = planned_rows(info["session"], pain_during=1)
+        log_done_session(
+            person,
+            second,
+            slot.date,
+            info["week"],
+            slot.session_index,
+            rows,
+            pain_before=None,
+            pain_after=None,
+        )
+    later = _end(second) + timedelta(days=1)
+    assert review_due(second, later)
+    saved = save_review(person, second, later, BETTER)
+    reached = saved.review["reached"]
+    third = choose(person, saved, "maintain", later, later)
+    assert block_of(third) == {"number": 3, "kind": "maintain"}
+    assert [b["number"] for b in blocks(person)] == [1, 2, 3]
+    first_week = {e["slot"]: e for s in third.data["weeks"][0]["sessions"] for e in s["exercises"]}
+    for slot, e in first_week.items():
+        r = reached[slot]
+        if e["id"] == r["exercise_id"]:  # the doses the second block reached, kept
+            assert (e["sets"], e["reps"], e["hold_s"]) == (r["sets"], r["reps"], r["hold_s"])
