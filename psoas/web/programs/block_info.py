@@ -29,7 +29,6 @@ KIND_WORDS = {
     "progress": "a step up from where you got to",
     "maintain": "keeping up what helped, fewer days a week",
 }
-CHOICE_WORDS = CHOICE_NAMES  # as `psoas block` says them
 RESULT_WORDS = {"positive": "Positive", "negative": "Negative"}
 
 
@@ -118,7 +117,7 @@ def history(person: Person) -> list[dict[str, Any]]:
                 **review,
                 "date": date.fromisoformat(review["date"]),
                 "rows": rows_in_words(review["rows"]),
-                "choice_words": CHOICE_WORDS.get(review["choice"] or ""),
+                "choice_words": CHOICE_NAMES.get(review["choice"] or ""),
             }
         end = b["end_date"] and date.fromisoformat(b["end_date"])
         out.append(

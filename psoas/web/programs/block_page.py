@@ -25,7 +25,7 @@ from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from psoas.core.content.loader import catalog
-from psoas.core.planning.blocks import CHOICES, SIDES, BlockError, Measures
+from psoas.core.planning.blocks import CHOICE_NAMES, CHOICES, SIDES, BlockError, Measures
 from psoas.web.intake.forms import SelfTestsStepForm
 from psoas.web.intake.views import error_list, picture
 from psoas.web.outcomes.psfs_form import (
@@ -37,7 +37,6 @@ from psoas.web.outcomes.psfs_form import (
 )
 from psoas.web.outcomes.services import last_psfs
 from psoas.web.programs.block_info import (
-    CHOICE_WORDS,
     KIND_WORDS,
     block_label,
     current_block,
@@ -117,7 +116,7 @@ def _state(person: Person, day: date) -> dict[str, Any]:
 def _review_words(found: Any) -> dict[str, Any]:
     """The saved review with every value in words for the table and the choice."""
     view = review_view(found)
-    options = [{**o, "title": CHOICE_WORDS[o["choice"]]} for o in view["options"]]
+    options = [{**o, "title": CHOICE_NAMES[o["choice"]]} for o in view["options"]]
     return {**view, "rows": rows_in_words(view["rows"]), "options": options}
 
 
@@ -205,7 +204,7 @@ def _read_choice(post: QueryDict, review: dict[str, Any], day: date):
         )
     elif not options[choice]["available"]:
         errors["choice"] = (
-            f"Your next block: “{CHOICE_WORDS[choice]}” is not open now. {options[choice]['why']}"
+            f"Your next block: “{CHOICE_NAMES[choice]}” is not open now. {options[choice]['why']}"
         )
     raw = post.get("start", "").strip()
     start: date | None = day

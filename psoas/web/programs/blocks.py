@@ -43,8 +43,7 @@ def block_of(plan: Plan) -> dict[str, Any]:
 
 
 def last_session_date(plan: Plan) -> date | None:
-    last = plan.scheduled.order_by("-date").values_list("date", flat=True).first()
-    return last
+    return plan.scheduled.order_by("-date").values_list("date", flat=True).first()
 
 
 def review_due(plan: Plan, day: date) -> bool:
