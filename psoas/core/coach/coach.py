@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from psoas.core.coach import state
 from psoas.core.coach.faults import FaultRules
 from psoas.core.coach.holds import Hold, HoldTimer
 from psoas.core.coach.landmarks import Frame
@@ -36,6 +37,13 @@ PLACE_CAMERA = {
     "side": "Set the camera at your side, so it sees you side-on.",
     "front": "Set the camera in front of you, so it sees you face-on.",
 }
+
+
+# What a Coach is made of (the exercise's rules, read once, and functions of them) as
+# against what it has seen: `state()` leaves these out and `resume()` makes them again.
+MADE_FROM_RULES = frozenset(
+    ("exercise", "rules", "side", "angle", "fault_angles", "facing_vote", "gate", "sign")
+)
 
 
 class NotCoachable(ValueError):
@@ -241,6 +249,23 @@ class Coach:
             view=self.view_check.view,
             cue=self.cue(),
         )
+
+    def state(self) -> str:
+        """What the coach has seen so far, as JSON (state.py), to keep between batches:
+        without the exercise or its rules, which `resume` reads again. The web app keeps
+        it in the store, so the next batch may reach any app server."""
+        return state.dump({k: v for k, v in vars(self).items() if k not in MADE_FROM_RULES})
+
+    @classmethod
+    def resume(cls, exercise: Exercise, side: str, saved: str) -> Coach:
+        """A coach for `exercise` on `side` that goes on from `state()`, as if every
+        earlier frame had been fed to it. ValueError when `saved` is not such a state."""
+        coach = cls(exercise, side)
+        seen = state.load(saved)
+        if not isinstance(seen, dict) or set(seen) != set(vars(coach)) - MADE_FROM_RULES:
+            raise ValueError("not a coach state: its fields are not the coach's")
+        coach.__dict__.update(seen)
+        return coach
 
     def finish(self) -> None:
         """The frames have ended: a hold under way counts up to its last right moment
