@@ -19,6 +19,28 @@ settings.register_profile(
 )
 
 
+# Markers of tests that need a PostgreSQL server (clinic mode and its task queue run on
+# nothing else). They are deselected, not skipped, when PSOAS_DATABASE_URL names none: the
+# SQLite pass of `make test` does not count them, and the PostgreSQL pass runs them.
+POSTGRES_ONLY = ("postgres",)
+
+
+def on_postgres() -> bool:
+    return os.environ.get("PSOAS_DATABASE_URL", "").startswith("postgres")
+
+
+def pytest_collection_modifyitems(config, items):
+    if on_postgres():
+        return
+    keep, drop = [], []
+    for item in items:
+        pg_only = any(item.get_closest_marker(m) for m in POSTGRES_ONLY)
+        (drop if pg_only else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def cat() -> Catalog:
     return catalog()

@@ -494,15 +494,17 @@ def session(
 
 def _register_more() -> None:
     """Commands kept in their own modules, each adding itself to the app."""
-    from psoas.cli import analyze, backup, block, breaks, exports, report, serve
+    from psoas.cli import analyze, backup, block, breaks, clinic, exports, report, serve, worker
 
     analyze.register(app)
     block.register(app)
     breaks.register(app)
+    clinic.register(app)
     exports.register(app)
     backup.register(app)
     report.register(app)
     serve.register(app)
+    worker.register(app)
 
 
 _register_more()

@@ -112,8 +112,13 @@ INSTALLED_APPS = [
     "psoas.web.intake",
     "psoas.web.account",
     "psoas.web.breaks",
+    "psoas.web.jobs",
     "axes",
 ]
+# Clinic mode's task queue (psoas/jobs, docs/jobs.md): Procrastinate keeps its jobs in
+# PostgreSQL tables that its migrations make. Local mode runs jobs inline and has none.
+if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
+    INSTALLED_APPS.append("procrastinate.contrib.django")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "psoas.web.site.middleware.content_security_policy",

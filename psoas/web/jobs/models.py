@@ -1,0 +1,34 @@
+"""What jobs leave behind: the keys of effects already done, and generated files.
+
+`JobDone` makes a retried or duplicated job harmless: its key is written in the same
+transaction as the job's effect, and the key is unique, so the effect commits once
+(psoas.jobs.once). `GeneratedFile` holds what a job made for a person (a PDF report) in
+the database, so any app server can hand it out; each has an opaque token for its link
+and an expiry. Its `person` field puts it under clinic mode's scoping like every other
+row of a person's."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from psoas.web.programs.models import Person
+
+
+class JobDone(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+
+class GeneratedFile(models.Model):
+    token = models.CharField(max_length=64, unique=True)  # the link's id; guesses find nothing
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="generated_files")
+    kind = models.CharField(max_length=20)  # "report"
+    name = models.CharField(max_length=200)  # the file name a download gets
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]

@@ -1,0 +1,59 @@
+"""Jobs for the task-queue tests (tests/jobs_run.py starts real processes with them).
+
+Each job's effect is a Person row named after its key, so a test counts effects with one
+query."""
+
+from __future__ import annotations
+
+import time
+
+from psoas import jobs
+
+
+def _effect(key: str) -> None:
+    from psoas.web.programs.models import Person
+
+    with jobs.once(key) as first:
+        if first:
+            Person.objects.create(name=key)
+
+
+def _first_try(key: str) -> bool:
+    """True (and remembered) the first time a job with `key` asks."""
+    from psoas.web.programs.models import Person
+
+    _tried, made = Person.objects.get_or_create(name=f"{key}-tried")
+    return made
+
+
+@jobs.task(queue="reports", retries=3, backoff_s=1)
+def effect(key: str, sleep_s: float = 0, fail_first: bool = False) -> None:
+    """Waits `sleep_s`, fails on its first try if asked, then makes its effect once."""
+    time.sleep(sleep_s)
+    if fail_first and _first_try(key):
+        raise RuntimeError(f"{key}: a failure on the first try")
+    _effect(key)
+
+
+@jobs.task(queue="reports", retries=0)
+def always_fails(key: str) -> None:
+    raise RuntimeError(f"{key}: this job always fails")
+
+
+def defer_with_data(key: str, rollback: bool, **kwargs) -> None:
+    """App code's pattern: write a row and defer its job in one transaction."""
+    from django.db import transaction
+
+    from psoas.web.programs.models import Person
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            Person.objects.create(name=f"{key}-data")
+            effect.defer(key=key, **kwargs)
+            if rollback:
+                raise Undo
+    except Undo:
+        pass
