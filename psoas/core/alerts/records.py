@@ -22,45 +22,107 @@ does not matter: the rules sort.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from itertools import accumulate, pairwise
+from typing import Any, Literal, get_args
 
 from psoas.core.content.loader import catalog
 
 SessionStatus = Literal["in_progress", "completed", "stopped_for_pain", "quit", "interrupted"]
+STATUSES: tuple[str, ...] = get_args(SessionStatus)
 DONE_STATUSES = ("completed", "stopped_for_pain")  # as adherence counts them (progress.DONE)
 Ref = int | str | None
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _whole(value: Any, lo: int, hi: int | None = None) -> bool:
+    return type(value) is int and value >= lo and (hi is None or value <= hi)
 
+
+def _whole_problem(name: str, value: Any, lo: int, hi: int | None = None) -> str:
+    allowed = f"from {lo} to {hi}" if hi is not None else f"of {lo} or more"
+    return f"{name} must be a whole number {allowed}, not {value!r}"
+
+
+# Plain frozen dataclasses, checked on creation with a quick test first and the words
+# only for a row that fails it: a year of rows for a thousand patients must build in well
+# under a second (bench/alerts.py).
+@dataclass(frozen=True, kw_only=True)
+class _Row:
     day: date
     seq: int = 0  # order within the day
     ref: Ref = None  # the store's row id
 
+    def _row_ok(self) -> bool:
+        return (
+            type(self.day) is date
+            and type(self.seq) is int
+            and (self.ref is None or type(self.ref) in (int, str))
+        )
 
+    def _fail(self, what: str, problems: list[tuple[bool, str]]) -> None:
+        """Raise the first problem: the row's day, seq or ref, or one of `problems`
+        (ok, message)."""
+        if type(self.day) is not date:
+            raise ValueError(f"{what}: day must be a date, not {self.day!r}")
+        where = f"{what} on {self.day.isoformat()}"
+        checks = [
+            (type(self.seq) is int, f"seq must be a whole number, not {self.seq!r}"),
+            (
+                self.ref is None or type(self.ref) in (int, str),
+                f"ref must be the store's row id (a number or text) or None, not {self.ref!r}",
+            ),
+            *problems,
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(f"{where}: {message}")
+
+
+@dataclass(frozen=True, kw_only=True)
 class PainReport(_Row):
-    nprs: int = Field(ge=0, le=10)
+    nprs: int
+
+    def __post_init__(self) -> None:
+        if not (self._row_ok() and _whole(self.nprs, 0, 10)):
+            self._fail("pain report", [(False, _whole_problem("nprs", self.nprs, 0, 10))])
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionRecord(_Row):
     status: SessionStatus
-    planned: int = Field(default=0, ge=0)  # sets planned; 0: not known, counts as all done
-    completed: int = Field(default=0, ge=0)  # sets done
+    planned: int = 0  # sets planned; 0: not known, counts as all done
+    completed: int = 0  # sets done
     pain_stop: bool = False  # the session, or one of its sets, was stopped for pain
 
-    @model_validator(mode="after")
-    def _completed_within_planned(self) -> SessionRecord:
-        if self.planned and self.completed > self.planned:
-            raise ValueError(
-                f"completed ({self.completed}) must be from 0 to planned ({self.planned})"
-            )
-        return self
+    def __post_init__(self) -> None:
+        top = self.planned or None
+        if (
+            self._row_ok()
+            and self.status in STATUSES
+            and _whole(self.planned, 0)
+            and _whole(self.completed, 0, top)
+            and type(self.pain_stop) is bool
+        ):
+            return
+        statuses = ", ".join(STATUSES)
+        self._fail(
+            "session",
+            [
+                (self.status in STATUSES, f"status must be one of {statuses}, not {self.status!r}"),
+                (_whole(self.planned, 0), _whole_problem("planned", self.planned, 0)),
+                (
+                    _whole(self.completed, 0, top),
+                    _whole_problem("completed", self.completed, 0, top),
+                ),
+                (
+                    type(self.pain_stop) is bool,
+                    f"pain_stop must be true or false, not {self.pain_stop!r}",
+                ),
+            ],
+        )
 
     @property
     def done(self) -> bool:
@@ -77,38 +139,84 @@ class SessionRecord(_Row):
         return self.completed / self.planned if self.planned else 1.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class PsfsResult(_Row):
-    score: float = Field(ge=0, le=10)  # the mean of the activity ratings
+    score: float  # the mean of the activity ratings
+
+    def __post_init__(self) -> None:
+        if self._row_ok() and type(self.score) in (int, float) and 0 <= self.score <= 10:
+            return
+        ok = type(self.score) in (int, float) and 0 <= self.score <= 10
+        self._fail(
+            "activity score", [(ok, f"score must be a number from 0 to 10, not {self.score!r}")]
+        )
 
 
+@functools.cache
+def _red_flag_ids() -> frozenset[str]:
+    return frozenset(catalog().red_flags)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ScreenAnswer(_Row):
     red_flags: tuple[str, ...] = ()  # ids answered yes; empty: "none of these"
 
-    @field_validator("red_flags")
-    @classmethod
-    def _known_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
-        known = catalog().red_flags
-        for i in ids:
-            if i not in known:
-                raise ValueError(f"unknown red flag id {i!r}; the ids are listed in docs/ids.md")
-        return tuple(sorted(set(ids)))
+    def __post_init__(self) -> None:
+        flags = self.red_flags
+        if not isinstance(flags, str):
+            flags = tuple(sorted(set(flags)))
+            object.__setattr__(self, "red_flags", flags)
+        if self._row_ok() and isinstance(flags, tuple) and _red_flag_ids().issuperset(flags):
+            return
+        unknown = [] if isinstance(flags, str) else sorted(set(flags) - _red_flag_ids())
+        self._fail(
+            "warning-sign check",
+            [
+                (not isinstance(flags, str), "red_flags must be a list of ids, not one text"),
+                (not unknown, f"unknown red flag id {unknown[:1]}; the ids are in docs/ids.md"),
+            ],
+        )
 
 
-class Records(BaseModel):
-    """One patient's records up to some day; the rules ignore rows after `today`."""
+_KINDS = {
+    "pain": PainReport,
+    "sessions": SessionRecord,
+    "psfs": PsfsResult,
+    "screens": ScreenAnswer,
+}
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    pain_baseline: int | None = Field(default=None, ge=0, le=10)
+@dataclass(frozen=True, kw_only=True)
+class Records:
+    """One patient's records up to some day; the rules ignore rows after `today`. Any
+    iterables will do; they are kept as tuples."""
+
+    pain_baseline: int | None = None
     pain: tuple[PainReport, ...] = ()
     sessions: tuple[SessionRecord, ...] = ()
     psfs: tuple[PsfsResult, ...] = ()
     screens: tuple[ScreenAnswer, ...] = ()
     scheduled: tuple[date, ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.pain_baseline is not None and not _whole(self.pain_baseline, 0, 10):
+            raise ValueError(
+                "records: " + _whole_problem("pain_baseline", self.pain_baseline, 0, 10)
+            )
+        for name, kind in (*_KINDS.items(), ("scheduled", date)):
+            rows = tuple(getattr(self, name))
+            object.__setattr__(self, name, rows)
+            for row in rows:
+                if type(row) is not kind:
+                    raise ValueError(f"records: {name} holds {kind.__name__} items, not {row!r}")
+
+
+def _day_seq(row: Any) -> tuple[date, int]:
+    return row.day, row.seq
+
 
 def _ref(x: Ref) -> str:
-    return "" if x is None else f"{type(x).__name__}:{x}"
+    return repr(x)  # 1 and "1" differ
 
 
 @dataclass(frozen=True)
@@ -123,11 +231,15 @@ class AsOf:
     scheduled: list[date]
     done: list[date]  # the day of each session done, in step with `sessions_done`
     sessions_done: list[SessionRecord]
+    work: list[float]  # work[i]: the sum of `completion` of the first i sessions done
 
     @classmethod
     def of(cls, rec: Records, today: date) -> AsOf:
         def upto(rows: Iterable[Any], key: Callable[[Any], tuple]) -> list[Any]:
-            return sorted((x for x in rows if x.day <= today), key=key)
+            """Sorted by day and seq; rows that share both (rare) by all their fields."""
+            out = sorted((x for x in rows if x.day <= today), key=_day_seq)
+            tied = any(_day_seq(a) == _day_seq(b) for a, b in pairwise(out))
+            return sorted(out, key=key) if tied else out
 
         sessions = upto(
             rec.sessions,
@@ -142,4 +254,5 @@ class AsOf:
             scheduled=sorted(d for d in rec.scheduled if d <= today),
             done=[s.day for s in done],
             sessions_done=done,
+            work=list(accumulate((s.completion for s in done), initial=0.0)),
         )

@@ -38,7 +38,6 @@ from psoas.core.alerts.records import (
 from psoas.core.alerts.thresholds import Thresholds
 from psoas.core.content.loader import catalog
 from psoas.core.content.models import Level
-from psoas.core.scoring.adherence import adherence
 from psoas.core.scoring.change import EPSILON
 
 RECENT_DAYS = 14
@@ -99,16 +98,16 @@ class Alert:
 def evaluate(records: Records, thresholds: Thresholds, today: date) -> list[Alert]:
     """The alerts of `records` as of `today`, most urgent first (see the module)."""
     r = AsOf.of(records, today)
-    found = [
-        *_signs(r.screens),
-        *_pain_stops(r.sessions),
-        *_pain_rises(r.pain, records.pain_baseline, thresholds),
-        *_psfs_falls(r.psfs, thresholds),
-        *_no_session(r, thresholds, today),
-        *_low_completion(r, thresholds, today),
-    ]
     recent = today - timedelta(days=RECENT_DAYS - 1)
-    return sorted((a for a in found if a.ongoing or a.last >= recent), key=urgency)
+    found = [
+        *_signs(r.screens, recent),
+        *_pain_stops(r.sessions, recent),
+        *_pain_rises(r.pain, records.pain_baseline, thresholds, recent),
+        *_psfs_falls(r.psfs, thresholds, recent),
+        *_no_session(r, thresholds, today, recent),
+        *_low_completion(r, thresholds, today, recent),
+    ]
+    return sorted(found, key=urgency)
 
 
 def urgency(a: Alert) -> tuple[int, int, date, str]:
@@ -126,6 +125,11 @@ def _points(x: float) -> str:
 
 
 T = TypeVar("T")
+
+
+def _kept(last: date, ongoing: bool, recent: date) -> bool:
+    """An episode `evaluate` returns: still going, or it touched the recent days."""
+    return ongoing or last >= recent
 
 
 def _runs(rows: Sequence[T], member: Callable[[T], bool]) -> list[tuple[list[T], bool]]:
@@ -151,7 +155,7 @@ def _question(text: str) -> str:
     return " ".join(text.split()).removeprefix("We ask everyone this.").strip()
 
 
-def _signs(screens: list[ScreenAnswer]) -> list[Alert]:
+def _signs(screens: list[ScreenAnswer], recent: date) -> list[Alert]:
     """One alert per sign and run of screens in a row that answered it yes."""
     flags = catalog().red_flags
     out = []
@@ -160,6 +164,8 @@ def _signs(screens: list[ScreenAnswer]) -> list[Alert]:
         rule = PREGNANCY_SIGN if flag.group == "pregnancy" else RED_FLAG
         what = "a pregnancy warning sign" if rule == PREGNANCY_SIGN else "a red flag"
         for run, ongoing in _runs(screens, lambda s, fid=fid: fid in s.red_flags):
+            if not _kept(run[-1].day, ongoing, recent):
+                continue
             first, last = run[0].day, run[-1].day
             times = f" at {len(run)} checks in a row" if len(run) > 1 else ""
             out.append(
@@ -192,10 +198,12 @@ def _session_evidence(s: SessionRecord) -> Evidence:
     return Evidence("session", s.day, s.status, s.ref)
 
 
-def _pain_stops(sessions: list[SessionRecord]) -> list[Alert]:
+def _pain_stops(sessions: list[SessionRecord], recent: date) -> list[Alert]:
     """One alert per run of sessions in a row stopped for pain."""
     out = []
     for run, ongoing in _runs(sessions, lambda s: s.stopped_for_pain):
+        if not _kept(run[-1].day, ongoing, recent):
+            continue
         first, last = run[0].day, run[-1].day
         times = f", and in {len(run)} sessions in a row up to {_day(last)}" if len(run) > 1 else ""
         out.append(
@@ -258,7 +266,9 @@ def _worse_runs(
     return out
 
 
-def _pain_rises(pain: list[PainReport], baseline: int | None, t: Thresholds) -> list[Alert]:
+def _pain_rises(
+    pain: list[PainReport], baseline: int | None, t: Thresholds, recent: date
+) -> list[Alert]:
     if baseline is None:
         if not pain:
             return []
@@ -266,7 +276,7 @@ def _pain_rises(pain: list[PainReport], baseline: int | None, t: Thresholds) -> 
     need = t.pain_rise_reports
     out = []
     for w in _worse_runs(pain, lambda p: p.nprs, baseline, t.pain_rise_points, True):
-        if len(w.rows) < need:
+        if len(w.rows) < need or not _kept(w.rows[-1].day, w.ongoing, recent):
             continue
         firing = w.rows[:need]
         shown = firing if w.rows[-1] in firing else [*firing, w.rows[-1]]
@@ -297,11 +307,13 @@ def _pain_rises(pain: list[PainReport], baseline: int | None, t: Thresholds) -> 
     return out
 
 
-def _psfs_falls(psfs: list[PsfsResult], t: Thresholds) -> list[Alert]:
+def _psfs_falls(psfs: list[PsfsResult], t: Thresholds, recent: date) -> list[Alert]:
     if len(psfs) < 2:
         return []
     out = []
     for w in _worse_runs(psfs[1:], lambda p: p.score, psfs[0].score, t.psfs_drop_points, False):
+        if not _kept(w.rows[-1].day, w.ongoing, recent):
+            continue
         r = w.rows[0]
         shown = [r] if len(w.rows) == 1 else [r, w.rows[-1]]
         against = f"the score on {_day(w.anchor)}" if w.anchor else "the first score"
@@ -332,7 +344,7 @@ def _psfs_falls(psfs: list[PsfsResult], t: Thresholds) -> list[Alert]:
 # --- no session ---------------------------------------------------------------------------------
 
 
-def _no_session(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
+def _no_session(r: AsOf, t: Thresholds, today: date, recent: date) -> list[Alert]:
     """Gaps between sessions done (the eve of the first planned day starts the count) of
     `no_session_days` or more, with a planned session missed before the day it fires."""
     if not r.scheduled:
@@ -340,11 +352,10 @@ def _no_session(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
     starts = sorted({*r.done, r.scheduled[0] - timedelta(days=1)})
     last_done = {s.day: s for s in r.sessions_done}  # the day's last session done
     ends = [*starts[1:], today + timedelta(days=1)]  # the next session, or not yet
-    recent = today - timedelta(days=RECENT_DAYS - 1)
     out = []
     for before, after in zip(starts, ends, strict=True):
-        if after - timedelta(days=1) < recent and after <= today:
-            continue  # over before the recent days: already recorded or history
+        if not _kept(after - timedelta(days=1), after > today, recent):
+            continue  # over before the recent days: already recorded, or history
         k = bisect.bisect_right(r.scheduled, before)
         if k == len(r.scheduled) or r.scheduled[k] >= after:
             continue  # nothing was planned in the gap
@@ -390,31 +401,35 @@ def _no_session(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
 
 @dataclass(frozen=True)
 class Completion:
-    """Planned work done over a window: sessions due and done (adherence, matched as the
-    progress page matches them), times the share of the planned sets done in the sessions
-    done. None when no session was due."""
+    """Planned work done over the window `start` to `end`: the share of the planned sets
+    done in the sessions done, over the sessions due, at most 1. A session made up later
+    in the window counts; a session planned for `end` is due once it is done (until the
+    day is over it is not missed yet). None when no session was due."""
 
     start: date
     end: date
     due: int
-    done: int
+    done: int  # sessions done in the window
     share: float | None
 
 
 def completion(r: AsOf, end: date, days: int) -> Completion:
     start = end - timedelta(days=days - 1)
-    due = bisect.bisect_left(r.scheduled, start), bisect.bisect_right(r.scheduled, end)
-    sched = r.scheduled[due[0] : due[1]]
-    lo, hi = bisect.bisect_left(r.done, start), bisect.bisect_right(r.done, end)
-    a = adherence(sched, r.done[lo:hi], end, start=start)
-    if not a.scheduled:
-        return Completion(start, end, 0, 0, None)
-    sets = [s.completion for s in r.sessions_done[lo:hi]]
-    mean = sum(sets) / len(sets) if sets else 0.0
-    return Completion(start, end, a.scheduled, a.done, a.done / a.scheduled * mean)
+    s = bisect.bisect_left(r.scheduled, start)
+    e, e2 = bisect.bisect_left(r.scheduled, end), bisect.bisect_right(r.scheduled, end)
+    lo, mid, hi = (
+        bisect.bisect_left(r.done, start),
+        bisect.bisect_left(r.done, end),
+        bisect.bisect_right(r.done, end),
+    )
+    due = (e - s) + min(e2 - e, hi - mid)
+    if not due:
+        return Completion(start, end, 0, hi - lo, None)
+    work = r.work[hi] - r.work[lo]
+    return Completion(start, end, due, hi - lo, min(1.0, work / due))
 
 
-def _low_completion(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
+def _low_completion(r: AsOf, t: Thresholds, today: date, recent: date) -> list[Alert]:
     """Runs of days whose last `completion_days` (all inside the plan) are under the
     threshold: the recent days, and back from there to where the run began."""
     if not r.scheduled:
@@ -431,7 +446,7 @@ def _low_completion(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
         share = cache[d].share
         return share is not None and share < below - EPSILON
 
-    recent = max(today - timedelta(days=RECENT_DAYS - 1), first_day)
+    recent = max(recent, first_day)
     days = [recent + timedelta(days=i) for i in range((today - recent).days + 1)]
     runs = _runs(days, low)
     if runs and runs[0][0][0] == recent:  # reaches back past the recent days: find its start
@@ -461,8 +476,8 @@ def _low_completion(r: AsOf, t: Thresholds, today: date) -> list[Alert]:
                 reference=None,
                 message=(
                     f"Did {round(100 * (c.share or 0))} % of the planned work in the "
-                    f"{t.completion_days} days to {_day(since)}: {c.done} of {c.due} sessions "
-                    f"due (under {t.completion_below_pct} % counts)."
+                    f"{t.completion_days} days to {_day(since)}: {c.done} sessions done, "
+                    f"{c.due} due (under {t.completion_below_pct} % counts)."
                 ),
                 evidence=(
                     *(Evidence("scheduled", d, None) for d in sched),
