@@ -27,12 +27,16 @@ def _first_try(key: str) -> bool:
 
 
 @jobs.task(queue="reports", retries=3, backoff_s=1)
-def effect(key: str, sleep_s: float = 0, fail_first: bool = False) -> None:
-    """Waits `sleep_s`, fails on its first try if asked, then makes its effect once."""
+def effect(
+    key: str, sleep_s: float = 0, fail_first: bool = False, sleep_after_s: float = 0
+) -> None:
+    """Waits `sleep_s`, fails on its first try if asked, makes its effect once, then waits
+    `sleep_after_s` (a job that is killed after its effect is committed)."""
     time.sleep(sleep_s)
     if fail_first and _first_try(key):
         raise RuntimeError(f"{key}: a failure on the first try")
     _effect(key)
+    time.sleep(sleep_after_s)
 
 
 @jobs.task(queue="reports", retries=0)
@@ -51,7 +55,7 @@ def defer_with_data(key: str, rollback: bool, **kwargs) -> None:
 
     try:
         with transaction.atomic():
-            Person.objects.create(name=f"{key}-data")
+            Person._base_manager.create(name=f"{key}-data")  # the caller's row (unscoped)
             effect.defer(key=key, **kwargs)
             if rollback:
                 raise Undo

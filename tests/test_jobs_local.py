@@ -8,7 +8,9 @@ retried or duplicated job writes its row once."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -245,3 +247,44 @@ def test_the_report_job_in_the_queue(planned, queue):
     assert not files.exists()
     queue.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
     assert files.get().data[:4] == b"%PDF" and files.get().person_id == planned.pk
+
+
+# --- psoas worker: its refusals -----------------------------------------------------------
+
+PSOAS = str(Path(sys.executable).parent / "psoas")
+
+
+def worker(env, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PSOAS, "worker", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "says"),
+    [
+        ((), {}, "psoas: PSOAS_MODE: a worker serves clinic mode only (PSOAS_MODE=clinic"),
+        (("--queue", "emails"), {}, "psoas: --queue: 'emails' is not a psoas queue; use"),
+        (("--concurrency", "0"), {}, "--concurrency"),
+        (("--stalled-after", "1"), {}, "--stalled-after"),
+        ((), {"PSOAS_MODE": "surgery"}, "PSOAS_MODE: 'surgery' is not a mode"),
+    ],
+)
+def test_worker_refuses_bad_input_and_local_mode_in_one_line(env, args, extra, says):
+    r = worker({**env, **extra}, *args)
+    assert r.returncode == 2 and says in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stdout == ""
+
+
+def test_worker_refuses_clinic_mode_on_sqlite(env, tmp_path):
+    sqlite = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    r = worker({**env, "PSOAS_MODE": "clinic", "PSOAS_DATABASE_URL": sqlite})
+    assert r.returncode == 2 and "PSOAS_MODE=clinic runs on PostgreSQL only" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_worker_help():
+    r = subprocess.run([PSOAS, "worker", "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    for option in ("--queue", "--concurrency", "--stalled-after", "--until-empty"):
+        assert option in r.stdout
