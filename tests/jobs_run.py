@@ -2,8 +2,8 @@
 
 `python -m tests.jobs_run worker ARGS` is `psoas worker ARGS`;
 `python -m tests.jobs_run defer KEY [rollback] [sleep_s=N] [sleep_after_s=N] [fail_first]`
-writes a row and defers a job in one transaction, as app code does. PSOAS_TEST_JOB_MODULES names more job modules to import
-first (comma-separated).
+writes a row and defers a job in one transaction, as app code does.
+PSOAS_TEST_JOB_MODULES names more job modules to import first (comma-separated).
 """
 
 from __future__ import annotations
