@@ -5,6 +5,7 @@ contract they are held to."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 from typing import Any, Literal
 
@@ -61,6 +62,22 @@ class Caution(_Out):
     message: str
 
 
+class RecordedOverride(_Out):
+    """A safety rule a clinician overruled for this exercise, and why (planning/checks.py
+    says which rules a clinician may overrule)."""
+
+    rule: str
+    reason: str = Field(min_length=1)
+
+
+class ClinicianChoice(_Out):
+    """Set on an exercise a clinician added, swapped in or re-dosed (planning/edits.py):
+    the patient is told it is their clinician's choice, with the reason."""
+
+    reason: str = Field(min_length=1)
+    overrides: list[RecordedOverride] = []
+
+
 def build_plan_model(cat: Catalog) -> type[BaseModel]:
     ExerciseId = Literal[tuple(cat.exercises)]  # type: ignore[valid-type]
     PlanExercise = create_model(
@@ -83,6 +100,10 @@ def build_plan_model(cat: Catalog) -> type[BaseModel]:
             Field(description="One more set on this side, which tested worse."),
         ),
         why=(str, ...),
+        clinician=(
+            ClinicianChoice | None,
+            Field(default=None, description="Set when a clinician chose this exercise or dose."),
+        ),
     )
     Session = create_model(
         "Session",
@@ -121,6 +142,14 @@ def build_plan_model(cat: Catalog) -> type[BaseModel]:
         block=(
             Block | None,
             Field(default=None, description="A later block: its number and kind."),
+        ),
+        start_date=(
+            datetime.date | None,
+            Field(default=None, description="The first day, when a clinician set it."),
+        ),
+        review_date=(
+            datetime.date | None,
+            Field(default=None, description="When the clinician reviews the program."),
         ),
     )
 

@@ -41,6 +41,11 @@ class Restrictions:
     notes: tuple[Note, ...] = ()
     no_added_weight: bool = False
     stage: str | None = None  # pregnancy_stage() in this week
+    # Where each rule and note came from, in their order: the rule ids a plan check names
+    # (`condition.<id>`, `limit.<id>`, `pregnancy`, `pregnancy.supine`, `postpartum`,
+    # `steadiness`, `steadiness.poor_balance`), so a clinician's override can name one.
+    sources: tuple[str, ...] = ()
+    note_sources: tuple[str, ...] = ()
 
     def notes_for(self, ex: Exercise) -> list[str]:
         """How this person must do an exercise they may do (a knee lift only half way up)."""
@@ -60,6 +65,32 @@ class Restrictions:
             if item not in self.equipment:
                 return f"This needs {EQUIPMENT_NAMES[item]}, which you did not list."
         return None
+
+    def breaches(self, ex: Exercise) -> list[tuple[str, str]]:
+        """Every rule this exercise breaks, as (rule id, reason), each id once: all of them,
+        not only the first, so a check names each rule a clinician would have to answer."""
+        out: dict[str, str] = {}
+        for source, rule in zip(self.sources, self.rules, strict=True):
+            if source not in out and matches(ex.attributes, rule.match):
+                out[source] = rule.reason
+        for cond in ex.contraindications:
+            if cond in self.conditions:
+                out.setdefault(
+                    f"contraindication.{cond}",
+                    f"Left out because of a condition you told us about ({cond}).",
+                )
+        missing = [EQUIPMENT_NAMES[item] for item in ex.equipment if item not in self.equipment]
+        if missing:
+            out["equipment"] = f"This needs {' and '.join(missing)}, which you did not list."
+        return list(out.items())
+
+    def notes_with_sources(self, ex: Exercise) -> list[tuple[str, str]]:
+        """(rule id, note) for each note on how this person must do an exercise."""
+        return [
+            (source, n.note)
+            for source, n in zip(self.note_sources, self.notes, strict=True)
+            if matches(ex.attributes, n.match)
+        ]
 
 
 def matches(attrs: dict[str, Any], match: dict[str, Any]) -> bool:
@@ -116,15 +147,15 @@ def needs_support(profile: Any, cat: Catalog) -> bool:
 
 
 def restrictions_for(profile: Any, cat: Catalog, weeks_on: int = 0) -> Restrictions:
-    rules: list[Rule] = []
-    notes: list[Note] = []
+    rules: list[tuple[str, Rule]] = []  # (source, rule)
+    notes: list[tuple[str, Note]] = []
     cap = hold = favour = no_weight = False
     skip: set[str] = set()
     conditions = active_conditions(profile, cat, weeks_on)
     for cid in conditions:
         cond = cat.conditions[cid]
-        rules.extend(cond.forbids)
-        notes.extend(cond.notes)
+        rules += [(f"condition.{cid}", r) for r in cond.forbids]
+        notes += [(f"condition.{cid}", n) for n in cond.notes]
         m = cond.modifiers
         cap |= m.cap_stretch_intensity
         hold |= m.hold_stretch_progression
@@ -134,36 +165,38 @@ def restrictions_for(profile: Any, cat: Catalog, weeks_on: int = 0) -> Restricti
     for cid in profile.conditions:
         skip.update(cat.conditions[cid].modifiers.skip_self_tests)
     for lid in profile.limits:
-        rules.extend(cat.limits[lid].forbids)
+        rules += [(f"limit.{lid}", r) for r in cat.limits[lid].forbids]
     if needs_support(profile, cat):
-        rules.extend(cat.steadiness.forbids)
+        rules += [("steadiness", r) for r in cat.steadiness.forbids]
     if getattr(profile, "balance", None) == "poor":
-        rules.extend(cat.steadiness.poor_balance_forbids)
+        rules += [("steadiness.poor_balance", r) for r in cat.steadiness.poor_balance_forbids]
     if pregnancy_stage(profile, cat) == "supine_limit":
         skip.add("modified_thomas_test")
     stage = pregnancy_stage(profile, cat, weeks_on)
     preg = cat.pregnancy
     if stage in ("early", "supine_limit"):
-        rules.extend(preg.forbids_any_week)
+        rules += [("pregnancy", r) for r in preg.forbids_any_week]
         cap = hold = True
     if stage == "supine_limit":
-        rules.extend(preg.forbids_from_supine_week)
+        rules += [("pregnancy.supine", r) for r in preg.forbids_from_supine_week]
     if stage == "postpartum_gentle":
-        rules.extend(preg.postpartum_forbids)
+        rules += [("postpartum", r) for r in preg.postpartum_forbids]
         hold = no_weight = True
     if "no_supine" in profile.limits:
         skip.add("modified_thomas_test")
     return Restrictions(
-        rules=tuple(rules),
+        rules=tuple(r for _, r in rules),
         equipment=frozenset(profile.equipment),
         conditions=frozenset(conditions),
         cap_stretch_intensity=cap,
         hold_stretch_progression=hold,
         favour_strength=favour,
         skip_self_tests=frozenset(skip),
-        notes=tuple(notes),
+        notes=tuple(n for _, n in notes),
         no_added_weight=no_weight,
         stage=stage,
+        sources=tuple(s for s, _ in rules),
+        note_sources=tuple(s for s, _ in notes),
     )
 
 
