@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,16 +26,17 @@ from psoas.core.alerts.records import (
     SessionRecord,
 )
 from psoas.core.alerts.rules import (
-    LEVEL_ORDER,
     RECENT_DAYS,
     RED_RULES,
+    RULES,
     Alert,
     evaluate,
 )
-from psoas.core.alerts.thresholds import Thresholds, ThresholdsError, parse_thresholds
+from psoas.core.alerts.thresholds import Thresholds, ThresholdsError, allowed, parse_thresholds
 from psoas.core.alerts.worklist import WorklistRow, worklist_order, worklist_row
 from psoas.core.content.loader import catalog
 from psoas.core.content.questionnaires import questionnaires
+from psoas.core.screening.referral import LEVEL_ORDER
 
 D0 = date(2026, 3, 2)  # a Monday
 T = Thresholds()
@@ -734,3 +736,18 @@ def test_a_red_flag_always_tops_the_worklist(recs, today):
         for r in order
     ]
     assert red == sorted(red)
+
+
+def test_docs_list_every_rule_and_every_threshold_as_the_code_has_them():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "clinic.md").read_text()
+    section = doc.split("## Alerts: what fires and when", 1)[1]
+    for rule in RULES:
+        assert f"| `{rule}` |" in section, rule
+    for name in Thresholds.model_fields:
+        assert f"| `{name}` | {getattr(T, name):g} | {allowed(name)} |" in section, name
+    with pytest.raises(ThresholdsError) as exc:
+        parse_thresholds({"no_session_days": 1})
+    with pytest.raises(ValueError) as row:
+        PainReport(day=D0, nprs=11)
+    for message in (exc.value, row.value):
+        assert f"`{message}`" in section.replace("\n", " ")

@@ -39,15 +39,23 @@ from psoas.core.alerts.thresholds import Thresholds
 from psoas.core.content.loader import catalog
 from psoas.core.content.models import Level
 from psoas.core.scoring.change import EPSILON
+from psoas.core.screening.referral import LEVEL_ORDER
 
 RECENT_DAYS = 14
 Severity = Literal["critical", "high", "low"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "low": 2}
-LEVEL_ORDER: dict[str, int] = {"emergency": 0, "urgent": 1, "routine": 2}
 RED_FLAG, PREGNANCY_SIGN = "red_flag", "pregnancy_warning_sign"
 PAIN_STOP, PAIN_RISE, NO_SESSION = "pain_stop", "pain_rise", "no_session"
 PSFS_WORSE, LOW_COMPLETION = "psfs_worse", "low_completion"
-RULES = (RED_FLAG, PREGNANCY_SIGN, PAIN_STOP, PAIN_RISE, PSFS_WORSE, NO_SESSION, LOW_COMPLETION)
+RULES = (  # every rule id, in the order docs/clinic.md lists them
+    RED_FLAG,
+    PREGNANCY_SIGN,
+    PAIN_STOP,
+    PAIN_RISE,
+    PSFS_WORSE,
+    NO_SESSION,
+    LOW_COMPLETION,
+)
 RED_RULES = frozenset({RED_FLAG, PREGNANCY_SIGN})
 # Red flags are critical and carry their action level; MedBridge's "high" for a 2-point
 # pain rise, and for function, since "critical" is kept for what needs action today.

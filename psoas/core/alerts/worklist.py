@@ -19,12 +19,13 @@ from datetime import date, timedelta
 from typing import Literal
 
 from psoas.core.alerts.records import AsOf, Records
-from psoas.core.alerts.rules import LEVEL_ORDER, RED_RULES, SEVERITY_ORDER, Alert, urgency
+from psoas.core.alerts.rules import RED_RULES, SEVERITY_ORDER, Alert, urgency
 from psoas.core.alerts.thresholds import Thresholds
 from psoas.core.content.questionnaires import questionnaires
 from psoas.core.scoring.adherence import adherence
 from psoas.core.scoring.change import change
 from psoas.core.scoring.score import Score
+from psoas.core.screening.referral import LEVEL_ORDER
 
 
 @dataclass(frozen=True)
