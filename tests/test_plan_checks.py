@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 
 from psoas.core.content.loader import catalog
-from psoas.core.planning.checks import MILD_STRETCH, OVERRIDABLE, blocking, check_plan
-from psoas.core.planning.planner import build_plan
+from psoas.core.planning.checks import OVERRIDABLE, blocking, check_plan
+from psoas.core.planning.planner import MILD_STRETCH, build_plan
 from psoas.core.player.timeline import Dose, session_seconds
 from psoas.core.profile import parse_profile
 from tests.strategies import EQUIPMENT, any_block, profiles

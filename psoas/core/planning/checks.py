@@ -63,7 +63,7 @@ from pydantic import ValidationError
 from psoas.core.content.loader import Catalog
 from psoas.core.content.models import Exercise, Range
 from psoas.core.plan import plan_model
-from psoas.core.planning.planner import WEIGHTS_NOTE
+from psoas.core.planning.planner import MILD_STRETCH, WEIGHTS_NOTE
 from psoas.core.planning.progression import WEEKLY_CAP
 from psoas.core.planning.selection import blocked_reasons, find_substitute
 from psoas.core.player.timeline import Dose, session_seconds
@@ -80,7 +80,6 @@ OVERRIDABLE = frozenset(
         "progression.one_change",
     }
 )
-MILD_STRETCH = "Stretch only to a mild, easy pull."
 ESTIMATE_TOLERANCE_S = 3.0  # estimated_minutes is rounded to 0.1 min
 DOSE_FIELDS = ("sets", "reps", "hold_s")
 

@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise
-from psoas.core.planning.checks import MILD_STRETCH, Violation, check_plan, situation_weeks
-from psoas.core.planning.planner import _equipment
+from psoas.core.planning.checks import Violation, check_plan, situation_weeks
+from psoas.core.planning.planner import MILD_STRETCH, entry_equipment
 from psoas.core.planning.progression import Rung, describe, dose_words, ladder
 from psoas.core.player.timeline import LOW_POSITIONS, Dose, session_seconds
 from psoas.core.profile import DEFAULT_MINUTES
@@ -254,7 +254,7 @@ class _Editor:
             "name": ex.name,
             "kind": ex.kind,
             "position": ex.movement.position,
-            "equipment": _equipment(rung, frozenset(self.profile.equipment)),
+            "equipment": entry_equipment(rung, frozenset(self.profile.equipment)),
             "side": ex.dosing.sides,
             "sets": rung.sets,
             "reps": rung.reps,

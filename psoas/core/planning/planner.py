@@ -465,12 +465,15 @@ def _climb(phase: _Phase, budget_s: float, minutes: int) -> None:
             it.history[week] = (it.index, note)
 
 
-def _equipment(r: Rung, have: frozenset[str]) -> list[str]:
+def entry_equipment(r: Rung, have: frozenset[str]) -> list[str]:
+    """A plan entry's equipment: what the exercise needs, and the optional pieces the
+    person has (ankle weights only by their gate, never by the calendar)."""
     ex = r.exercise
     extra = [e for e in ex.optional_equipment if e in have and e != "ankle_weights"]
     return [*ex.equipment, *extra]
 
 
+MILD_STRETCH = "Stretch only to a mild, easy pull."
 WEIGHTS_NOTE = (
     "Ankle weights come only when this dose, slow and with the full pause, feels easy two "
     "sessions in a row. Mark it too easy, and the app will say when to add the lightest one."
@@ -506,7 +509,7 @@ def _make_entry(
     if ex.kind == "stretch" and hold_note:
         why.append(hold_note)
     if ex.kind == "stretch" and restr.cap_stretch_intensity:
-        why.append("Stretch only to a mild, easy pull.")
+        why.append(MILD_STRETCH)
     if (
         idx == len(it.rungs) - 1
         and "ankle_weights" in ex.optional_equipment
@@ -514,7 +517,7 @@ def _make_entry(
         and not restr.no_added_weight
     ):
         why.append(WEIGHTS_NOTE)
-    equipment = _equipment(r, restr.equipment)
+    equipment = entry_equipment(r, restr.equipment)
     if (
         it.weighted
         and r.exercise.id == it.rungs[0].exercise.id
