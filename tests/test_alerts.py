@@ -10,6 +10,8 @@ always tops the worklist.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -751,3 +753,16 @@ def test_docs_list_every_rule_and_every_threshold_as_the_code_has_them():
         PainReport(day=D0, nprs=11)
     for message in (exc.value, row.value):
         assert f"`{message}`" in section.replace("\n", " ")
+
+
+def test_the_alerts_core_is_pure():
+    """A fresh interpreter that imports the package loads no Django, Typer or Rich, and
+    nothing of psoas outside the core (the rules read no clock: `today` is a parameter)."""
+    code = (
+        "import sys\n"
+        "import psoas.core.alerts.worklist, psoas.core.alerts.rules\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'typer', 'rich', 'psoas') and not m.startswith('psoas.core')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['psoas']"
