@@ -26,7 +26,8 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate, pairwise
+from itertools import accumulate
+from operator import attrgetter, eq
 from typing import Any, Literal, get_args
 
 from psoas.core.content.loader import catalog
@@ -163,9 +164,11 @@ class ScreenAnswer(_Row):
 
     def __post_init__(self) -> None:
         flags = self.red_flags
-        if not isinstance(flags, str):
+        if flags and not isinstance(flags, str):  # most checks answer "none of these"
             flags = tuple(sorted(set(flags)))
-            object.__setattr__(self, "red_flags", flags)
+        elif not flags:
+            flags = ()
+        object.__setattr__(self, "red_flags", flags)
         if self._row_ok() and isinstance(flags, tuple) and _red_flag_ids().issuperset(flags):
             return
         unknown = [] if isinstance(flags, str) else sorted(set(flags) - _red_flag_ids())
@@ -206,17 +209,12 @@ class Records:
         for name, kind in (*_KINDS.items(), ("scheduled", date)):
             rows = tuple(getattr(self, name))
             object.__setattr__(self, name, rows)
-            for row in rows:
-                if type(row) is not kind:
-                    raise ValueError(f"records: {name} holds {kind.__name__} items, not {row!r}")
+            if not set(map(type, rows)) <= {kind}:
+                bad = next(r for r in rows if type(r) is not kind)
+                raise ValueError(f"records: {name} holds {kind.__name__} items, not {bad!r}")
 
 
-def _day_seq(row: Any) -> tuple[date, int]:
-    return row.day, row.seq
-
-
-def _ref(x: Ref) -> str:
-    return repr(x)  # 1 and "1" differ
+_day_seq = attrgetter("day", "seq")
 
 
 @dataclass(frozen=True)
@@ -236,21 +234,23 @@ class AsOf:
     @classmethod
     def of(cls, rec: Records, today: date) -> AsOf:
         def upto(rows: Iterable[Any], key: Callable[[Any], tuple]) -> list[Any]:
-            """Sorted by day and seq; rows that share both (rare) by all their fields."""
+            """Sorted by day and seq; rows that share both (rare) by all their fields,
+            the row id by its repr (1 and "1" differ and do not compare)."""
             out = sorted((x for x in rows if x.day <= today), key=_day_seq)
-            tied = any(_day_seq(a) == _day_seq(b) for a, b in pairwise(out))
+            keys = list(map(_day_seq, out))
+            tied = any(map(eq, keys, keys[1:]))
             return sorted(out, key=key) if tied else out
 
         sessions = upto(
             rec.sessions,
-            lambda s: (s.day, s.seq, s.status, s.planned, s.completed, s.pain_stop, _ref(s.ref)),
+            lambda s: (s.day, s.seq, s.status, s.planned, s.completed, s.pain_stop, repr(s.ref)),
         )
         done = [s for s in sessions if s.done]
         return cls(
-            pain=upto(rec.pain, lambda p: (p.day, p.seq, p.nprs, _ref(p.ref))),
+            pain=upto(rec.pain, lambda p: (p.day, p.seq, p.nprs, repr(p.ref))),
             sessions=sessions,
-            psfs=upto(rec.psfs, lambda p: (p.day, p.seq, p.score, _ref(p.ref))),
-            screens=upto(rec.screens, lambda s: (s.day, s.seq, s.red_flags, _ref(s.ref))),
+            psfs=upto(rec.psfs, lambda p: (p.day, p.seq, p.score, repr(p.ref))),
+            screens=upto(rec.screens, lambda s: (s.day, s.seq, s.red_flags, repr(s.ref))),
             scheduled=sorted(d for d in rec.scheduled if d <= today),
             done=[s.day for s in done],
             sessions_done=done,
