@@ -15,6 +15,7 @@ import sys
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -458,6 +459,18 @@ def test_worklist_order_by_need():
 
 
 PREG = "pregnancy_warning_sign"
+
+
+def test_the_worklist_takes_the_stores_saved_alerts_as_they_are():
+    """Open alerts are the store's rows: anything with key, rule, severity, level and
+    fired_on will do, and they come most urgent first."""
+    saved = [
+        SimpleNamespace(key="b", rule="no_session", severity="low", level=None, fired_on=D0),
+        SimpleNamespace(key="a", rule=PREG, severity="critical", level="urgent", fired_on=D0),
+    ]
+    row = worklist_row("p", Records(), saved, T, D0)
+    assert [a.key for a in row.alerts] == ["a", "b"]
+    assert worklist_order([_row("q"), row])[0] is row
 
 
 # --- properties over generated histories --------------------------------------------------

@@ -25,7 +25,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from psoas.core.alerts.records import (
     AsOf,
@@ -103,6 +103,22 @@ class Alert:
     evidence: tuple[Evidence, ...]
 
 
+class OpenAlert(Protocol):
+    """What the worklist reads of an open alert: an `Alert`, or the store's saved row
+    with the same fields."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def fired_on(self) -> date: ...
+
+
 def evaluate(records: Records, thresholds: Thresholds, today: date) -> list[Alert]:
     """The alerts of `records` as of `today`, most urgent first (see the module)."""
     r = AsOf.of(records, today)
@@ -118,8 +134,9 @@ def evaluate(records: Records, thresholds: Thresholds, today: date) -> list[Aler
     return sorted(found, key=urgency)
 
 
-def urgency(a: Alert) -> tuple[int, int, date, str]:
-    """Sort key: red flags by action level, then severity, then the oldest first."""
+def urgency(a: OpenAlert) -> tuple[int, int, date, str]:
+    """Sort key of an alert (or a saved one with its fields): severity, red flags by
+    action level, then the oldest first."""
     level = LEVEL_ORDER[a.level] if a.level is not None else len(LEVEL_ORDER)
     return SEVERITY_ORDER[a.severity], level, a.fired_on, a.key
 

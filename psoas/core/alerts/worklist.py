@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from psoas.core.alerts.records import AsOf, Records
-from psoas.core.alerts.rules import RED_RULES, SEVERITY_ORDER, Alert, urgency
+from psoas.core.alerts.rules import RED_RULES, SEVERITY_ORDER, OpenAlert, urgency
 from psoas.core.alerts.thresholds import Thresholds
 from psoas.core.content.questionnaires import questionnaires
 from psoas.core.scoring.adherence import adherence
@@ -48,7 +48,7 @@ class Trend:
 @dataclass(frozen=True)
 class WorklistRow:
     patient: str  # the store's id of the patient
-    alerts: tuple[Alert, ...]  # open alerts, most urgent first
+    alerts: tuple[OpenAlert, ...]  # open alerts, most urgent first
     adherence_7: float | None  # None: no session was due
     adherence_28: float | None
     pain: Trend | None  # None: no pain given yet
@@ -79,7 +79,7 @@ def _adherence(r: AsOf, today: date, days: int) -> float | None:
 def worklist_row(
     patient: str,
     records: Records,
-    open_alerts: Iterable[Alert],
+    open_alerts: Iterable[OpenAlert],
     thresholds: Thresholds,
     today: date,
 ) -> WorklistRow:
