@@ -49,6 +49,7 @@ bench: $(BIN)/psoas
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/breaks.py
 	$(BIN)/python bench/coach.py
+	$(BIN)/python bench/alerts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
