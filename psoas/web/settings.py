@@ -3,6 +3,11 @@
 SQLite in the user's data folder by default (WAL mode, immediate transactions and a busy
 timeout, so two processes writing at once wait for each other instead of failing);
 `PSOAS_DATABASE_URL` selects another database, PostgreSQL included.
+
+`PSOAS_MODE=clinic` switches on clinic mode (docs/clinic.md): many people with accounts,
+staff with a second factor, and every query of a person's rows scoped to who asks. It runs
+on PostgreSQL only. The clinic app is installed in both modes, so its tables exist
+everywhere and tests can flip the setting.
 """
 
 from __future__ import annotations
@@ -99,6 +104,22 @@ if HTTPS_ORIGIN:
     # Preloading is a request to the browser makers that only the domain's owner can make
     # (hstspreload.org); psoas does not make it for them.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Clinic mode (psoas/web/clinic): "local" (the default) or "clinic".
+MODE = os.environ.get("PSOAS_MODE", "local").strip().lower() or "local"
+if MODE not in ("local", "clinic"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"PSOAS_MODE: '{MODE}' is not a mode; use local or clinic")
+CLINIC_MODE = MODE == "clinic"
+if CLINIC_MODE:  # every page asks who you are: there are many people
+    REQUIRE_LOGIN = True
+# An invitation link works once, for this many days.
+CLINIC_INVITE_DAYS = int(os.environ.get("PSOAS_INVITE_DAYS") or 7)
+# A login ends after this much time without a request: staff see many people's records.
+CLINIC_STAFF_IDLE = timedelta(minutes=int(os.environ.get("PSOAS_STAFF_IDLE_MINUTES") or 30))
+CLINIC_PATIENT_IDLE = timedelta(
+    minutes=int(os.environ.get("PSOAS_PATIENT_IDLE_MINUTES") or 7 * 24 * 60)
+)
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -113,6 +134,9 @@ INSTALLED_APPS = [
     "psoas.web.account",
     "psoas.web.breaks",
     "psoas.web.jobs",
+    "psoas.web.clinic",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "axes",
 ]
 # Clinic mode's task queue (psoas/jobs, docs/jobs.md): Procrastinate keeps its jobs in
@@ -129,7 +153,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "psoas.web.site.middleware.login_off_loopback",
+    "psoas.web.clinic.middleware.clinic_session",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -171,6 +197,13 @@ TEMPLATES = [
     }
 ]
 DATABASES = {"default": database_from_url(os.environ.get("PSOAS_DATABASE_URL"))}
+if CLINIC_MODE and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PSOAS_MODE=clinic runs on PostgreSQL only; set PSOAS_DATABASE_URL to "
+        "postgresql://USER:PASSWORD@HOST:PORT/NAME"
+    )
 ROOT_URLCONF = "psoas.web.urls"
 WSGI_APPLICATION = "psoas.web.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -182,6 +215,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Mail (clinic mode's password reset): an SMTP server the clinic runs or rents. The mail
+# carries a link and nothing about anyone's health.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("PSOAS_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PSOAS_SMTP_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("PSOAS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PSOAS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PSOAS_SMTP_STARTTLS") == "1"
+EMAIL_USE_SSL = os.environ.get("PSOAS_SMTP_SSL") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("PSOAS_MAIL_FROM", "psoas@localhost")
+PASSWORD_RESET_TIMEOUT = 3600  # an hour: a reset link is a key to an account
+# The issuer name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "psoas"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Static files come straight from the installed package (no collectstatic step for a
 # person who installed psoas with pip); WhiteNoise serves them with the production server.

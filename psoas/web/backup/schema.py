@@ -52,21 +52,26 @@ def check_migrations(rows: Iterable[Any], what: str) -> dict[str, str]:
 
 def left_out_tables() -> list[str]:
     """Tables whose rows no backup carries: login sessions (a session key is as good as a
-    password), the login-attempt records of django-axes, and the one-time phone links
-    (each lets a phone in for a few minutes). A restore skips their rows too, so an older
-    backup that has sessions does not bring them back."""
+    password), the login-attempt records of django-axes, the one-time phone links (each
+    lets a phone in for a few minutes), clinic invitations (one-time links that make an
+    account) and staff's second-factor secrets (a copy of them is a copy of the second
+    factor: staff set their app up again after a restore). A restore skips their rows too,
+    so an older backup that has sessions does not bring them back. The clinic's own records
+    (clinics, staff roles, care teams) are records like any other and go with a backup."""
     from django.apps import apps
 
     from psoas.web.account.models import PairingLink
+    from psoas.web.clinic.models import Invitation
 
     return [
         *(
             m._meta.db_table
-            for a in ("sessions", "axes")
+            for a in ("sessions", "axes", "otp_totp")
             if a in apps.app_configs
             for m in apps.get_app_config(a).get_models()
         ),
         PairingLink._meta.db_table,
+        Invitation._meta.db_table,
     ]
 
 

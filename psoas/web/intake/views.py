@@ -27,6 +27,7 @@ from psoas.core.planning.planner import build_plan
 from psoas.core.profile import ProfileError, build_profile_data, parse_profile
 from psoas.core.screening.referral import LEVEL_ORDER, questions_to_ask, referral_for
 from psoas.core.screening.restrictions import restrictions_for
+from psoas.web.clinic.prefill import clinician_answers, names_for_step
 from psoas.web.intake import forms as f
 from psoas.web.programs.models import Person, ProfileVersion
 from psoas.web.programs.services import active_plan, save_plan, save_profile
@@ -130,8 +131,11 @@ def steps_from_profile(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def load_state(request: HttpRequest) -> dict[str, Any]:
     state = request.session.get(SESSION_KEY)
     if state is None:
-        latest = latest_profile(person_for(request))
-        state = {"steps": steps_from_profile(latest.data) if latest else {}}
+        person = person_for(request)
+        latest = latest_profile(person)
+        # A clinic patient's first intake starts from what their clinician said.
+        data = latest.data if latest else clinician_answers(person)
+        state = {"steps": steps_from_profile(data) if data else {}}
         if latest:
             state["edit_of"] = latest.version
         request.session[SESSION_KEY] = state
@@ -261,6 +265,7 @@ def render_step(request: HttpRequest, slug: str, form: Any, state: dict, status:
         "errors": error_list(form) if form.is_bound else [],
         "editing": state.get("edit_of"),
         "last": index == len(STEPS) - 1,
+        "clinician_answers": names_for_step(request, slug),
     }
     if slug == "self-tests":
         context["skip"] = form.skip

@@ -33,4 +33,5 @@ def site(request: HttpRequest) -> dict:
     return {
         "nav": [{"href": h, "label": label, "current": h == current} for h, label in NAV],
         "login_required": settings.REQUIRE_LOGIN,
+        "clinic_mode": settings.CLINIC_MODE,
     }

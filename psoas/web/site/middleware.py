@@ -32,9 +32,12 @@ log = logging.getLogger("psoas.security")
 # What must be reachable without a login: the login page itself, the files it uses, what
 # the browser fetches on its own (manifest, service worker), the calendar feed, whose
 # secret link is its own key (calendar apps cannot log in), and the page a phone link
-# opens (its one-time code is the key: psoas/web/account/pairing.py).
+# opens (its one-time code is the key: psoas/web/account/pairing.py); in clinic mode the
+# invitation page (its code is the key) and password reset by email.
 OPEN_PATHS = (
     "/login/",
+    "/invite/",
+    "/password-reset/",
     "/static/",
     "/manifest.webmanifest",
     "/sw.js",

@@ -1,0 +1,111 @@
+"""A clinic, its staff and their roles, each patient's care team, and invitations.
+
+Staff can belong to several clinics, with one role in each. A patient (a Person with a
+login) belongs to one clinic and has a primary clinician and possibly others. Pages and
+URLs name a patient by `public_id`, a random string: never a row number, a name or an
+email. An invitation keeps only a hash of its one-time code.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from psoas.web.programs.models import Person
+
+
+def new_public_id() -> str:
+    """96 random bits, URL-safe: says nothing about the patient and cannot be guessed."""
+    return secrets.token_urlsafe(12)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "clinic admin"
+    CLINICIAN = "clinician", "clinician"
+    PATIENT = "patient", "patient"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.CLINICIAN)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    # Per-clinic alert thresholds (the alert rules come later); empty means the defaults.
+    alert_thresholds = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A staff member's place in a clinic: one role per clinic."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_memberships"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in STAFF_ROLES])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="one_role_per_clinic")
+        ]
+
+
+class Patient(models.Model):
+    """A person as a clinic's patient: the clinic, the care team, and the answers the
+    clinician gave at the invitation (shown in the intake as theirs)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="clinic_patient")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
+    primary_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_patients"
+    )
+    other_clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shared_patients"
+    )
+    clinician_answers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # `objects` is scoped like every model of people's rows (scope.py); `all_rows` is for
+    # scope.py alone, which must read the care teams to know what the scope is.
+    objects = models.Manager()
+    all_rows = models.Manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "primary_clinician"])]
+
+
+class Invitation(models.Model):
+    """A single-use link to make an account in a clinic, until `expires_at`."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # None when the operator made it with `psoas clinic init` or `psoas clinic invite`.
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    # For a patient: the primary clinician, and the conditions and limits they know of.
+    primary_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations_for_patients",
+    )
+    conditions = models.JSONField(default=list, blank=True)
+    limits = models.JSONField(default=list, blank=True)

@@ -1,0 +1,16 @@
+"""Clinic mode's pages (404 in local mode). Patients are named by their public id."""
+
+from django.urls import path
+
+from psoas.web.clinic import views
+
+urlpatterns = [
+    path("invite/", views.invite, name="clinic-invite"),
+    path("clinic/", views.landing, name="clinic-landing"),
+    path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
+    path("clinic/patients/<str:public_id>/", views.patient, name="clinic-patient"),
+    path("password-reset/", views.reset_ask, name="password-reset"),
+    path("password-reset/sent/", views.reset_sent, name="password-reset-sent"),
+    path("password-reset/<uidb64>/<token>/", views.reset_new, name="password-reset-new"),
+    path("password-reset/done/", views.reset_done, name="password-reset-done"),
+]
