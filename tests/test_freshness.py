@@ -9,15 +9,18 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from psoas.core.planning.blocks import Measures
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.breaks import services as breaks
 from psoas.web.outcomes.services import add_checkin, add_response
+from psoas.web.programs.blocks import choose, save_review
 from psoas.web.programs.models import Person
 from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.site.freshness import data_revision, per_revision
 from psoas.web.tracking.queries import planned_rows, session_on
 from psoas.web.tracking.services import finish_session, record_sets, start_session
+from tests.block_seed import first_block
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
 
@@ -73,3 +76,24 @@ def test_per_revision_computes_once_per_state_and_day():
     assert per_revision(me.id, "t", today - timedelta(days=1), compute) == {"n": 2}
     add_checkin(me, today, 2, [])
     assert per_revision(me.id, "t", today, compute) == {"n": 3}
+
+
+def test_a_blocks_retest_and_each_choice_change_the_revision():
+    """The end of a block: the re-test is a new row; choosing "see a clinician first" only
+    records the choice and its time on that row, and choosing again later does the same."""
+    plan = first_block()
+    me = plan.person
+    seen = [data_revision(me.id)]
+
+    def changed() -> None:
+        now = data_revision(me.id)
+        assert now not in seen, "a write left the revision as it was"
+        seen.append(now)
+
+    after = Measures({"left": "negative", "right": "negative"}, {"left": 20.0}, None, None)
+    saved = save_review(me, plan, date.today(), after)  # no pain: no check-in either
+    changed()
+    choose(me, saved, "see_clinician", None, date.today())
+    changed()
+    choose(me, saved, "see_clinician", None, date.today())  # after the visit, again
+    changed()

@@ -98,7 +98,7 @@ def settings_section(
 def week_context(person: Person, now: datetime) -> dict[str, Any]:
     """Progress: the last 7 days of breaks, with the week's totals."""
     settings = services.load_settings(person)
-    days = services.stats(person, services.today(settings, now), now)
+    days = services.stats(person, services.today(settings, now), now, settings)
     moved = sum(d.taken + d.natural for d in days)
     trend = [(date.fromisoformat(d.day), d.taken + d.natural) for d in days]
     return {

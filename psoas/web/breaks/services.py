@@ -152,9 +152,12 @@ def today(settings: BreakSettings, now: datetime) -> date:
     return local_day(now, zone_of(settings.zone))
 
 
-def stats(person: Person, day: date, now: datetime) -> list[DayStats]:
-    """The 7 days ending on `day` (the person's date), oldest first."""
-    settings = load_settings(person)
+def stats(
+    person: Person, day: date, now: datetime, settings: BreakSettings | None = None
+) -> list[DayStats]:
+    """The 7 days ending on `day` (the person's date), oldest first; `settings` when the
+    caller has read them already."""
+    settings = settings or load_settings(person)
     return week_stats(settings, events(person, now - LOOKBACK), day, now)
 
 

@@ -4,7 +4,8 @@ check), as `psoas progress` and `psoas checkin` do in the terminal.
 
 The figures come from `progress()` and the store; the charts are drawn here on the server
 (charts.py). The progress page's work is kept per data revision (site/freshness.py), so a
-year of history costs one small query per view once drawn.
+year of history costs one small query per view once drawn; the move breaks, which count up
+to the minute, are kept per revision and minute.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from psoas.web.outcomes.services import add_checkin, last_psfs, psfs_due, save_p
 from psoas.web.programs.block_info import history
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan, stop_for_referral
-from psoas.web.site.freshness import cached_body
+from psoas.web.site.freshness import cached_body, cached_page, per_revision
 from psoas.web.site.people import person_for
 from psoas.web.tracking.day import settle_stop
 from psoas.web.tracking.models import SessionLog
@@ -290,17 +291,24 @@ def progress_context(person: Person, today: date) -> dict[str, Any]:
 @require_safe
 def progress(request: HttpRequest) -> HttpResponse:
     person = person_for(request)
-    today = _today()
-    body = cached_body(
-        person.id,
-        "progress-page",
-        today,
-        "outcomes/_progress_body.html",
-        lambda: progress_context(person, today),
-    )
-    # Breaks count up to this minute (today's longest sitting grows): not kept with the body.
-    breaks = break_week(person, timezone.now())
-    return render(request, "outcomes/progress.html", {"body": body, "breaks": breaks})
+    today, now = _today(), timezone.now()
+    minute = now.strftime("%Y-%m-%dT%H:%M")
+
+    def page() -> tuple[str, dict[str, Any]]:
+        body = cached_body(
+            person.id,
+            "progress-page",
+            today,
+            "outcomes/_progress_body.html",
+            lambda: progress_context(person, today),
+        )
+        # Breaks count up to the minute (today's longest sitting grows): kept for a minute.
+        breaks = per_revision(
+            person.id, f"progress-breaks@{minute}", today, lambda: break_week(person, now)
+        )
+        return "outcomes/progress.html", {"body": body, "breaks": breaks}
+
+    return cached_page(request, person.id, f"progress@{minute}", today, page)
 
 
 # --- check-in ---------------------------------------------------------------------------

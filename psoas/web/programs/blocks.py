@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from psoas.core.planning.blocks import (
@@ -29,7 +30,7 @@ from psoas.core.planning.carry import Reached
 from psoas.core.scoring.score import score
 from psoas.web.outcomes.models import QuestionnaireResponse
 from psoas.web.outcomes.services import add_checkin, save_psfs
-from psoas.web.programs.models import BlockReview, Person, Plan
+from psoas.web.programs.models import BlockReview, Person, Plan, ScheduledSession
 from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.programs.starts import latest_plan_start
 from psoas.web.tracking.queries import plan_records
@@ -235,11 +236,23 @@ def choose(
 def blocks(person: Person) -> list[dict[str, Any]]:
     """The person's blocks in order: each plan with its number, kind, dates (the first
     day and the day of its last session) and its review (when there is one), with the
-    next block it led to (its plan and first day) once chosen."""
+    next block it led to (its plan and first day) once chosen. Three queries however many
+    blocks: every plan, every plan's last session day and every review, each read once."""
+    plans = list(person.plans.filter(data__status="ok").order_by("start_date", "created_at"))
+    last_days = dict(
+        ScheduledSession.objects.filter(plan__in=plans)
+        .order_by()
+        .values("plan")
+        .annotate(last=Max("date"))
+        .values_list("plan", "last")
+    )
+    latest: dict[int, BlockReview] = {}  # as latest_review: the last by date, then by id
+    for r in BlockReview.objects.filter(person=person).order_by("date", "id"):
+        latest[r.plan_id] = r
     out = []
-    for p in person.plans.filter(data__status="ok").order_by("start_date", "created_at"):
-        r = latest_review(p)
-        last = last_session_date(p)
+    for p in plans:
+        r = latest.get(p.id)
+        last = last_days.get(p.id)
         out.append(
             {
                 "plan_id": p.id,

@@ -21,7 +21,7 @@ from psoas.web.programs.block_info import (
 )
 from psoas.web.programs.models import Plan
 from psoas.web.programs.services import active_plan
-from psoas.web.site.freshness import per_revision
+from psoas.web.site.freshness import cached_page, per_revision
 from psoas.web.site.people import person_for
 
 
@@ -71,8 +71,12 @@ def plan(request: HttpRequest) -> HttpResponse:
     """Worked out and drawn once per change of the person's data (and per day)."""
     person = person_for(request)
     today = date.today()
-    page = per_revision(person.id, "plan-page", today, lambda: _plan_page(person.id, today))
-    return render(request, page["template"], page["context"])
+
+    def page() -> tuple[str, dict]:
+        found = per_revision(person.id, "plan-page", today, lambda: _plan_page(person.id, today))
+        return found["template"], found["context"]
+
+    return cached_page(request, person.id, "plan", today, page)
 
 
 @require_safe
