@@ -402,6 +402,7 @@ def test_openapi_lists_every_route(client):
         "/api/sessions": {"post"},
         "/api/sessions/{session_id}/exercises": {"post"},
         "/api/sessions/{session_id}/finish": {"post"},
+        "/api/sessions/{session_id}/coach": {"post"},
         "/api/logs": {"post"},
         "/api/checkins": {"post"},
         "/api/history": {"get"},

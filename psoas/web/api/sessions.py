@@ -22,6 +22,7 @@ from psoas.web.api.schemas import (
 )
 from psoas.web.programs.models import Person
 from psoas.web.site.people import person_for
+from psoas.web.tracking.coaching import finish_exercise
 from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import NotInWeek
@@ -32,7 +33,7 @@ from psoas.web.tracking.warning_signs import api_answer
 router = Router(tags=["sessions"])
 
 
-def _open_session(person: Person, session_id: int) -> SessionLog:
+def open_session(person: Person, session_id: int) -> SessionLog:
     """The person's own session, still in progress: another person's id is a 404, exactly
     like an id that does not exist, so ids reveal nothing about other people."""
     session = SessionLog.objects.filter(person=person, pk=session_id).first()
@@ -77,12 +78,13 @@ def record_exercise(request, session_id: DbId, payload: ExerciseIn):
     """The sets of one finished exercise, saved together or not at all. Saving is
     idempotent: an exercise already saved in this session is not saved again; the answer
     gives the rows kept and `created: false`, so a client may resend safely."""
-    session = _open_session(person_for(request), session_id)
+    session = open_session(person_for(request), session_id)
     rows = [
         {**s.model_dump(), "effort": s.effort or "", "dose_week": payload.dose_week}
         for s in payload.sets
     ]
     saved, created = save_exercise_once(session, payload.exercise_id, rows)
+    finish_exercise(session, payload.exercise_id)  # what the camera counted, if it was on
     return {
         "session_id": session.id,
         "exercise_id": payload.exercise_id,
@@ -93,7 +95,7 @@ def record_exercise(request, session_id: DbId, payload: ExerciseIn):
 
 @router.post("/sessions/{session_id}/finish", response=answers(FinishOut, *BODY_ERRORS, 404, 409))
 def finish(request, session_id: DbId, payload: FinishIn):
-    session = _open_session(person_for(request), session_id)
+    session = open_session(person_for(request), session_id)
     finish_session(session, payload.status, payload.pain_after)
     return {
         "session_id": session.id,

@@ -79,3 +79,34 @@ class SetLog(models.Model):
     class Meta:
         ordering = ["session", "id"]
         indexes = [models.Index(fields=["person", "exercise_id"])]
+
+
+class CoachRun(models.Model):
+    """The camera coach on one exercise and side of a session: what it has seen so far,
+    and, once the exercise is saved, what it counted (beside the plan's sets).
+
+    `state` is the core Coach's `state()` (JSON text, psoas/core/coach/state.py). It lives
+    in the store, not in one app server's memory, so the next batch of landmarks may reach
+    any server; only the server reads and writes it (the browser never sees it). `t0` is
+    the first frame's time as the browser sent it, so the coach's own times start at 0."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="coach_runs")
+    session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="coach_runs")
+    exercise_id = models.CharField(max_length=60)
+    side = models.CharField(max_length=5)  # left | right: the working side
+    t0 = models.FloatField()
+    state = models.TextField()  # emptied once the exercise is saved
+    reps = models.PositiveIntegerField(default=0)
+    holds = models.PositiveIntegerField(default=0)
+    hold_s = models.FloatField(default=0.0)  # seconds held, the holds finished
+    # psoas.analysis/1 of the run, set when the exercise is saved; null while it goes on.
+    result = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "exercise_id", "side"], name="one_coach_run_per_side"
+            )
+        ]

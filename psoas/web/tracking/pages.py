@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from psoas.core.content.loader import catalog
+from psoas.core.content.models import Coached, Exercise
 from psoas.core.figure import render_svg
 from psoas.core.player.machine import doses_from_plan_session
 from psoas.core.player.timeline import session_steps
@@ -128,6 +129,17 @@ def player_data(log: SessionLog, session: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def coach_words(item: Exercise | None) -> dict[str, Any]:
+    """What the page says about the camera for an exercise: whether it can coach it, the
+    view it needs, or, from the exercise's content, why not."""
+    if item is None:
+        return {"can": False, "why": "This is not an exercise from the catalog."}
+    rules = item.coach
+    if isinstance(rules, Coached):
+        return {"can": True, "view": rules.view, "mode": rules.mode}
+    return {"can": False, "why": rules.why}
+
+
 def exercise_items(session: dict[str, Any]) -> list[dict[str, Any]]:
     """Each exercise's words and animated picture, as the player shows them (a session, or
     a move break played as one)."""
@@ -144,6 +156,7 @@ def exercise_items(session: dict[str, Any]) -> list[dict[str, Any]]:
                 "dose_week": ex.get("dose_week"),
                 "cues": list(item.cues[:3]) if item else [],
                 "breathing": item.breathing if item else "",
+                "coach": coach_words(item),
                 "svg": render_svg(
                     item.illustration, animate=True, title=name, equipment=item.equipment
                 )

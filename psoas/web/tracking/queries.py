@@ -33,12 +33,27 @@ def session_on(plan: Plan, day: date) -> dict[str, Any]:
     }
 
 
+def counted(log: SessionLog) -> list[dict[str, Any]]:
+    """What the camera counted in a session, per exercise and side (history)."""
+    return [
+        {
+            "exercise_id": run.exercise_id,
+            "side": run.side,
+            "reps": run.reps,
+            "holds": run.holds,
+            "hold_s": round(run.hold_s, 1),
+            "saved": run.result is not None,
+        }
+        for run in log.coach_runs.all()
+    ]
+
+
 def history(person: Person, limit: int | None = None) -> list[dict[str, Any]]:
     logs = SessionLog.objects.filter(person=person).order_by("-date", "-started_at")
     if limit:
         logs = logs[:limit]
     out = []
-    for log in logs.prefetch_related("sets"):
+    for log in logs.prefetch_related("sets", "coach_runs"):
         out.append(
             {
                 "id": log.id,
@@ -63,6 +78,7 @@ def history(person: Person, limit: int | None = None) -> list[dict[str, Any]]:
                     }
                     for s in log.sets.all()
                 ],
+                "coach": counted(log),
             }
         )
     return out

@@ -19,13 +19,21 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan
-from psoas.web.site.freshness import cached_page, per_revision
+from psoas.web.site.freshness import per_revision
+from psoas.web.site.middleware import policy
 from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
 from psoas.web.tracking.day import day_session, settle_stop
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.warning_signs import ANSWER, every_session_questions, form_context
 
+# The player runs the camera coach's pose model, which is WebAssembly (tracking/vendor/
+# mediapipe-pose). Browsers compile WebAssembly under a Content-Security-Policy only with
+# 'wasm-unsafe-eval' in script-src. It allows exactly that: not eval() or new Function()
+# of JavaScript text, and scripts still come only from psoas's own files. Without it
+# MediaPipe's SIMD check fails and the model cannot load. So the player page, and only it,
+# gets it; every other page keeps the plain policy.
+PLAYER_POLICY = policy().replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", 1)
 EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
 
 
@@ -50,9 +58,11 @@ def _form_questions(ctx: dict, answers: Any, errors: dict) -> dict:
     }
 
 
-def _day_context(person: Person, day: date) -> dict:
+def _day_context(request: HttpRequest) -> dict:
     """The today page's state and what it shows for it, worked out once per change of the
     person's data (and per day): the page is opened far more often than data changes."""
+    person = person_for(request)
+    day = _today()
     return per_revision(person.id, "today-page", day, lambda: _work_out_day(person, day))
 
 
@@ -95,22 +105,13 @@ def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
-    person, day = person_for(request), _today()
-    if request.method != "POST":
-        return cached_page(
-            request,
-            person.id,
-            "today",
-            day,
-            lambda: ("tracking/today.html", _day_context(person, day)),
-        )
-    ctx = _day_context(person, day)
-    if ctx["state"] != "session":
-        if ctx["state"] == "refer":  # acting: save a stop
+    ctx = _day_context(request)
+    if request.method != "POST" or ctx["state"] != "session":
+        if request.method == "POST" and ctx["state"] == "refer":  # acting: save a stop
             settle_stop(*_person_and_plan(request), ctx["day"])
-        if ctx["state"] == "in_progress":
+        if request.method == "POST" and ctx["state"] == "in_progress":
             return redirect(f"/session/{ctx['running']['id']}/")
-        status = 409 if ctx["state"] != "refer" else 200
+        status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
         return render(request, "tracking/today.html", ctx, status=status)
     flags, pain, errors = pages.read_start_form(request.POST, ctx["questions"])
     if flags:  # one yes is enough: refer now, whatever else is missing
@@ -136,7 +137,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_POST
 def log_manual(request: HttpRequest) -> HttpResponse:
     """ "I did it without the app": the day's session logged as done, like `POST /api/logs`."""
-    ctx = _day_context(person_for(request), _today())
+    ctx = _day_context(request)
     if ctx["state"] not in ("session", "rest_day"):
         return render(request, "tracking/today.html", ctx, status=409)
     errors: dict[str, str] = {}
@@ -177,8 +178,10 @@ def player(request: HttpRequest, session_id: int) -> HttpResponse:
         return render(request, "tracking/session_over.html", {"log": log}, status=409)
     session = pages.played_session(log)
     data = pages.player_data(log, session)
-    return render(
+    response = render(
         request,
         "tracking/player.html",
         {"log": log, "data": data, "first": data["exercises"][0], "scale": range(11)},
     )
+    response["Content-Security-Policy"] = PLAYER_POLICY
+    return response

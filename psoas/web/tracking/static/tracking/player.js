@@ -171,6 +171,7 @@
       window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
     } catch (e) { /* no voice */ }
   }
+  root.addEventListener("psoas:say", (e) => { announce(e.detail); say(e.detail); }); // the camera coach's cues (coach.js)
   function buzz() {
     if (navigator.vibrate) { try { navigator.vibrate(200); } catch (e) { /* not allowed */ } }
   }
