@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import active_plan
-from psoas.web.site.freshness import per_revision
+from psoas.web.site.freshness import cached_page, per_revision
 from psoas.web.site.middleware import policy
 from psoas.web.site.people import person_for
 from psoas.web.tracking import pages
@@ -58,11 +58,9 @@ def _form_questions(ctx: dict, answers: Any, errors: dict) -> dict:
     }
 
 
-def _day_context(request: HttpRequest) -> dict:
+def _day_context(person: Person, day: date) -> dict:
     """The today page's state and what it shows for it, worked out once per change of the
     person's data (and per day): the page is opened far more often than data changes."""
-    person = person_for(request)
-    day = _today()
     return per_revision(person.id, "today-page", day, lambda: _work_out_day(person, day))
 
 
@@ -105,13 +103,22 @@ def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
-    ctx = _day_context(request)
-    if request.method != "POST" or ctx["state"] != "session":
-        if request.method == "POST" and ctx["state"] == "refer":  # acting: save a stop
+    person, day = person_for(request), _today()
+    if request.method != "POST":
+        return cached_page(
+            request,
+            person.id,
+            "today",
+            day,
+            lambda: ("tracking/today.html", _day_context(person, day)),
+        )
+    ctx = _day_context(person, day)
+    if ctx["state"] != "session":
+        if ctx["state"] == "refer":  # acting: save a stop
             settle_stop(*_person_and_plan(request), ctx["day"])
-        if request.method == "POST" and ctx["state"] == "in_progress":
+        if ctx["state"] == "in_progress":
             return redirect(f"/session/{ctx['running']['id']}/")
-        status = 409 if request.method == "POST" and ctx["state"] != "refer" else 200
+        status = 409 if ctx["state"] != "refer" else 200
         return render(request, "tracking/today.html", ctx, status=status)
     flags, pain, errors = pages.read_start_form(request.POST, ctx["questions"])
     if flags:  # one yes is enough: refer now, whatever else is missing
@@ -137,7 +144,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_POST
 def log_manual(request: HttpRequest) -> HttpResponse:
     """ "I did it without the app": the day's session logged as done, like `POST /api/logs`."""
-    ctx = _day_context(request)
+    ctx = _day_context(person_for(request), _today())
     if ctx["state"] not in ("session", "rest_day"):
         return render(request, "tracking/today.html", ctx, status=409)
     errors: dict[str, str] = {}
