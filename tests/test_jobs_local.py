@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate import testing
 
@@ -192,9 +192,12 @@ def test_expired_files_are_deleted_by_the_nightly_job(planned):
 
 
 @pytest.fixture
-def queue(settings):
-    """Clinic mode with Procrastinate's in-memory connector in place of PostgreSQL."""
+def queue(settings, monkeypatch):
+    """Clinic mode with Procrastinate's in-memory connector in place of PostgreSQL. The
+    worker runs jobs in threads of its own; their connections close after each job, so
+    none is left open on the test database."""
     settings.CLINIC_MODE = True
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     with jobs.app.replace_connector(testing.InMemoryConnector()) as app:
         yield app
 

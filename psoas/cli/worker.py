@@ -59,9 +59,9 @@ def worker(
 
     queues = _queues(queue or [])
     _start_django()
-    from django.conf import settings
+    from psoas.jobs.mode import queued
 
-    if not getattr(settings, "CLINIC_MODE", False):
+    if not queued():
         raise fail(
             "PSOAS_MODE: a worker serves clinic mode only (PSOAS_MODE=clinic, on PostgreSQL); "
             "in local mode jobs run at once and need no worker"

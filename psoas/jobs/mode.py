@@ -13,4 +13,4 @@ def queued() -> bool:
     """True when `defer` puts the job in the queue for `psoas worker`."""
     from django.conf import settings
 
-    return bool(getattr(settings, "CLINIC_MODE", False))
+    return settings.CLINIC_MODE

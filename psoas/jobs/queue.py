@@ -18,7 +18,6 @@ database refuses a second job for the same tick. They run in clinic mode only.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import json
@@ -105,18 +104,12 @@ def _as_operator(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def run(**kwargs: Any) -> Any:
-        with _operator_scope():
+        from psoas.web.clinic.scope import everyone
+
+        with everyone():
             return func(**kwargs)
 
     return run
-
-
-def _operator_scope() -> contextlib.AbstractContextManager:
-    try:
-        from psoas.web.clinic.scope import everyone
-    except ImportError:  # a checkout without clinic mode's scoping
-        return contextlib.nullcontext()
-    return everyone()
 
 
 def _json_args(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:

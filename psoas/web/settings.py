@@ -141,7 +141,7 @@ INSTALLED_APPS = [
 ]
 # Clinic mode's task queue (psoas/jobs, docs/jobs.md): Procrastinate keeps its jobs in
 # PostgreSQL tables that its migrations make. Local mode runs jobs inline and has none.
-if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
+if CLINIC_MODE:
     INSTALLED_APPS.append("procrastinate.contrib.django")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
