@@ -71,6 +71,10 @@ def with_exercise(plan, ex_id, weeks=None, **dose):
     return retime(plan)
 
 
+def ids_of(plan, week):
+    return {e["id"] for s in plan["weeks"][week - 1]["sessions"] for e in s["exercises"]}
+
+
 def found(violations, rule, exercise=None):
     return [
         v for v in violations if v.rule == rule and (exercise is None or v.exercise == exercise)
@@ -134,6 +138,13 @@ def test_slot_one_an_exercise_in_two_slots():
     e["slot"] = "lizard_pose"  # any exercise id but its own
     v = found(check_plan(bad, p, cat), "slot.one", e["id"])
     assert len(v) == 1 and "lizard_pose" in v[0].message
+    # two exercises in one slot in the same week: the run's harder version beside it
+    p, plan = plan_for(minutes_per_session=120)
+    assert ids_of(plan, 5) >= {"kneeling_hip_flexor_stretch"}  # slot standing_hip_flexor_stretch
+    bad = with_exercise(plan, "standing_hip_flexor_stretch", weeks=[5])
+    bad["weeks"][4]["sessions"][0]["exercises"][-1]["slot"] = "standing_hip_flexor_stretch"
+    v = found(check_plan(bad, p, cat), "slot.one")
+    assert [x.week for x in v] == [5] and "share one slot" in v[0].message
 
 
 LIMIT_CASES = {

@@ -149,6 +149,19 @@ def test_add_holds_a_rung_when_the_session_would_not_fit():
     ]
 
 
+def test_a_harder_version_beside_its_own_run_is_refused(base):
+    """The kneeling stretch is the standing stretch's harder version in weeks 5-6 (one
+    slot); swapped in for the clamshell in week 1, beside the standing stretch, the two
+    would share the slot's records."""
+    p, plan = base
+    assert entry(plan, 5, "kneeling_hip_flexor_stretch")["slot"] == "standing_hip_flexor_stretch"
+    e = edits(
+        {"kind": "swap", "exercise": "clamshell", "to": "kneeling_hip_flexor_stretch", "weeks": [1]}
+    )
+    result = apply_edits(plan, e, p, cat)
+    assert [(v.rule, v.week) for v in result.violations] == [("slot.one", 1)]
+
+
 def test_remove(base):
     p, plan = base
     new = accepted(

@@ -11,7 +11,8 @@ Rule ids (each `Violation.rule`):
 - `referral`: a red flag refers the person, so the plan must hold no exercise.
 - `plan.schema`: the plan is not a valid `psoas.plan/1` (nothing else is checked then).
 - `entry.catalog`: an entry's name, kind, position, side, rest, tempo or equipment is not the
-  catalog's; `slot.one`: an exercise runs in two slots (its records would mix).
+  catalog's; `slot.one`: an exercise runs in two slots, or two exercises share a slot in
+  one week (their records would mix).
 - From screening (`Restrictions.breaches`): `condition.<id>`, `contraindication.<id>`,
   `limit.<id>`, `pregnancy`, `pregnancy.supine` (from week 13), `postpartum` (the first 6
   weeks: gentle only), `steadiness`, `steadiness.poor_balance`, `equipment`;
@@ -302,10 +303,23 @@ def _progression(
     runs: dict[str, dict[int, Mapping[str, Any]]] = defaultdict(dict)
     slot_of: dict[str, set[str]] = defaultdict(set)
     for week in plan["weeks"]:
+        n = week["week"]
+        in_slot: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         for s in week["sessions"]:
             for e in s["exercises"]:
-                runs[e["slot"]][week["week"]] = e
+                runs[e["slot"]][n] = e
                 slot_of[e["id"]].add(e["slot"])
+                in_slot[e["slot"]].append(e)
+        for entries in in_slot.values():
+            names = sorted({cat.exercises[e["id"]].name.lower() for e in entries})
+            if len(names) > 1:
+                found.add(
+                    "slot.one",
+                    n,
+                    f"Week {n}: {' and '.join(names)} share one slot (one is a version of "
+                    "the other), so their records would mix. Keep one of them this week.",
+                    entries[-1],
+                )
     for ex_id, slots in sorted(slot_of.items()):
         if len(slots) > 1:
             found.add(
