@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(clinic_app, name="clinic")
 
 
-def _open() -> None:
+def open_clinic_store() -> None:
     """Start the store in clinic mode (PostgreSQL only), migrating it if needed."""
     from psoas.cli.app import fail
 
@@ -134,7 +134,7 @@ def init(
     if not name or len(name) > 200:
         raise fail("--name: give the clinic's name, 1 to 200 characters")
     base = _origin(origin)
-    _open()
+    open_clinic_store()
     from django.db import transaction
 
     from psoas.web.clinic import invitations, scope
@@ -177,7 +177,7 @@ def invite(
     from psoas.cli.app import fail
 
     base = _origin(origin)
-    _open()
+    open_clinic_store()
     from psoas.web.clinic import invitations, scope
 
     with scope.everyone():
@@ -211,7 +211,7 @@ def patients(
     """List patients: public id, primary clinician, when they joined, last activity."""
     from psoas.cli.app import _print_json, fail
 
-    _open()
+    open_clinic_store()
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 

@@ -241,7 +241,12 @@ def serve(
         os.environ.setdefault("PSOAS_SECRET_KEY", local_secret_key())
         token = secrets.token_urlsafe(32)
         os.environ["PSOAS_ACCESS_TOKEN"] = token
-    open_store()
+    if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
+        from psoas.cli.clinic import open_clinic_store
+
+        open_clinic_store()  # many people: no local person to make
+    else:
+        open_store()
     from django.contrib.auth import get_user_model
 
     if (proxied or not loopback) and not get_user_model().objects.exists():
@@ -325,7 +330,12 @@ def add_user(
         raise fail("--password-stdin: no terminal to ask on; send the password on stdin")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    open_store()
+    if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
+        from psoas.cli.clinic import open_clinic_store
+
+        open_clinic_store()  # many people: no local person to make
+    else:
+        open_store()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError

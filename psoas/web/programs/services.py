@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -16,7 +18,13 @@ _FIRST_PERSON = f"SELECT * FROM {Person._meta.db_table} ORDER BY id LIMIT 1"
 
 def local_person() -> Person:
     """Local mode has one person; the first one is created on first use. Every page asks,
-    so this is one plain query rather than one the ORM composes each time."""
+    so this is one plain query rather than one the ORM composes each time. Clinic mode has
+    many people and no "local" one: asking there is a mistake, said in one line."""
+    if settings.CLINIC_MODE:
+        raise ImproperlyConfigured(
+            "PSOAS_MODE=clinic: this works on one person's records (local mode); "
+            "in a clinic, patients use the web app"
+        )
     person = next(iter(Person.objects.raw(_FIRST_PERSON)), None)
     if person is None:
         with transaction.atomic():
