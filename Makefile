@@ -28,6 +28,8 @@ plan: $(BIN)/psoas
 # Everything the tests need, then ruff and the suite on SQLite, then the store tests again on
 # a throw-away PostgreSQL cluster. tools/test_env.sh installs the Debian packages through apt
 # when run as root (otherwise it names the apt command and stops) and runs the cluster.
+# Tests marked `postgres` (clinic mode, the task queue) are deselected, not skipped, in the
+# SQLite run (tests/conftest.py) and run in the PostgreSQL one, which they also mark `store`.
 # PYTEST_ARGS narrows both runs: make test PYTEST_ARGS='tests/test_store.py -x'.
 # PSOAS_TEST_POSTGRES_URL names a server of your own instead of the throw-away cluster.
 PYTEST_ARGS ?=

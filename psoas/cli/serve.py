@@ -241,7 +241,8 @@ def serve(
         os.environ.setdefault("PSOAS_SECRET_KEY", local_secret_key())
         token = secrets.token_urlsafe(32)
         os.environ["PSOAS_ACCESS_TOKEN"] = token
-    if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
+    clinic = os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic"
+    if clinic:
         from psoas.cli.clinic import open_clinic_store
 
         open_clinic_store()  # many people: no local person to make
@@ -249,7 +250,8 @@ def serve(
         open_store()
     from django.contrib.auth import get_user_model
 
-    if (proxied or not loopback) and not get_user_model().objects.exists():
+    # (A clinic's people come in through invitations: `psoas clinic init` makes the first.)
+    if (proxied or not loopback) and not clinic and not get_user_model().objects.exists():
         raise fail(
             f"{'--behind-https-proxy' if proxied else '--host'}: no login exists yet; "
             "make one first with `psoas user add NAME`"
