@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 
+from psoas.cli.tracking import _camera_words
 from psoas.core.coach import Coach, result
 from psoas.core.coach.synthetic import movement, push_for
 from psoas.core.content.loader import catalog
@@ -156,6 +157,9 @@ def test_saving_the_exercise_saves_what_the_coach_counted(client, session_id):
         {"exercise_id": "forward_lunge", "side": "left", "reps": 1, **none},
     ]
     assert history[0]["sets"][0]["planned_reps"] == 10  # beside what the plan asked
+    assert _camera_words(history[0]["coach"]) == (
+        "; the camera counted forward_lunge (right) 2 reps, forward_lunge (left) 1 rep"
+    )  # psoas history's note
     late = coach(client, session_id, [frame_json(clip.frames[-1], T0 + 100)])
     assert late.status_code == 409 and "already saved" in late.json()["detail"]
 

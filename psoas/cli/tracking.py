@@ -441,6 +441,20 @@ def save_psfs(person: Any, day: date, answers: dict[str, Any]) -> str:
         raise fail(f"--psfs: {exc}") from None
 
 
+def _camera_words(runs: list[dict]) -> str:
+    """What the browser's camera coach counted in a session, if it was on."""
+    from psoas.core.content.loader import catalog
+
+    parts = []
+    for r in runs:
+        if catalog().exercises[r["exercise_id"]].coach.mode == "hold":
+            what = f"{r['hold_s']:g} s held"
+        else:
+            what = f"{r['reps']} rep{'' if r['reps'] == 1 else 's'}"
+        parts.append(f"{r['exercise_id']} ({r['side']}) {what}")
+    return f"; the camera counted {', '.join(parts)}" if parts else ""
+
+
 def history(limit: int | None, json_out: bool) -> None:
     person = open_store()
     from psoas.web.tracking.queries import history as read_history
@@ -466,6 +480,6 @@ def history(limit: int | None, json_out: bool) -> None:
             r["source"],
             "-" if r["pain_before"] is None else str(r["pain_before"]),
             "-" if r["pain_after"] is None else str(r["pain_after"]),
-            note=", ".join(exercises) or "no exercises saved",
+            note=(", ".join(exercises) or "no exercises saved") + _camera_words(r["coach"]),
         )
     console.print(table)

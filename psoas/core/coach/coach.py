@@ -11,7 +11,7 @@ rep counter or the hold timer, and the fault rules while a rep or hold is under 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +32,10 @@ NO_PERSON_CUE_S = 1.0  # how long no one is in the picture before the coach says
 HIDDEN_CUE_S = 0.5  # how long a needed part is hidden before the coach says so
 VIEW_CUE_S = 1.0
 FACING_FLIP_FRAMES = 3  # votes in a row it takes to believe the person turned round
+# The frame rate is the median time between the last this many frames (10 s at 30 a
+# second): exact for a clip at a steady rate, and the state the browser coach keeps
+# between batches stays the same size however long the exercise lasts.
+FPS_GAPS = 300
 
 PLACE_CAMERA = {
     "side": "Set the camera at your side, so it sees you side-on.",
@@ -115,7 +119,7 @@ class Coach:
         self.frames = self.person_frames = 0
         self.first_t: float | None = None
         self.last_t = 0.0
-        self.gaps: list[float] = []
+        self.gaps: deque[float] = deque(maxlen=FPS_GAPS)  # for the clip's frame rate
         self.views: Counter[str] = Counter()
         self.hidden: Counter[str] = Counter()  # frames each part was hidden
         self.hold_log: list[Hold] = []

@@ -15,7 +15,7 @@ from psoas.web.api.schemas import ExerciseId, In
 from psoas.web.api.sessions import open_session
 from psoas.web.site.people import person_for
 from psoas.web.tracking.coach_batch import MAX_FRAMES, BatchError
-from psoas.web.tracking.coaching import AlreadySaved, feed
+from psoas.web.tracking.coaching import Conflict, feed
 
 router = Router(tags=["coach"])
 
@@ -58,5 +58,5 @@ def coach(request, session_id: DbId, payload: CoachIn):
         return feed(session, payload.exercise_id, payload.side, payload.frames)
     except BatchError as exc:
         raise invalid(["body", "payload", *exc.loc], str(exc)) from None
-    except AlreadySaved as exc:
+    except Conflict as exc:
         raise HttpError(409, str(exc)) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from psoas.core.coach import Coach, NotCoachable, Status, result
 from psoas.core.content.loader import catalog
@@ -21,8 +21,9 @@ from psoas.web.tracking.models import CoachRun, SessionLog
 from psoas.web.tracking.pages import played_session
 
 
-class AlreadySaved(Exception):
-    """The exercise is saved: its coach has stopped counting."""
+class Conflict(Exception):
+    """A 409: the exercise is saved (its coach has stopped counting), or another batch
+    started the same run at the same moment (a second tab)."""
 
 
 def _exercise(log: SessionLog, exercise_id: str) -> Exercise:
@@ -44,7 +45,7 @@ def status_json(status: Status) -> dict[str, Any]:
 def feed(log: SessionLog, exercise_id: str, side: str, raw: list[Any]) -> dict[str, Any]:
     """Read one batch for the exercise on `side`; where the coach stands after it.
 
-    Raises BatchError (a wrong field) and AlreadySaved."""
+    Raises BatchError (a wrong field) and Conflict."""
     exercise = _exercise(log, exercise_id)
     with transaction.atomic():
         run = (
@@ -53,7 +54,7 @@ def feed(log: SessionLog, exercise_id: str, side: str, raw: list[Any]) -> dict[s
             .first()
         )
         if run is not None and run.result is not None:
-            raise AlreadySaved(f"exercise_id: {exercise_id} is already saved in session {log.id}")
+            raise Conflict(f"exercise_id: {exercise_id} is already saved in session {log.id}")
         try:
             coach = Coach.resume(exercise, side, run.state) if run else Coach(exercise, side)
         except NotCoachable as exc:
@@ -67,7 +68,14 @@ def feed(log: SessionLog, exercise_id: str, side: str, raw: list[Any]) -> dict[s
         run.state = coach.state()
         run.reps, run.holds = status.reps, status.holds
         run.hold_s = sum(h.seconds for h in coach.hold_log)
-        run.save()
+        try:
+            with transaction.atomic():  # a savepoint: the first batch of a run may race
+                run.save()
+        except IntegrityError:
+            raise Conflict(
+                f"exercise_id: another batch for {exercise_id} ({side}) came at the same "
+                "moment; send this one again"
+            ) from None
     return {**status_json(status), "held_s": round(run.hold_s + status.hold_s, 1)}
 
 
