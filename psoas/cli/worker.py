@@ -31,8 +31,8 @@ def worker(
             "--queue",
             "-q",
             metavar="NAME",
-            help="A queue to serve: reports, mail or upkeep; repeat for more "
-            "(default: all of them).",
+            help="A queue to serve; repeat for more (default: all of psoas's queues, "
+            "which docs/jobs.md lists).",
         ),
     ] = None,
     concurrency: Annotated[
