@@ -212,3 +212,17 @@ def test_the_breaks_week_on_progress_counts_up_to_the_minute(client, monkeypatch
     assert longest() == "40"
     clock[0] = now + timedelta(minutes=3, seconds=5)  # no write, yet the sitting went on
     assert longest() == "43"
+
+
+def test_the_local_person_is_the_first_one_with_every_field():
+    """Every page reads it with one plain query; it is the same person the ORM reads."""
+    first = local_person()  # made on first use
+    Person.objects.create(name="later")
+    again = local_person()
+    orm = Person.objects.order_by("id").first()
+    assert again.pk == first.pk == orm.pk and again.name == orm.name == "me"
+    assert again.user_id is None and again.created_at == orm.created_at  # read when asked
+    assert timezone.is_aware(again.created_at)
+    again.name = "renamed"
+    again.save()
+    assert Person.objects.get(pk=orm.pk).name == "renamed"

@@ -66,7 +66,7 @@ _SQL = "SELECT " + ", ".join(
 # The revision read at the start of the page view under way: {person id: revision}.
 _this_view: ContextVar[dict[int, str] | None] = ContextVar("psoas_revision", default=None)
 # Kept in place of a page drawn for one visitor only: the next visit draws its own.
-_OWN = "own"
+_OWN = b"own"
 
 
 def data_revision(person_id: int) -> str:
@@ -132,15 +132,15 @@ def cached_page(
     key = _key(person_id, f"page:{name}", day, revision)
     found = cache.get(key) if shared else _OWN
     if found is not None and found != _OWN:
-        return HttpResponse(found)
+        return HttpResponse(found)  # the bytes as sent before: nothing to encode again
     with one_revision(person_id, revision):
         template, context = page()
-        html = render_to_string(template, context, request)
+        response = HttpResponse(render_to_string(template, context, request))
     if found is None:
         # Django's form token marks the visit as using it: that page is this visitor's own.
         own = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-        cache.set(key, _OWN if own else html, LIFETIME_S)
-    return HttpResponse(html)
+        cache.set(key, _OWN if own else response.content, LIFETIME_S)
+    return response
 
 
 def forget_all() -> None:
