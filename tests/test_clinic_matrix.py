@@ -65,6 +65,8 @@ KINDS = {
     "second_factor": kind(LOGIN, 404, 404, 302, 302, 302, 302),  # verified already: go on
     # patient A's page for staff: A's care team and A's clinic's admin only
     "staff_a": kind(LOGIN, 404, 404, 200, 404, 200, 404),
+    # a clinic admin's page (the audit trail): each admin sees their own clinic's rows
+    "clinic_admin": kind(LOGIN, 404, 404, 404, 404, 200, 200),
     # local mode's tools over the whole store: none in a clinic; and what is no page at all
     # (the API's root, a file that was never made)
     "local_only": kind(LOGIN, 404, 404, 404, 404, 404, 404),
@@ -88,7 +90,12 @@ PAGES = {
     "checkin/": "patient",
     "checkin/done/": "patient",
     "clinic/": "staff",
+    "clinic/audit/": "clinic_admin",
+    "clinic/audit.csv": "clinic_admin",
     "clinic/patients/<str:public_id>/": "staff_a",
+    "clinic/patients/<str:public_id>/export/csv": "staff_a",
+    "clinic/patients/<str:public_id>/export/fhir": "staff_a",
+    "clinic/patients/<str:public_id>/report.pdf": "staff_a",
     "clinic/second-factor/": "second_factor",
     "exercises/": "patient",
     "exercises/<str:exercise_id>/": "patient",
@@ -115,6 +122,7 @@ PAGES = {
     "settings/breaks/switch": "patient",
     "settings/calendar-link": "patient",
     "settings/delete": "local_only",
+    "settings/erase/": "patient",
     "settings/export/csv": "patient",
     "settings/export/fhir": "patient",
     "settings/export/ics": "patient",

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "psoas.web.breaks",
     "psoas.web.jobs",
     "psoas.web.clinic",
+    "psoas.web.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -156,6 +157,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "psoas.web.site.middleware.login_off_loopback",
     "psoas.web.clinic.middleware.clinic_session",
+    "psoas.web.audit.trail.audit_trail",  # inside the scope: staff requests' trail rows
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]

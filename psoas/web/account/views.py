@@ -9,10 +9,7 @@ that change data are POST forms with Django's CSRF token.
 
 from __future__ import annotations
 
-import io
-import json
 import tempfile
-import zipfile
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psoas.core.content.loader import catalog
-from psoas.web.account import pairing
+from psoas.web.account import downloads, pairing
 from psoas.web.account.models import CalendarFeed, new_token
 from psoas.web.breaks.views import settings_context as breaks_section
 from psoas.web.programs.models import Plan
@@ -95,13 +92,6 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 # --- downloads --------------------------------------------------------------------------
 
 
-def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"  # health records: never kept in a shared cache
-    return response
-
-
 def _day(value: str, label: str, errors: dict[str, str], key: str) -> date | None:
     if not value:
         return None
@@ -119,9 +109,6 @@ def _day(value: str, label: str, errors: dict[str, str], key: str) -> date | Non
 @require_safe
 def report(request: HttpRequest) -> HttpResponse:
     """The two-page PDF for a physiotherapist, as `psoas report` writes it."""
-    from psoas.web.reports.data import first_day
-    from psoas.web.reports.pdf import report_pdf
-
     values = {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
     errors: dict[str, str] = {}
     start = _day(values["from"].strip(), "From", errors, "from")
@@ -135,39 +122,19 @@ def report(request: HttpRequest) -> HttpResponse:
         return _errors_page(request, errors, values, status=409)
     if errors:
         return _errors_page(request, errors, values)
-    start = start or min(first_day(person) or end, end)
-    pdf = report_pdf(person, plan, start, end, date.today())
-    name = f"psoas-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
-    return _attachment(pdf.data, name, "application/pdf")
+    return downloads.report(person, plan, start, end)
 
 
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Every CSV table of `psoas export --format csv`, in one zip file."""
-    from psoas.web.exports.reading import Period, snapshot
-    from psoas.web.exports.tables import csv_files
-
-    person = person_for(request)
-    with snapshot():
-        tables = csv_files(person, Period())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, (data, _rows) in tables.items():
-            zf.writestr(f"psoas-export/{name}", data)
-    return _attachment(buffer.getvalue(), "psoas-export.zip", "application/zip")
+    return downloads.csv_zip(person_for(request))
 
 
 @require_safe
 def export_fhir(request: HttpRequest) -> HttpResponse:
     """The FHIR R4 bundle of `psoas export --format fhir`."""
-    from psoas.web.exports.fhir import bundle
-    from psoas.web.exports.reading import Period, snapshot
-
-    person = person_for(request)
-    with snapshot():
-        data = bundle(person, Period())
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return _attachment(text.encode("utf-8"), "psoas-fhir.json", "application/fhir+json")
+    return downloads.fhir(person_for(request))
 
 
 def _ics(plan: Plan | None, request: HttpRequest) -> bytes | None:
@@ -192,7 +159,7 @@ def export_ics(request: HttpRequest) -> HttpResponse:
             else "your program is stopped, so it has no sessions to add."
         )
         return _errors_page(request, {"export": f"Calendar file: {words}"}, {}, status=409)
-    return _attachment(_ics(plan, request), "psoas.ics", "text/calendar; charset=utf-8")
+    return downloads.attachment(_ics(plan, request), "psoas.ics", "text/calendar; charset=utf-8")
 
 
 # --- the calendar subscription ----------------------------------------------------------
@@ -314,7 +281,7 @@ def backup(request: HttpRequest) -> HttpResponse:
         data = dest.read_bytes()
     ext = "sqlite3" if summary["engine"] == "SQLite" else "zip"
     name = f"psoas-backup-{date.today().isoformat()}.{ext}"
-    return _attachment(data, name, "application/octet-stream")
+    return downloads.attachment(data, name, "application/octet-stream")
 
 
 def _plain(message: str) -> str:
