@@ -7,6 +7,7 @@ retried or duplicated job writes its row once."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from django.utils import timezone
 from procrastinate import testing
 
 from psoas import jobs
+from psoas.jobs import upkeep
 from psoas.web.jobs.models import GeneratedFile, JobDone
 from psoas.web.jobs.tasks import FILE_DAYS, render_report, request_report
 from psoas.web.programs.models import Person
@@ -188,6 +190,16 @@ def test_expired_files_are_deleted_by_the_nightly_job(planned):
     assert list(GeneratedFile.objects.values_list("token", flat=True)) == ["b"]
 
 
+def test_keys_of_old_effects_are_forgotten_nightly():
+    for key in ("old", "recent"):
+        jobs_tasks._effect(key)
+    JobDone.objects.filter(key="old").update(
+        done_at=timezone.now() - timedelta(days=upkeep.KEYS_KEPT_DAYS, minutes=1)
+    )
+    upkeep.forget_old_keys(timestamp=0)
+    assert list(JobDone.objects.values_list("key", flat=True)) == ["recent"]
+
+
 # --- clinic mode's path, through the in-memory connector ---------------------------------
 
 
@@ -241,6 +253,19 @@ def test_a_duplicated_job_writes_its_row_once(queue):
     run_worker(queue)
     statuses = [j["status"] for j in queued_jobs(queue)]
     assert statuses == ["succeeded"] * 3 and effects("q4") == 1
+
+
+def test_jobs_that_succeeded_long_ago_are_removed_nightly_and_failed_ones_stay(queue):
+    jobs_tasks.effect.defer(key="q5")
+    jobs_tasks.always_fails.defer(key="q6")
+    run_worker(queue)
+    assert sorted(j["status"] for j in queued_jobs(queue)) == ["failed", "succeeded"]
+    long_ago = timezone.now() - timedelta(hours=upkeep.FINISHED_KEPT_H + 1)
+    for events in queue.connector.events.values():
+        for event in events:
+            event["at"] = long_ago
+    asyncio.run(upkeep.remove_old_jobs(timestamp=0))
+    assert [j["status"] for j in queued_jobs(queue)] == ["failed"]
 
 
 def test_the_report_job_in_the_queue(planned, queue):
