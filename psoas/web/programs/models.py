@@ -43,11 +43,44 @@ class Plan(models.Model):
     data = models.JSONField()
     start_date = models.DateField()
     active = models.BooleanField(default=True)
+    # The number of the version `data` is (versions.py): 1 until a clinician edits it, so
+    # a plan nobody edited needs no look-up of its versions.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["person", "-created_at"]
         indexes = [models.Index(fields=["person", "active"])]
+
+
+class ProgramVersion(models.Model):
+    """One version of a plan (psoas.plan/1) as a clinician left it, in force from
+    `valid_from` until the next version's day. Version 1 is the plan as it was made, kept
+    when the first edit comes; the plan's own `data` is always its newest version, so the
+    schedule, the logs and the blocks stay tied to one program (versions.py)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="program_versions")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    valid_from = models.DateField()
+    # Who changed it and why; blank for version 1 (the planner made it).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="program_versions",
+    )
+    reason = models.TextField(blank=True)
+    overrides = models.JSONField(default=list, blank=True)  # the rules it overruled, and why
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_number_per_version")
+        ]
 
 
 class ScheduledSession(models.Model):

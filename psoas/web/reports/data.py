@@ -24,6 +24,7 @@ from psoas.core.scoring.score import score
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.outcomes.progress import progress
 from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.versions import plan_on
 from psoas.web.reports import blocks, charts, summary
 from psoas.web.reports.breaks import break_summary
 from psoas.web.tracking.models import SessionLog, SetLog
@@ -179,7 +180,8 @@ def _stepped_back(
         .order_by(F("last").desc(nulls_last=True), "exercise_id")
     )
     names = {e.id: e.name for e in catalog().exercises.values()}
-    slot_of = slots(plan.data) if plan.data["status"] == "ok" else {}
+    data = plan_on(plan, end)
+    slot_of = slots(data) if data["status"] == "ok" else {}
     now = _next_time(plan, end) if slot_of else {}
     out = []
     for r in rows[:MAX_STEPPED]:
@@ -229,7 +231,8 @@ def report_data(person: Person, plan: Plan, start: date, end: date, today: date)
         .values_list("date", "red_flags")
         for f in fs
     ]
-    weeks = len(plan.data["weeks"])
+    data = plan_on(plan, end)  # the program as it stood on the report's last day
+    weeks = len(data["weeks"])
     week = min(max(program_week(plan.start_date, end), 1), weeks) if weeks else None
     notes, more_notes = _notes(person, start, end)
     stepped_back, more_stepped = _stepped_back(person, plan, start, end)
@@ -238,14 +241,14 @@ def report_data(person: Person, plan: Plan, start: date, end: date, today: date)
         "end": end.isoformat(),
         "generated": today.isoformat(),
         "profile": summary.profile_rows(plan.profile.data, cat),
-        "screening": summary.screening(plan.data, flags, cat),
+        "screening": summary.screening(data, flags, cat),
         "plan_start": plan.start_date.isoformat(),
         "block": blocks.in_force(plan, end),
         "blocks": blocks.history(person, start, end),
         "week": week,
         "weeks": weeks,
-        "frequency": plan.data.get("frequency"),
-        "program": summary.program_rows(plan.data, week) if week else [],
+        "frequency": data.get("frequency"),
+        "program": summary.program_rows(data, week) if week else [],
         "adherence": _adherence(prog, start, end),
         "pain": _pain(prog, start, end),
         "questionnaires": _questionnaires(person, end),

@@ -20,6 +20,7 @@ from django.db import transaction
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import stop_for_referral
+from psoas.web.programs.versions import plan_on
 from psoas.web.site.freshness import per_revision
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.queries import adjusted_session, logged_session, planned_rows
@@ -154,7 +155,7 @@ def log_day(
     after the plan, the nearest week's), or only `exercises` of that week, as planned; the
     pain before is kept as a check-in too. `info` is `day_session`'s answer for a day the
     plan has started. Returns (the log, its week, the sets saved); raises NotInWeek."""
-    week, index, session = logged_session(plan.data, info, exercises)
+    week, index, session = logged_session(plan_on(plan, day), info, exercises)
     rows = planned_rows(session, effort=effort or "", pain_during=pain_during)
     with transaction.atomic():
         close_interrupted(person, date.today())

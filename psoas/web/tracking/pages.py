@@ -18,6 +18,7 @@ from psoas.core.player.timeline import session_steps
 from psoas.web.programs.block_info import block_end, block_label, current_block
 from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.pages import dose_words, plural
+from psoas.web.programs.versions import plan_on
 from psoas.web.tracking.day import begin_session, day_session, log_day
 from psoas.web.tracking.models import SessionLog
 from psoas.web.tracking.warning_signs import ANSWER, read_check
@@ -99,10 +100,10 @@ def log_today(
 
 def played_session(log: SessionLog) -> dict[str, Any]:
     """The session this log was started with; for a log from before sessions were stored,
-    the plan's own session of that week."""
+    the session of that week in the version of the plan in force that day."""
     if log.session:
         return log.session
-    weeks = log.plan.data.get("weeks") or []
+    weeks = plan_on(log.plan, log.date).get("weeks") or []
     week = weeks[min(log.week, len(weeks)) - 1]
     sessions = week["sessions"]
     return sessions[min(log.session_index, len(sessions) - 1)]

@@ -7,23 +7,26 @@ from typing import Any
 
 from psoas.core.planning.schedule import program_week
 from psoas.web.programs.models import Person, Plan
+from psoas.web.programs.versions import plan_on
 from psoas.web.tracking.models import SessionLog
 
 
 def session_on(plan: Plan, day: date) -> dict[str, Any]:
-    """What the plan holds for a day: a session, a rest day, or the end of the plan."""
+    """What the plan holds for a day, in the version in force that day: a session, a rest
+    day, or the end of the plan."""
+    data = plan_on(plan, day)
     out: dict[str, Any] = {"date": day.isoformat(), "plan_start": plan.start_date.isoformat()}
     week = program_week(plan.start_date, day)
     nxt = plan.scheduled.filter(date__gt=day).order_by("date").first()
     out["next_date"] = nxt.date.isoformat() if nxt else None
     if day < plan.start_date:
         return {**out, "status": "not_started", "week": None}
-    if week > len(plan.data["weeks"]):
+    if week > len(data["weeks"]):
         return {**out, "status": "plan_finished", "week": week}
     slot = plan.scheduled.filter(date=day).first()
     if slot is None:
         return {**out, "status": "rest_day", "week": week}
-    session = plan.data["weeks"][slot.week - 1]["sessions"][slot.session_index]
+    session = data["weeks"][slot.week - 1]["sessions"][slot.session_index]
     return {
         **out,
         "status": "session",
@@ -180,11 +183,12 @@ def adjusted_session(plan: Plan, day: date) -> dict[str, Any]:
     info = session_on(plan, day)
     if info["status"] != "session":
         return info
-    decision = autoregulate(plan.data, **plan_records(plan, day))
+    data = plan_on(plan, day)
+    decision = autoregulate(data, **plan_records(plan, day))
     if decision.stop:
         return {**info, "status": "stop", "red_flags": list(decision.red_flags)}
-    nxt = next_session(plan.data, decision, info["session_index"], week=info["week"])
-    slot_of = slots(plan.data)
+    nxt = next_session(data, decision, info["session_index"], week=info["week"])
+    slot_of = slots(data)
     exercises = []
     for ex in nxt.exercises:
         d = decision.exercises[slot_of[ex["id"]]]
