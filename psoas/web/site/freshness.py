@@ -50,6 +50,7 @@ _TABLES = (
     "outcomes_paincheckin",
     "outcomes_questionnaireresponse",
     "programs_blockreview",
+    "programs_programversion",
     "breaks_breaklog",
 )
 _SQL = "SELECT " + ", ".join(
