@@ -65,6 +65,11 @@ KINDS = {
     "second_factor": kind(LOGIN, 404, 404, 302, 302, 302, 302),  # verified already: go on
     # patient A's page for staff: A's care team and A's clinic's admin only
     "staff_a": kind(LOGIN, 404, 404, 200, 404, 200, 404),
+    # a staff form's target (acknowledging an alert): POST only; the guard's 404 for
+    # another clinic's row is in tests/test_clinic_alerts.py
+    "staff_post": kind(LOGIN, 404, 404, 405, 405, 405, 405),
+    # a clinic's alert settings: its admins only
+    "clinic_settings": kind(LOGIN, 404, 404, 404, 404, 200, 200),
     # a clinic admin's page (the audit trail): each admin sees their own clinic's rows
     "clinic_admin": kind(LOGIN, 404, 404, 404, 404, 200, 200),
     # local mode's tools over the whole store: none in a clinic; and what is no page at all
@@ -90,6 +95,9 @@ PAGES = {
     "checkin/": "patient",
     "checkin/done/": "patient",
     "clinic/": "staff",
+    "clinic/alerts/": "staff",
+    "clinic/alerts/<str:public_id>/": "staff_post",
+    "clinic/settings/": "clinic_settings",
     "clinic/audit/": "clinic_admin",
     "clinic/audit.csv": "clinic_admin",
     "clinic/patients/<str:public_id>/": "staff_a",

@@ -109,3 +109,59 @@ class Invitation(models.Model):
     )
     conditions = models.JSONField(default=list, blank=True)
     limits = models.JSONField(default=list, blank=True)
+
+
+class Alert(models.Model):
+    """One episode of an alert rule for a patient (psoas.core.alerts), as the clinician
+    handles it: open, then acknowledged (seen, being dealt with), then resolved.
+
+    `key` is the core's dedup key (the rule, the sign and the episode's first day): one
+    row per patient and key, written once and never changed by a later evaluation, so an
+    episode that ended stays as it was fired until someone resolves it. `person` makes the
+    row guarded like every person's row (scope.py); `public_id` names it in URLs."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        ACKNOWLEDGED = "acknowledged", "acknowledged"
+        RESOLVED = "resolved", "resolved"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="clinic_alerts")
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
+    key = models.CharField(max_length=120)
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)  # critical | high | low
+    level = models.CharField(max_length=20, null=True, blank=True)  # a red flag's action level
+    flag = models.CharField(max_length=60, null=True, blank=True)  # the sign's id
+    since = models.DateField()
+    fired_on = models.DateField()
+    message = models.TextField()
+    evidence = models.JSONField(default=list)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolve_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="one_alert_per_episode")
+        ]
+        indexes = [models.Index(fields=["person", "status"])]
+
+
+class WorklistEntry(models.Model):
+    """A patient's worklist figures (psoas.core.alerts.worklist_row) as of `as_of`, kept by
+    the alert evaluation that runs on each write that matters and in the periodic sweep, so
+    the worklist reads one row per patient instead of a year of records."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="worklist_entry")
+    as_of = models.DateField()
+    figures = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from psoas.web.clinic import views
+from psoas.web.clinic import alerts_views, views, worklist_views
 
 urlpatterns = [
     path("invite/", views.invite, name="clinic-invite"),
-    path("clinic/", views.landing, name="clinic-landing"),
+    path("clinic/", worklist_views.worklist_page, name="clinic-landing"),
+    path("clinic/alerts/", alerts_views.alert_list, name="clinic-alerts"),
+    path("clinic/alerts/<str:public_id>/", alerts_views.alert_handle, name="clinic-alert"),
+    path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
     path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
     path("clinic/patients/<str:public_id>/", views.patient, name="clinic-patient"),
     path("password-reset/", views.reset_ask, name="password-reset"),

@@ -1,6 +1,6 @@
-"""Clinic mode's pages: accepting an invitation, the second factor, staff's start page
-with their patients, a patient's page for staff, and password reset by email. In local
-mode none of them exists (404)."""
+"""Clinic mode's pages: accepting an invitation, the second factor, a patient's page for
+staff, and password reset by email (the worklist and the alerts have modules of their
+own). In local mode none of them exists (404)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from psoas.web.clinic import invitations, roster, scope
 from psoas.web.clinic import second_factor as factor
-from psoas.web.clinic.models import Membership, Role
+from psoas.web.clinic.models import Role
 from psoas.web.site.views import login_paused
 
 # What an invitation that does not work answers (a page that says why, with its status).
@@ -131,18 +131,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 # --- staff pages -------------------------------------------------------------------------
-
-
-@require_safe
-@factor.staff_page
-def landing(request: HttpRequest) -> HttpResponse:
-    """Staff's start page: the patients they may see (the full worklist comes later)."""
-    memberships = Membership.objects.filter(user=request.user).select_related("clinic")
-    context = {
-        "memberships": memberships.order_by("clinic__name"),
-        "patients": roster.rows(scope.visible_patients(request.user)),
-    }
-    return render(request, "clinic/landing.html", context)
 
 
 @require_safe

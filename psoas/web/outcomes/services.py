@@ -10,6 +10,7 @@ from psoas.core.content.questionnaires import questionnaires
 from psoas.core.scoring.change import change
 from psoas.core.scoring.prompts import due_questionnaires
 from psoas.core.scoring.score import score
+from psoas.web.clinic.alerts import changed as alerts_changed
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.programs.models import Person
 
@@ -17,15 +18,17 @@ from psoas.web.programs.models import Person
 def add_checkin(
     person: Person, day: date, nprs: int, red_flags: list[str], note: str = ""
 ) -> PainCheckin:
-    return PainCheckin.objects.create(
+    saved = PainCheckin.objects.create(
         person=person, date=day, nprs=nprs, red_flags=red_flags, note=note
     )
+    alerts_changed(person.pk)  # a warning sign or a rise in pain alerts the clinic at once
+    return saved
 
 
 def add_response(
     person: Person, questionnaire_id: str, version: str, day: date, answers: dict, score: float
 ) -> QuestionnaireResponse:
-    return QuestionnaireResponse.objects.create(
+    saved = QuestionnaireResponse.objects.create(
         person=person,
         questionnaire_id=questionnaire_id,
         version=version,
@@ -33,6 +36,8 @@ def add_response(
         answers=answers,
         score=score,
     )
+    alerts_changed(person.pk)  # an activity score that fell
+    return saved
 
 
 def last_psfs(person: Person) -> dict[str, Any] | None:

@@ -79,4 +79,7 @@ def stop_for_referral(person: Person, plan: Plan, red_flags: list[str]) -> dict[
     version = save_profile(person, data)
     new_plan = build_plan(parse_profile(data))
     save_plan(person, version, new_plan, plan.start_date)
+    from psoas.web.clinic.alerts import changed as alerts_changed
+
+    alerts_changed(person.pk)  # the signs alert the clinic at once, with or without a check-in
     return new_plan["referral"]

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from psoas.web.clinic.alerts import changed as alerts_changed
 from psoas.web.programs.models import Person, Plan, ScheduledSession
 from psoas.web.tracking.models import SessionLog, SetLog
 
@@ -63,7 +64,10 @@ def record_exercise(
         existing = list(session.sets.filter(exercise_id=exercise_id).order_by("id"))
         if existing:
             return existing, False
-        return record_sets(session, [{**r, "exercise_id": exercise_id} for r in rows]), True
+        saved = record_sets(session, [{**r, "exercise_id": exercise_id} for r in rows])
+        if any(r.status == SetLog.Status.STOPPED_FOR_PAIN for r in saved):
+            alerts_changed(session.person_id)  # a pain stop alerts the clinic at once
+        return saved, True
 
 
 def close_interrupted(person: Person, today: date, keep: date | None = None) -> int:
@@ -117,6 +121,7 @@ def finish_session(session: SessionLog, status: str, pain_after: int | None = No
     session.pain_after = pain_after
     session.finished_at = timezone.now()
     session.save(update_fields=["status", "pain_after", "finished_at"])
+    alerts_changed(session.person_id)  # a session saved: pain stop, completion, gaps
 
 
 def log_done_session(

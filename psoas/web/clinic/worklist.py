@@ -1,0 +1,151 @@
+"""The clinician's worklist: the patients they may see, most need first, each with the
+figures the alert evaluation kept (`WorklistEntry`) and their open alerts read live.
+
+A fixed number of queries whatever the number of patients: the patients with their kept
+figures (one query), their open alerts (one), plus the page's own (the login, the
+memberships). The order is the core's `worklist_order`; each row's words are made here so
+the template only shows them. An alert counts as open until a clinician resolves it
+(acknowledged ones stay on the list, marked so).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from psoas.core.alerts.rules import ACTION, RED_RULES, urgency
+from psoas.core.alerts.worklist import Trend, WorklistRow, worklist_order
+
+PAGE_SIZE = 50
+RULE_NAMES = {
+    "red_flag": "Red flag",
+    "pregnancy_warning_sign": "Pregnancy warning sign",
+    "pain_stop": "Stopped for pain",
+    "pain_rise": "Pain up",
+    "psfs_worse": "Activity score down",
+    "no_session": "No session",
+    "low_completion": "Low completion",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One patient on the page."""
+
+    public_id: str
+    clinician: str
+    row: WorklistRow
+    as_of: date | None  # when the figures were worked out; None: not yet
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        return [alert_words(a) for a in self.row.alerts]
+
+    @property
+    def adherence(self) -> str:
+        def pct(x: float | None) -> str:
+            return "nothing due" if x is None else f"{round(100 * x)} %"
+
+        return f"{pct(self.row.adherence_7)} in 7 days, {pct(self.row.adherence_28)} in 28 days"
+
+    @property
+    def pain(self) -> str:
+        return trend_words(self.row.pain, "/10", "No pain given yet")
+
+    @property
+    def psfs(self) -> str:
+        return trend_words(self.row.psfs, "", "No activity score yet")
+
+    @property
+    def last_activity(self) -> date | None:
+        return self.row.last_activity
+
+
+def alert_words(a: Any) -> dict[str, Any]:
+    red = a.rule in RED_RULES
+    return {
+        "public_id": getattr(a, "public_id", ""),
+        "name": RULE_NAMES.get(a.rule, a.rule),
+        "red": red,
+        "severity": a.severity,
+        "action": ACTION.get(a.level or "", "") if red else "",
+        "acknowledged": getattr(a, "status", "open") == "acknowledged",
+        "fired_on": a.fired_on,
+        "message": getattr(a, "message", ""),
+    }
+
+
+def trend_words(t: Trend | None, unit: str, none: str) -> str:
+    if t is None:
+        return none
+    start = f"{t.latest:g}{unit}, baseline {t.baseline:g}{unit}"
+    if t.direction == "same":
+        return f"{start}: no change"
+    if t.meaningful:
+        return f"{start}: {t.direction} by {abs(t.points):g}, a real change"
+    mc = f" ({t.minimal_change:g} points)" if t.minimal_change else ""
+    return f"{start}: {t.direction} by {abs(t.points):g}, less than a real change{mc}"
+
+
+def _trend(data: dict[str, Any] | None) -> Trend | None:
+    if not data:
+        return None
+    day = data.get("latest_day")
+    return Trend(**{**data, "latest_day": date.fromisoformat(day) if day else None})
+
+
+def _row(public_id: str, figures: dict[str, Any] | None, alerts: list[Any]) -> WorklistRow:
+    f = figures or {}
+    last = f.get("last_activity")
+    return WorklistRow(
+        patient=public_id,
+        alerts=tuple(sorted(alerts, key=urgency)),
+        adherence_7=f.get("adherence_7"),
+        adherence_28=f.get("adherence_28"),
+        pain=_trend(f.get("pain")),
+        psfs=_trend(f.get("psfs")),
+        last_activity=date.fromisoformat(last) if last else None,
+        low_adherence=bool(f.get("low_adherence")),
+    )
+
+
+def open_alerts(person_ids: list[int] | None = None) -> Any:
+    """Open and acknowledged alerts in the request's scope (the guard filters them)."""
+    from psoas.web.clinic.models import Alert
+
+    rows = Alert.objects.exclude(status=Alert.Status.RESOLVED)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
+    return rows.only(
+        "person_id", "public_id", "key", "rule", "severity", "level", "fired_on", "status",
+        "message",
+    )  # fmt: skip
+
+
+def lines(patients: Any, *, search: str = "", alerts_only: bool = False) -> list[Line]:
+    """Every patient of `patients` (a scoped queryset) as a worklist line, most need first."""
+    rows = patients
+    if search:
+        rows = rows.filter(public_id__istartswith=search)
+    found = list(
+        rows.values_list(
+            "person_id",
+            "public_id",
+            "primary_clinician__email",
+            "person__worklist_entry__figures",
+            "person__worklist_entry__as_of",
+        )
+    )
+    by_person: dict[int, list[Any]] = defaultdict(list)
+    if found:
+        for a in open_alerts([p[0] for p in found]):
+            by_person[a.person_id].append(a)
+    made = {
+        pid: Line(public_id, email or "", _row(public_id, figures, by_person[pid]), as_of)
+        for pid, public_id, email, figures, as_of in found
+        if not alerts_only or by_person[pid]
+    }
+    order = {id(line.row): line for line in made.values()}
+    return [order[id(r)] for r in worklist_order([line.row for line in made.values()])]
