@@ -5,14 +5,16 @@ sends landmarks, and shows what the server's core coach counted; the exercise's 
 keeps it.
 
 Chromium loops a fake video file. So the Y4M holds 5 s of the clip's first frame (the
-woman standing, while the test goes on from a pause), the clip, then 40 s of its last frame (still low in the unfinished third
-squat): within the test the clip never loops, the third squat never finishes, and the
-count must stay at 2. The clip plays at half speed (each frame twice): headless Chromium
-runs the full model in software, and on a busy 2-core machine it reads a frame only every
-second or two; a squat of 7 s instead of 3.5 is still seen at its bottom.
+woman standing, while the test goes on from a pause), the clip, then 40 s of its last
+frame (still low in the unfinished third squat): within the test the clip never loops,
+the third squat never finishes, and the count must stay at 2. The clip plays at a third
+of its speed (each frame three times): headless Chromium runs the full model in software,
+and on a busy 2-core machine it reads a frame only every one to three seconds; a squat of
+10 s instead of 3.5 is still seen at its bottom and standing.
 
 The player moves on to the lunge's other side after 40 s. So the test pauses the player
-while the model loads (nothing is sent while paused) and goes on once the camera is on."""
+while the model loads (the model reads nothing while paused) and goes on once the camera
+is on. The saved counts are checked over both sides."""
 
 from __future__ import annotations
 
@@ -22,12 +24,12 @@ from pathlib import Path
 import pytest
 
 from tests.coach_fixtures import footage
-from tests.e2e.check import check_page
+from tests.e2e.check import check_page, grade
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.flows import start, wait_for
 
 FPS = 5  # the clip's own rate
-LEAD_S, TAIL_S, SLOWER = 5, 40, 2
+LEAD_S, TAIL_S, SLOWER = 5, 40, 3
 # Runs, sits 8 hours a day (a session every day), hip flexors tested tight: the session
 # is the standing knee lift, then the forward lunge, which the squat clip can stand for
 # (both count the bend of the more bent knee).
@@ -43,7 +45,7 @@ PROFILE = {
 
 
 def make_y4m(clip: Path, out: Path) -> None:
-    """The clip as raw Y4M (what Chromium's fake camera reads), 270 x 480, at half speed,
+    """The clip as raw Y4M (what Chromium's fake camera reads), 270 x 480, slowed down,
     with the still lead and tail the module's docstring explains."""
     import cv2
 
@@ -92,8 +94,11 @@ def seeded(server, tmp_path):
 
 
 def test_the_camera_counts_the_clips_squats_and_the_session_keeps_them(seeded, camera_browser):
-    ctx = camera_browser.new_context(
-        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True
+    ctx = camera_browser.new_context(  # the figure's motion off: less work beside the model
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        reduced_motion="reduce",
     )
     ctx.set_default_timeout(20_000)
     seeded.let_in(ctx)
@@ -116,7 +121,7 @@ def test_the_camera_counts_the_clips_squats_and_the_session_keeps_them(seeded, c
     page.wait_for_selector("#p-coach[data-camera=on]", state="attached", timeout=60_000)
     # The model keeps the page's one thread busy in software, so a click does not wait.
     page.get_by_role("button", name="Go on").click(no_wait_after=True)
-    wait_for(page, "document.getElementById('p-coach').dataset.reps === '1'", timeout=40)
+    wait_for(page, "document.getElementById('p-coach').dataset.reps === '1'", timeout=50)
     wait_for(page, "document.getElementById('p-coach').dataset.reps === '2'", timeout=30)
     count = page.locator("#p-coach-count")
     assert count.inner_text().startswith("Camera counted: 2 reps")
@@ -124,6 +129,7 @@ def test_the_camera_counts_the_clips_squats_and_the_session_keeps_them(seeded, c
     wait_for(page, "document.getElementById('p-coach').dataset.cue === 'view'", timeout=10)
     assert "Set the camera at your side" in page.locator("#p-coach-cue").inner_text()
     check_page(page, "player-coach")
+    assert grade(coach.inner_text()) <= 6  # read while moving
     page.wait_for_timeout(5_000)  # the third squat stays unfinished
 
     page.get_by_role("button", name="Skip exercise").click(no_wait_after=True)  # saved

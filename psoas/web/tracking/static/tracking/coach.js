@@ -193,7 +193,7 @@
 
   async function start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      stop("This browser can open the camera only on this device's own address (localhost) or over https.");
+      stop("The camera works only when psoas runs on this device, or over https.");
       return;
     }
     setState("Getting the camera coach ready. This can take a few seconds.");
