@@ -24,7 +24,7 @@ from psoas.web.audit.models import AuditEvent, TrailIsAppendOnly
 from psoas.web.clinic import scope
 from psoas.web.programs.services import save_plan, save_profile
 from tests.clinic_seed import as_patient, as_staff, clinic_mode, world
-from tests.test_clinic_matrix import KINDS, PAGES, url_for
+from tests.test_clinic_matrix import API, KINDS, OK, PAGES, api_operations, resolver_routes, url_for
 from tests.test_pages_account import CSV_FILES
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
@@ -254,6 +254,11 @@ def test_the_csv_export_holds_the_rows_and_is_itself_audited(w):
 # --- no staff route can forget it ----------------------------------------------------------
 
 PATIENT_ROUTES = sorted(r for r in PAGES if "patients/<" in r and KINDS[PAGES[r]]["cara"] == 200)
+PATIENT_API = sorted(
+    path
+    for (method, path), name in API.items()
+    if method == "GET" and "patients/{" in path and KINDS[name]["cara"] in (200, OK)
+)
 
 
 def test_the_matrix_lists_the_patient_routes():
@@ -265,8 +270,6 @@ def test_the_matrix_lists_the_patient_routes():
 @clinic_mode
 def test_every_staff_route_with_a_patient_writes_a_row(route, w):
     """Each route of the matrix that names a patient and serves A's clinician a GET."""
-    from tests.test_clinic_matrix import resolver_routes
-
     if route not in resolver_routes():
         pytest.skip("a route another branch adds")
     a = w.patients["A"].public_id
@@ -282,3 +285,35 @@ def test_a_second_factor_page_is_not_a_patients_record(w):
     assert rows() == []
 
 
+@pytest.mark.parametrize("path", PATIENT_API)
+@clinic_mode
+def test_every_staff_api_read_with_a_patient_writes_a_row(path, w):
+    if ("GET", path) not in api_operations():
+        pytest.skip("an operation another branch adds")
+    a = w.patients["A"].public_id
+    r = as_staff(w.users["cara"]).get(url_for(path, {"public_id": a}))
+    assert r.status_code == 200, path
+    assert [(e.patient, e.actor) for e in rows()] == [(a, "cara@north.example")]
+
+
+@clinic_mode
+def test_staff_reads_write_the_audit_trail_and_nothing_else(w):
+    """Every staff page, read by A's clinician and by the clinic's admin: the one write is
+    the trail's (tests/test_reads_never_write.py's allowance)."""
+    from tests.test_reads_never_write import snapshot
+
+    a = w.patients["A"].public_id
+    clients = {role: as_staff(w.users[role]) for role in ("cara", "north_admin")}
+    here = resolver_routes()
+    urls = [
+        url_for(route, {"public_id": a})
+        for route in sorted(PAGES)
+        if route in here and route.startswith("clinic/") and "second-factor" not in route
+    ]
+    before = snapshot()
+    served = 0
+    for url in urls:
+        for client in clients.values():
+            served += client.get(url).status_code == 200
+    assert snapshot() == before
+    assert served >= 8 and AuditEvent.objects.count() >= served

@@ -21,6 +21,7 @@ from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.account.models import CalendarFeed
 from psoas.web.api.api import api as ninja_api
+from psoas.web.audit.models import AuditEvent
 from psoas.web.breaks import services as breaks
 from psoas.web.breaks.codec import settings_from_json
 from psoas.web.intake.views import SLUGS
@@ -83,6 +84,10 @@ def seed() -> dict[str, object]:
 # A browser's own session is not the person's data: the start wizard keeps its draft
 # answers there from the first GET of /start/ (per browser, until the plan is made).
 BROWSER_STATE = {"django_session"}
+# The audit trail is the one write a GET may make, and only a staff member's GET in clinic
+# mode (docs/clinic.md, "Audit trail"; tests/test_audit_trail.py checks that staff reads
+# write nothing else). These tests run in local mode, where it must stay empty.
+STAFF_READS_WRITE = {"audit_auditevent"}
 
 
 def snapshot() -> dict[str, list[str]]:
@@ -90,7 +95,7 @@ def snapshot() -> dict[str, list[str]]:
     out = {}
     with connection.cursor() as cur:
         for table in connection.introspection.table_names():
-            if table in BROWSER_STATE:
+            if table in BROWSER_STATE | STAFF_READS_WRITE:
                 continue
             cur.execute(f'SELECT * FROM "{table}"')
             out[table] = sorted(repr(row) for row in cur.fetchall())
@@ -154,6 +159,7 @@ def reads_change_nothing(client: Client, urls: list[str]) -> dict[tuple[str, str
             after = snapshot()
             changed = [t for t in before if before[t] != after.get(t)]
             assert not changed, f"{method.upper()} {url} changed {changed}"
+            assert not AuditEvent.objects.exists(), f"{method.upper()} {url} wrote an audit row"
     return answered
 
 
