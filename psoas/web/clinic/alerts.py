@@ -40,6 +40,7 @@ from psoas.core.alerts.rules import evaluate
 from psoas.core.alerts.thresholds import Thresholds, parse_thresholds
 from psoas.core.alerts.worklist import worklist_row
 from psoas.core.content.loader import catalog
+from psoas.web.clinic.worklist import need_key
 
 # How often the sweep runs (cron; PSOAS_ALERT_SWEEP_CRON changes it, the tests to a
 # second: "* * * * * *").
@@ -204,7 +205,7 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
 
     patients = list(
         Patient.objects.filter(person_id__in=list(person_ids)).values_list(
-            "person_id", "clinic_id", "clinic__alert_thresholds"
+            "person_id", "clinic_id", "clinic__alert_thresholds", "public_id"
         )
     )
     if not patients:
@@ -213,7 +214,7 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     records = records_for(ids)
     limits: dict[int, Thresholds] = {}
     fired: list[Any] = []
-    for pid, clinic_id, saved in patients:
+    for pid, clinic_id, saved, _ in patients:
         if clinic_id not in limits:
             limits[clinic_id] = parse_thresholds(saved or {})
         fired += [_row(pid, a) for a in evaluate(records[pid], limits[clinic_id], today)]
@@ -227,22 +228,24 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     ):
         open_alerts[a.person_id].append(a)
     now = timezone.now()
-    entries = [
-        WorklistEntry(
-            person_id=pid,
-            as_of=today,
-            updated_at=now,
-            figures=figures(
-                worklist_row(str(pid), records[pid], open_alerts[pid], limits[cid], today)
-            ),
+    entries = []
+    for pid, cid, _, public_id in patients:
+        row = worklist_row(public_id, records[pid], open_alerts[pid], limits[cid], today)
+        entries.append(
+            WorklistEntry(
+                person_id=pid,
+                as_of=today,
+                updated_at=now,
+                figures=figures(row),
+                need=need_key(row),
+                has_alerts=bool(row.alerts),
+            )
         )
-        for pid, cid, _ in patients
-    ]
     WorklistEntry.objects.bulk_create(
         entries,
         update_conflicts=True,
         unique_fields=["person"],
-        update_fields=["as_of", "figures", "updated_at"],
+        update_fields=["as_of", "figures", "need", "has_alerts", "updated_at"],
         batch_size=1000,
     )
     return Alert.objects.filter(person_id__in=ids).count() - before
@@ -315,3 +318,4 @@ def handle(alert: Any, action: str, user: Any, note: str) -> None:
         alert.status, alert.resolved_by, alert.resolved_at = "resolved", user, now
         alert.resolve_note = note
         alert.save(update_fields=["status", "resolved_by", "resolved_at", "resolve_note"])
+        changed(alert.person_id)  # the worklist's order without this alert

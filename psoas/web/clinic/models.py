@@ -164,4 +164,11 @@ class WorklistEntry(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="worklist_entry")
     as_of = models.DateField()
     figures = models.JSONField()
+    # The core's order by need (worklist.need) as one text that sorts the same way, with
+    # the open alerts of the time, so the page reads one page of rows in that order.
+    need = models.CharField(max_length=80, default="")
+    has_alerts = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["need"])]

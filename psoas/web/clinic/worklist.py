@@ -1,10 +1,11 @@
 """The clinician's worklist: the patients they may see, most need first, each with the
 figures the alert evaluation kept (`WorklistEntry`) and their open alerts read live.
 
-A fixed number of queries whatever the number of patients: the patients with their kept
-figures (one query), their open alerts (one), plus the page's own (the login, the
-memberships). The order is the core's `worklist_order`; each row's words are made here so
-the template only shows them. An alert counts as open until a clinician resolves it
+A fixed number of queries whatever the number of patients: the count, one page of
+patients with their kept figures in the order kept with them (`need_key`, the core's
+`worklist_order` as text, so the database sorts and pages), that page's open alerts, plus
+the page's own (the login, the memberships). Each row's words are made here so the
+template only shows them. An alert counts as open until a clinician resolves it
 (acknowledged ones stay on the list, marked so).
 """
 
@@ -15,8 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Paginator
+from django.db.models import F
+
 from psoas.core.alerts.rules import ACTION, RED_RULES, urgency
-from psoas.core.alerts.worklist import Trend, WorklistRow, worklist_order
+from psoas.core.alerts.worklist import Trend, WorklistRow, need
 
 PAGE_SIZE = 50
 RULE_NAMES = {
@@ -124,28 +128,38 @@ def open_alerts(person_ids: list[int] | None = None) -> Any:
     )  # fmt: skip
 
 
-def lines(patients: Any, *, search: str = "", alerts_only: bool = False) -> list[Line]:
-    """Every patient of `patients` (a scoped queryset) as a worklist line, most need first."""
+def need_key(row: WorklistRow) -> str:
+    """The core's sort key (`need`) as text that sorts the same way: one digit per level,
+    the share with six decimals, the day in ISO form, then the patient's id."""
+    red, other, not_worse, not_low, share, last, patient = need(row)
+    return f"{red}{other}{int(not_worse)}{int(not_low)}{share:.6f}{last.isoformat()}|{patient}"
+
+
+def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = False) -> Any:
+    """One page of `patients` (a scoped queryset), most need first, each as a `Line`;
+    patients not evaluated yet come last."""
     rows = patients
     if search:
         rows = rows.filter(public_id__istartswith=search)
-    found = list(
+    if alerts_only:
+        rows = rows.filter(person__worklist_entry__has_alerts=True)
+    rows = rows.order_by(F("person__worklist_entry__need").asc(nulls_last=True), "public_id")
+    found = Paginator(
         rows.values_list(
             "person_id",
             "public_id",
             "primary_clinician__email",
             "person__worklist_entry__figures",
             "person__worklist_entry__as_of",
-        )
-    )
+        ),
+        PAGE_SIZE,
+    ).get_page(number)
     by_person: dict[int, list[Any]] = defaultdict(list)
-    if found:
-        for a in open_alerts([p[0] for p in found]):
+    if found.object_list:
+        for a in open_alerts([p[0] for p in found.object_list]):
             by_person[a.person_id].append(a)
-    made = {
-        pid: Line(public_id, email or "", _row(public_id, figures, by_person[pid]), as_of)
-        for pid, public_id, email, figures, as_of in found
-        if not alerts_only or by_person[pid]
-    }
-    order = {id(line.row): line for line in made.values()}
-    return [order[id(r)] for r in worklist_order([line.row for line in made.values()])]
+    found.object_list = [
+        Line(public_id, email or "", _row(public_id, figures, by_person[pid]), as_of)
+        for pid, public_id, email, figures, as_of in found.object_list
+    ]
+    return found

@@ -4,7 +4,6 @@ admin sees the whole clinic; a clinician their care teams (scope.visible_patient
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -22,15 +21,17 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:SEARCH_MAX]
     alerts_only = request.GET.get("show") == "alerts"
     memberships = Membership.objects.filter(user=request.user).select_related("clinic")
-    lines = worklist.lines(
-        scope.visible_patients(request.user), search=search, alerts_only=alerts_only
+    found = worklist.page(
+        scope.visible_patients(request.user),
+        request.GET.get("page"),
+        search=search,
+        alerts_only=alerts_only,
     )
-    page = Paginator(lines, worklist.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "memberships": memberships.order_by("clinic__name"),
-        "page": page,
-        "lines": page.object_list,
-        "total": len(lines),
+        "page": found,
+        "lines": found.object_list,
+        "total": found.paginator.count,
         "search": search,
         "alerts_only": alerts_only,
         "is_admin": any(m.role == "admin" for m in memberships),
