@@ -101,6 +101,8 @@ PAGES = {
     "clinic/audit/": "clinic_admin",
     "clinic/audit.csv": "clinic_admin",
     "clinic/patients/<str:public_id>/": "staff_a",
+    "clinic/patients/<str:public_id>/program/": "staff_a",
+    "clinic/patients/<str:public_id>/program/history/": "staff_a",
     "clinic/patients/<str:public_id>/export/csv": "staff_a",
     "clinic/patients/<str:public_id>/export/fhir": "staff_a",
     "clinic/patients/<str:public_id>/report.pdf": "staff_a",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from psoas.web.clinic import alerts_views, views, worklist_views
+from psoas.web.clinic import alerts_views, program, views, worklist_views
 
 urlpatterns = [
     path("invite/", views.invite, name="clinic-invite"),
@@ -12,6 +12,12 @@ urlpatterns = [
     path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
     path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
     path("clinic/patients/<str:public_id>/", views.patient, name="clinic-patient"),
+    path("clinic/patients/<str:public_id>/program/", program.editor, name="clinic-program"),
+    path(
+        "clinic/patients/<str:public_id>/program/history/",
+        program.versions,
+        name="clinic-program-history",
+    ),
     path("password-reset/", views.reset_ask, name="password-reset"),
     path("password-reset/sent/", views.reset_sent, name="password-reset-sent"),
     path("password-reset/<uidb64>/<token>/", views.reset_new, name="password-reset-new"),
