@@ -175,7 +175,7 @@ def test_first_login_sets_the_app_up_and_later_logins_ask_for_a_code(north):
     assert landing["Cache-Control"] == "no-store"
     # a later login: password, then a code from the same app
     later = Client()
-    r = later.post("/login/", {"username": "new@mail.example", "password": PASSWORD})
+    r = later.post("/login/", {"username": " New@Mail.example", "password": PASSWORD})
     assert r.status_code == 302
     assert later.get("/clinic/").status_code == 302
     page = later.get("/clinic/second-factor/").content.decode()
@@ -350,3 +350,14 @@ def test_a_patient_sees_the_clinicians_answers_in_the_intake(north):
     limits = client.get("/start/limits/").content.decode()
     assert "No kneeling" in unescape(limits.split("Your clinician filled in")[1])
     assert re.search(r'value="no_kneeling"[^>]*checked', limits)
+
+
+@clinic_mode
+def test_a_patient_invitation_makes_no_second_account_for_one_email(north):
+    new = invite(north, "p@mail.example", Role.PATIENT, clinician=CARA)
+    get_user_model().objects.create_user("p@mail.example", password=PASSWORD)
+    r = accept(Client(), new.url)
+    assert r.status_code == 422 and "has an account already" in r.content.decode()
+    assert Invitation.objects.get(email=new.email).used_at is None
+    with scope.everyone():
+        assert not Patient.objects.exists()

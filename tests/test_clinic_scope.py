@@ -133,3 +133,16 @@ def test_staff_do_not_get_patient_pages_and_start_at_their_own(w):
     patient = as_patient(w.users["patient_a"])
     assert patient.get("/start/about/").status_code == 200
     assert patient.get("/clinic/").status_code == 404
+
+
+@clinic_mode
+def test_a_patients_settings_offer_no_tools_over_the_whole_store(w):
+    patient = as_patient(w.users["patient_a"])
+    page = patient.get("/settings/").content.decode()
+    assert "Downloads" in page
+    for gone in ("/settings/backup", "/settings/restore", "/settings/delete", "calendar-link"):
+        assert gone not in page, gone
+    assert patient.get("/settings/backup").status_code == 404
+    assert patient.post("/settings/delete", {"confirm": "delete"}).status_code == 404
+    with scope.everyone():
+        assert Person.objects.count() == 3

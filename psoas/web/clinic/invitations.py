@@ -186,7 +186,9 @@ def accept(code: str, password: str) -> tuple[LinkState, Any]:
             validate_password(password, user)
             user.set_password(password)
             user.save()
-        elif row.role == Role.PATIENT or not user.check_password(password):
+        elif row.role == Role.PATIENT:  # made since the invitation: one account a person
+            raise ValidationError("This email has an account already. Log in with it.")
+        elif not user.check_password(password):
             raise ValidationError("This is not the password of your account.")
         taken.update(used_at=now)
         if row.role == Role.PATIENT:

@@ -76,6 +76,15 @@ class Login(auth_views.LoginView):
     template_name = "site/login.html"
     redirect_authenticated_user = True
 
+    def get_form_kwargs(self) -> dict:
+        """In a clinic the login is the email, kept in lower case: Ann@X is ann@x."""
+        kwargs = super().get_form_kwargs()
+        if settings.CLINIC_MODE and "data" in kwargs:
+            data = kwargs["data"].copy()
+            data["username"] = data.get("username", "").strip().lower()
+            kwargs["data"] = data
+        return kwargs
+
 
 def logout(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
