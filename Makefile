@@ -52,6 +52,7 @@ bench: $(BIN)/psoas
 	$(BIN)/python bench/breaks.py
 	$(BIN)/python bench/coach.py
 	$(BIN)/python bench/alerts.py
+	$(BIN)/python bench/clinic.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
