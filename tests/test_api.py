@@ -415,6 +415,11 @@ def test_openapi_lists_every_route(client):
         "/api/breaks/events": {"post"},
         "/api/breaks/now/finish": {"post"},
         "/api/breaks/settings": {"get", "put"},
+        "/api/messages": {"get", "post"},
+        "/api/messages/read": {"post"},
+        "/api/clinic/messages": {"get"},
+        "/api/clinic/patients/{public_id}/messages": {"get", "post"},
+        "/api/clinic/patients/{public_id}/messages/read": {"post"},
     }
     assert {p: set(ops) for p, ops in paths.items()} == expected
 

@@ -65,6 +65,8 @@ KINDS = {
     "second_factor": kind(LOGIN, 404, 404, 302, 302, 302, 302),  # verified already: go on
     # patient A's page for staff: A's care team and A's clinic's admin only
     "staff_a": kind(LOGIN, 404, 404, 200, 404, 200, 404),
+    # patient A's records in the staff API: the same people, served (writes not asked)
+    "staff_a_api": kind(LOGIN, 404, 404, OK, 404, OK, 404),
     # a staff form's target (acknowledging an alert): POST only; the guard's 404 for
     # another clinic's row is in tests/test_clinic_alerts.py
     "staff_post": kind(LOGIN, 404, 404, 405, 405, 405, 405),
@@ -101,6 +103,9 @@ PAGES = {
     "clinic/audit/": "clinic_admin",
     "clinic/audit.csv": "clinic_admin",
     "clinic/patients/<str:public_id>/": "staff_a",
+    "clinic/patients/<str:public_id>/messages/": "staff_post",
+    "clinic/patients/<str:public_id>/messages/read/": "staff_post",
+    "clinic/messages/": "staff",
     "clinic/patients/<str:public_id>/program/": "staff_a",
     "clinic/patients/<str:public_id>/program/history/": "staff_a",
     "clinic/patients/<str:public_id>/export/csv": "staff_a",
@@ -114,6 +119,8 @@ PAGES = {
     "learn/": "patient",
     "learn/<str:topic_id>/": "patient",
     "login/": "login",
+    "messages/": "patient",
+    "messages/read/": "patient",
     "logout/": "logout",
     "manifest.webmanifest": "open",
     "pair/": "local_only_open",
@@ -172,6 +179,13 @@ API = {
     ("POST", "/api/breaks/now/finish"): "patient",
     ("GET", "/api/breaks/settings"): "patient",
     ("PUT", "/api/breaks/settings"): "patient",
+    ("GET", "/api/messages"): "patient",
+    ("POST", "/api/messages"): "patient",
+    ("POST", "/api/messages/read"): "patient",
+    ("GET", "/api/clinic/messages"): "staff",
+    ("GET", "/api/clinic/patients/{public_id}/messages"): "staff_a_api",
+    ("POST", "/api/clinic/patients/{public_id}/messages"): "staff_a_api",
+    ("POST", "/api/clinic/patients/{public_id}/messages/read"): "staff_a_api",
 }
 
 
@@ -189,6 +203,10 @@ BODIES = {
         "side": "left",
         "frames": [{"t": 0, "points": None, "world": None, "aspect": 1}],
     },
+    ("POST", "/api/messages"): {"text": "hello"},
+    ("POST", "/api/messages/read"): {"upto": 1},
+    ("POST", "/api/clinic/patients/{public_id}/messages"): {"text": "hello"},
+    ("POST", "/api/clinic/patients/{public_id}/messages/read"): {"upto": 1},
 }
 
 

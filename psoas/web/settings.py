@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "psoas.web.breaks",
     "psoas.web.jobs",
     "psoas.web.clinic",
+    "psoas.web.messages",
     "psoas.web.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("psoas.web.account.urls")),
     path("", include("psoas.web.breaks.urls")),
     path("", include("psoas.web.clinic.urls")),
+    path("", include("psoas.web.messages.urls")),
     path("", include("psoas.web.audit.urls")),
     path("", include("psoas.web.jobs.urls")),
 ]

@@ -102,6 +102,6 @@ def test_admin_and_patient_from_invitation_to_their_start(clinic, page, phone):
     listed.first.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/patients/*/")
-    assert "Has a plan" in main_text(page)
+    assert "Plan in force" in main_text(page) and "Started" in main_text(page)
     check_page(page, "clinic-7-patient")
     assert page.request.get(clinic.url + "api/profile").status == 404  # staff are not patients

@@ -7,7 +7,8 @@ after a while without use. In local mode this does nothing.
   unless PSOAS_STAFF_IDLE_MINUTES says otherwise), patients after `CLINIC_PATIENT_IDLE`.
   The time of the last request is kept in the session, written at most once a minute, so
   reading pages does not rewrite the session on every click.
-- Where each role may go, deny by default: staff reach their own pages (/clinic/) and the
+- Where each role may go, deny by default: staff reach their own pages (/clinic/, and
+  their part of the API under /api/clinic/) and the
   frame (log in and out, static files) and nothing else, so no patient page or API route
   can serve them by mistake (the site's root sends them to /clinic/); patients never reach
   /clinic/. Local mode's tools over the whole store (backup, restore, delete everything,
@@ -42,7 +43,7 @@ COMMON_PATHS = (
     "/invite/",
     "/password-reset/",
 )
-STAFF_PATHS = ("/clinic/",)
+STAFF_PATHS = ("/clinic/", "/api/clinic/")  # their pages, and their part of the API
 LOCAL_ONLY_PATHS = (
     "/settings/backup",
     "/settings/restore",

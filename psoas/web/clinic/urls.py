@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from psoas.web.clinic import alerts_views, program, views, worklist_views
+from psoas.web.clinic import alerts_views, overview, program, views, worklist_views
 
 urlpatterns = [
     path("invite/", views.invite, name="clinic-invite"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("clinic/alerts/<str:public_id>/", alerts_views.alert_handle, name="clinic-alert"),
     path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
     path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
-    path("clinic/patients/<str:public_id>/", views.patient, name="clinic-patient"),
+    path("clinic/patients/<str:public_id>/", overview.patient, name="clinic-patient"),
     path("clinic/patients/<str:public_id>/program/", program.editor, name="clinic-program"),
     path(
         "clinic/patients/<str:public_id>/program/history/",

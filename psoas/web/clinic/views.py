@@ -1,6 +1,6 @@
-"""Clinic mode's pages: accepting an invitation, the second factor, a patient's page for
-staff, and password reset by email (the worklist and the alerts have modules of their
-own). In local mode none of them exists (404)."""
+"""Clinic mode's pages: accepting an invitation, the second factor, and password reset by
+email (the worklist, the alerts and a patient's overview have modules of their own). In
+local mode none of them exists (404)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from psoas.web.clinic import invitations, roster, scope
+from psoas.web.clinic import invitations, scope
 from psoas.web.clinic import second_factor as factor
 from psoas.web.clinic.models import Role
 from psoas.web.site.views import login_paused
@@ -128,24 +128,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         context["secret"] = factor.secret_text(key)
     status = 422 if "error" in context else 200
     return _private(render(request, "clinic/second_factor.html", context, status=status))
-
-
-# --- staff pages -------------------------------------------------------------------------
-
-
-@require_safe
-@factor.staff_page
-def patient(request: HttpRequest, public_id: str) -> HttpResponse:
-    """One patient, for their care team and their clinic's admins; 404 for anyone else."""
-    found = scope.patient_or_404(request.user, public_id)
-    row = roster.rows(scope.visible_patients(request.user).filter(pk=found.pk))[0]
-    plan = found.person.plans.filter(active=True).first()
-    context = {
-        "row": row,
-        "has_plan": plan is not None,
-        "others": [u.email for u in found.other_clinicians.order_by("email")],
-    }
-    return render(request, "clinic/patient.html", context)
 
 
 # --- password reset by email -------------------------------------------------------------

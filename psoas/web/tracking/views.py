@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -94,6 +95,16 @@ def _work_out_day(person: Person, day: date) -> dict:
     return {**ctx, **_form_questions(ctx, None, {}), "state": "session"}
 
 
+def _message(person: Person, request: HttpRequest) -> dict:
+    """In clinic mode, the newest message from the care team the patient has not read
+    (never kept with the page: it changes without the patient's data changing)."""
+    if not settings.CLINIC_MODE:
+        return {}
+    from psoas.web.messages.threads import today_note
+
+    return {"note": today_note(person, request.user)}
+
+
 def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
     """For a write: the person and their active plan read afresh, never from a cache."""
     person = person_for(request)
@@ -105,13 +116,11 @@ def today(request: HttpRequest) -> HttpResponse:
     """The day's session and the check before it; a POST starts it."""
     person, day = person_for(request), _today()
     if request.method != "POST":
-        return cached_page(
-            request,
-            person.id,
-            "today",
-            day,
-            lambda: ("tracking/today.html", _day_context(person, day)),
-        )
+
+        def page() -> tuple[str, dict]:
+            return "tracking/today.html", {**_day_context(person, day), **_message(person, request)}
+
+        return cached_page(request, person.id, "today", day, page)
     ctx = _day_context(person, day)
     if ctx["state"] != "session":
         if ctx["state"] == "refer":  # acting: save a stop

@@ -1,0 +1,215 @@
+"""A patient's thread with their care team: sending, reading, read receipts and unread
+counts, the same for the pages and the API.
+
+Who a message is "unread" for:
+- the patient: every message from staff that the patient has not read;
+- a member of staff: every message from a patient whose care team they are on (primary
+  or other clinician, in a clinic they belong to) that they have not read themselves.
+  A clinic admin sees every thread of the clinic but is not the one written to, so their
+  counts cover only the care teams they are on: an admin's count would otherwise grow
+  with every patient of the clinic.
+A message from one member of staff is never unread for another: it is written to the
+patient.
+
+Every query here goes through the scope guard (clinic/scope.py): a thread the user may
+not see has no messages for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from psoas.web.messages.models import Message, MessageRead
+from psoas.web.programs.models import Person
+
+MAX_CHARS = 1000  # short messages: a thread is no place for a long history
+
+
+class MessageError(ValueError):
+    """Text that cannot be sent; the message names the field and what is allowed."""
+
+
+def clean_text(text: Any) -> str:
+    """The text as it will be kept (line ends made plain, spaces around trimmed), or a
+    MessageError that says what to change."""
+    if not isinstance(text, str):
+        raise MessageError("Message: send it as text.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise MessageError("Message: write something before you send it.")
+    if len(text) > MAX_CHARS:
+        raise MessageError(
+            f"Message: keep it to {MAX_CHARS:,} characters or fewer (it has {len(text):,})."
+        )
+    if "\x00" in text:  # PostgreSQL cannot store it; nothing a person types has one
+        raise MessageError("Message: remove the NUL character (\\u0000).")
+    return text
+
+
+def send(person: Person, author: Any, text: Any) -> Message:
+    """Add a message to `person`'s thread, written by `author` (the patient or staff)."""
+    return Message.objects.create(
+        person=person,
+        author=author,
+        from_patient=author.pk == person.user_id,
+        text=clean_text(text),
+    )
+
+
+def _read_by(user: Any) -> Exists:
+    return Exists(MessageRead.objects.filter(message=OuterRef("pk"), reader=user))
+
+
+def thread(person: Person) -> list[Message]:
+    """The patient's messages, oldest first, with their authors and read receipts."""
+    rows = Message.objects.filter(person=person).select_related("author")
+    return list(rows.prefetch_related("reads__reader").order_by("created_at", "id"))
+
+
+def _unread_for_patient(person: Person, user: Any) -> QuerySet:
+    return Message.objects.filter(person=person, from_patient=False).exclude(_read_by(user))
+
+
+def _care_team_messages(user: Any) -> QuerySet:
+    """Patients' messages in the threads `user` is written to (see the module's doc)."""
+    from psoas.web.clinic.models import Membership
+
+    clinics = Membership.objects.filter(user=user).values("clinic_id")
+    team = Q(person__clinic_patient__primary_clinician=user) | Q(
+        person__clinic_patient__other_clinicians=user
+    )
+    return Message.objects.filter(
+        team, from_patient=True, person__clinic_patient__clinic_id__in=clinics
+    ).exclude(_read_by(user))
+
+
+def unread_count(user: Any, person: Person | None = None) -> int:
+    """What `user` has not read: as the patient of `person`, or as staff in all their
+    care teams (or in `person`'s thread only)."""
+    if person is not None and person.user_id == user.pk:
+        return _unread_for_patient(person, user).count()
+    rows = _care_team_messages(user)
+    if person is not None:
+        rows = rows.filter(person=person)
+    return rows.values("pk").distinct().count()
+
+
+def unread_for(user: Any) -> int:
+    """The count in the navigation: a patient's unread messages, or a member of staff's
+    in all their care teams; 0 for anyone else."""
+    from psoas.web.clinic.scope import is_staff_member
+
+    if not user.is_authenticated:
+        return 0
+    if is_staff_member(user):
+        return unread_count(user)
+    person = Person.objects.filter(user=user, clinic_patient__isnull=False).first()
+    return 0 if person is None else unread_count(user, person)
+
+
+def unread_by_patient(user: Any) -> dict[str, int]:
+    """Staff's unread messages per patient's public id (only patients with some)."""
+    rows = (
+        _care_team_messages(user)
+        .values("person__clinic_patient__public_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {r["person__clinic_patient__public_id"]: r["n"] for r in rows}
+
+
+def newest_unread_from_staff(person: Person, user: Any) -> Message | None:
+    """For the patient's Today page: the newest message from their care team that they
+    have not read."""
+    rows = _unread_for_patient(person, user).select_related("author")
+    return rows.order_by("-created_at", "-id").first()
+
+
+def today_note(person: Person, user: Any) -> dict[str, Any] | None:
+    """What the patient's Today page shows of it: who wrote, when and the text."""
+    m = newest_unread_from_staff(person, user)
+    if m is None:
+        return None
+    return {"who": staff_name(m.author), "created_at": m.created_at, "text": m.text}
+
+
+def mark_read(reader: Any, person: Person, upto: int) -> int:
+    """`reader` has seen `person`'s thread up to message id `upto` (the newest the page
+    showed them, so a message that came in after is still unread). Only the messages
+    written to them get a receipt: the staff's for the patient, the patient's for staff.
+    Returns how many receipts were added."""
+    rows = (
+        Message.objects.filter(person=person, pk__lte=upto)
+        .filter(from_patient=reader.pk != person.user_id)
+        .exclude(_read_by(reader))
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    made = MessageRead.objects.bulk_create(
+        [MessageRead(message_id=pk, reader=reader, read_at=now) for pk in rows],
+        ignore_conflicts=True,  # the same page's two tabs may both say "read"
+    )
+    return len(made)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    who: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A message as one viewer sees it."""
+
+    id: int
+    mine: bool
+    from_patient: bool
+    who: str
+    text: str
+    created_at: datetime
+    unread: bool
+    read_by: list[Receipt]
+
+
+def staff_name(user: Any) -> str:
+    if user is None:
+        return "A former member of staff"
+    return user.email or user.get_username()
+
+
+def entries(messages: list[Message], viewer: Any, patient_user_id: int | None) -> list[Entry]:
+    """The thread as `viewer` sees it: who wrote each message (the patient is "Patient"
+    to staff, "You" to themselves), whether it is unread for the viewer, and who has read
+    it (receipts are only made by those it was written to)."""
+
+    def name(user: Any) -> str:
+        if user is not None and user.pk == viewer.pk:
+            return "You"
+        if user is not None and user.pk == patient_user_id:
+            return "Patient"
+        return staff_name(user)
+
+    viewer_is_patient = viewer.pk == patient_user_id
+    out = []
+    for m in messages:
+        reads = sorted(m.reads.all(), key=lambda r: (r.read_at, r.pk))
+        mine = m.author_id == viewer.pk
+        written_to_viewer = m.from_patient != viewer_is_patient
+        out.append(
+            Entry(
+                id=m.pk,
+                mine=mine,
+                from_patient=m.from_patient,
+                who=name(m.author) if m.author_id else staff_name(None),
+                text=m.text,
+                created_at=m.created_at,
+                unread=written_to_viewer and not any(r.reader_id == viewer.pk for r in reads),
+                read_by=[Receipt(name(r.reader), r.read_at) for r in reads],
+            )
+        )
+    return out
