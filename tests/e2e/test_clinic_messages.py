@@ -79,8 +79,8 @@ def test_clinician_and_patient_exchange_messages(clinic, page, phone):  # noqa: 
     check_page(phone, "messages-4-patient-thread")
     phone.get_by_label("Write to your care team").fill(REPLY)
     phone.get_by_role("button", name="Send").focus()
-    phone.keyboard.press("Enter")
-    phone.wait_for_url("**/messages/#newest")
+    with phone.expect_navigation(url="**/messages/#newest"):  # the same address: wait for it
+        phone.keyboard.press("Enter")
     assert REPLY in main_text(phone)
     check_page(phone, "messages-5-patient-replied")
     phone.goto(clinic.url + "today/")
