@@ -73,6 +73,8 @@
       why.textContent = `The camera cannot coach ${ex.name}. ${ex.coach.why}`;
     }
     box.dataset.coachable = ex.coach.can ? "yes" : "no";
+    $("p-coach-count").textContent = ""; // the last exercise's count is not this one's
+    $("p-coach-cue").textContent = "";
   }
 
   function loadScript(src) {
