@@ -138,7 +138,12 @@ def need_key(row: WorklistRow) -> str:
 def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = False) -> Any:
     """One page of `patients` (a scoped queryset), most need first, each as a `Line`;
     patients not evaluated yet come last."""
-    rows = patients
+    from psoas.web.clinic.models import Patient
+
+    # The scope's query joins the care teams and so needs DISTINCT, which would sort every
+    # patient's row with its figures; as a subquery of ids it leaves the outer query free
+    # to read the page in the index's order.
+    rows = Patient.objects.filter(pk__in=patients.values("pk"))
     if search:
         rows = rows.filter(public_id__istartswith=search)
     if alerts_only:
