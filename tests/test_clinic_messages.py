@@ -423,3 +423,22 @@ def test_the_api_describes_the_message_operations(client):
     assert set(paths["/api/clinic/patients/{public_id}/messages/read"]) == {"post"}
     write = paths["/api/messages"]["post"]["responses"]
     assert {"200", "401", "404", "422"} <= set(write)
+
+
+@clinic_mode
+def test_writes_from_another_site_are_refused(w):
+    """A message is sent only from psoas's own pages (same_origin_writes): a form or a
+    script on another site gets 403 and nothing is saved."""
+    pa, cara = patient_a(w), staff(w, "cara")
+    evil = {"HTTP_ORIGIN": "https://evil.example"}
+    assert pa.post("/messages/", {"text": "hi"}, **evil).status_code == 403
+    assert (
+        pa.post("/messages/", {"text": "hi"}, HTTP_SEC_FETCH_SITE="cross-site").status_code == 403
+    )
+    r = pa.post("/api/messages", json.dumps({"text": "hi"}), "application/json", **evil)
+    assert r.status_code == 403 and r.json()["detail"].startswith("Origin:")
+    staff_url = f"/clinic/patients/{w.pid}/messages/"
+    assert cara.post(staff_url, {"text": "hi"}, **evil).status_code == 403
+    as_form = pa.post("/api/messages", {"text": "hi"})  # not JSON: a plain form's body
+    assert as_form.status_code == 415
+    assert not saved().exists()
