@@ -175,6 +175,18 @@ def test_the_sweep_fires_the_no_session_alert_once(w):
     assert alert.severity == "high"  # 20 days: past no_session_high_days (14)
 
 
+def test_a_gap_still_going_rises_to_high_on_the_same_row(w):
+    b = w.patients["B"]  # planned 20 days ago, never a session
+    with scope.everyone():
+        alerts.evaluate_people([b.person_id], TODAY - timedelta(10))  # 11 days: low
+        [low] = rows(b, "no_session")
+        alerts.evaluate_people([b.person_id], TODAY)
+    [high] = rows(b, "no_session")
+    assert (low.severity, high.severity, high.pk) == ("low", "high", low.pk)
+    assert "No session for 11 days" in low.message  # from the eve of the first planned day
+    assert "No session for 21 days" in high.message
+
+
 # --- handling --------------------------------------------------------------------------------
 
 

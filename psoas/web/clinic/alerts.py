@@ -12,9 +12,10 @@ When they run:
   adherence figures to the new day.
 
 Saving is idempotent: one row per patient and episode key (a unique constraint), inserted
-with "on conflict do nothing", so a rerun, a duplicated job or two workers at once leave
-one row; a saved row is never changed by a later evaluation, so an episode that ended
-stays as it fired until a clinician resolves it.
+with "on conflict", so a rerun, a duplicated job or two workers at once leave one row. An
+episode still going updates its row's severity, message and evidence (never its status or
+notes); one that ended is never changed, so it stays as it fired until a clinician
+resolves it.
 
 Cheap for many patients: `records_for` reads the rows of a batch of patients in six
 queries whatever the batch's size, and the sweep goes in batches.
@@ -213,13 +214,24 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     ids = [p[0] for p in patients]
     records = records_for(ids)
     limits: dict[int, Thresholds] = {}
-    fired: list[Any] = []
+    ongoing: list[Any] = []
+    ended: list[Any] = []
     for pid, clinic_id, saved, _ in patients:
         if clinic_id not in limits:
             limits[clinic_id] = parse_thresholds(saved or {})
-        fired += [_row(pid, a) for a in evaluate(records[pid], limits[clinic_id], today)]
+        for a in evaluate(records[pid], limits[clinic_id], today):
+            (ongoing if a.ongoing else ended).append(_row(pid, a))
     before = Alert.objects.filter(person_id__in=ids).count()
-    Alert.objects.bulk_create(fired, ignore_conflicts=True, batch_size=1000)
+    # An episode still going keeps its row and its handling but takes the day's words and
+    # severity (a gap of 7 days becomes one of 14, high); one that ended is left as it is.
+    Alert.objects.bulk_create(
+        ongoing,
+        update_conflicts=True,
+        unique_fields=["person", "key"],
+        update_fields=["severity", "message", "evidence"],
+        batch_size=1000,
+    )
+    Alert.objects.bulk_create(ended, ignore_conflicts=True, batch_size=1000)
     open_alerts: dict[int, list] = defaultdict(list)
     for a in (
         Alert.objects.filter(person_id__in=ids)
