@@ -420,6 +420,7 @@ def test_openapi_lists_every_route(client):
         "/api/clinic/messages": {"get"},
         "/api/clinic/patients/{public_id}/messages": {"get", "post"},
         "/api/clinic/patients/{public_id}/messages/read": {"post"},
+        "/api/clinic/patients/{public_id}/program": {"get", "post"},
     }
     assert {p: set(ops) for p, ops in paths.items()} == expected
 

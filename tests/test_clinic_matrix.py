@@ -186,6 +186,8 @@ API = {
     ("GET", "/api/clinic/patients/{public_id}/messages"): "staff_a_api",
     ("POST", "/api/clinic/patients/{public_id}/messages"): "staff_a_api",
     ("POST", "/api/clinic/patients/{public_id}/messages/read"): "staff_a_api",
+    ("GET", "/api/clinic/patients/{public_id}/program"): "staff_a_api",
+    ("POST", "/api/clinic/patients/{public_id}/program"): "staff_a_api",
 }
 
 
@@ -207,6 +209,7 @@ BODIES = {
     ("POST", "/api/messages/read"): {"upto": 1},
     ("POST", "/api/clinic/patients/{public_id}/messages"): {"text": "hello"},
     ("POST", "/api/clinic/patients/{public_id}/messages/read"): {"upto": 1},
+    ("POST", "/api/clinic/patients/{public_id}/program"): {"reason": "Reviewed at the clinic."},
 }
 
 

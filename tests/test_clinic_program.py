@@ -7,6 +7,10 @@ history tells who, when, why and what changed; another clinic's patient is not f
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -36,7 +40,9 @@ HIP_PROFILE = {
     "conditions": ["hip_replacement_posterior"],
     "hip_replacement_weeks": 6,
 }
+SAME = "http://testserver"  # the test client's own origin: a change from the same site
 HIP = "condition.hip_replacement_posterior"
+CSV = "psoas-export/program_versions.csv"
 KNEEL = "kneeling_hip_flexor_stretch"
 REASON = "Her knees ache on the floor, so fewer reps for now."
 CLEARED = "Her surgeon lifted the hip rules on 20 November."
@@ -68,15 +74,12 @@ def url(w, key="A", tail=""):
 
 
 def post(client, address, **data):
-    return client.post(address, data, HTTP_ORIGIN="http://testserver")
+    return client.post(address, data, HTTP_ORIGIN=SAME)
 
 
 def entry(data, week, ex_id):
     return next(
-        e
-        for s in data["weeks"][week - 1]["sessions"]
-        for e in s["exercises"]
-        if e["id"] == ex_id
+        e for s in data["weeks"][week - 1]["sessions"] for e in s["exercises"] if e["id"] == ex_id
     )
 
 
@@ -125,11 +128,20 @@ def test_a_dose_change_is_version_2_and_a_past_session_keeps_version_1(w):
         log = SessionLog.objects.get(plan=plan)
         assert log.sets.filter(exercise_id="glute_bridge").first().planned_reps == 10
         report = report_data(plan.person, plan, w.first_day, w.first_day, today)
-        assert "10 reps" in next(r for r in report["program"] if r["name"] == "Glute bridge")[
-            "dose"
-        ]
+        assert (
+            "10 reps" in next(r for r in report["program"] if r["name"] == "Glute bridge")["dose"]
+        )
         # the schedule and the logs stay tied to the one program
         assert plan.scheduled.count() > 0 and log.plan_id == plan.pk
+    # the CSV export keeps every version, who and why
+    export = cara.get(f"/clinic/patients/{w.patients['A'].public_id}/export/csv")
+    with zipfile.ZipFile(io.BytesIO(export.getvalue())) as zf:
+        versions = list(csv.DictReader(io.StringIO(zf.read(CSV).decode("utf-8"))))
+    assert [(v["number"], v["changed_by"], v["reason"]) for v in versions] == [
+        ("1", "", ""),
+        ("2", "cara@north.example", REASON),
+    ]
+    assert entry(json.loads(versions[0]["data"]), 1, "glute_bridge")["reps"] == 10
     history = cara.get(url(w, tail="history/")).content.decode()
     assert "Version 2" in history and "Version 1" in history
     assert "cara@north.example" in history and REASON in history
@@ -211,3 +223,60 @@ def test_a_review_date_and_a_start_before_the_first_session(w):
         assert plan.scheduled.earliest("date").date >= start
     history = cole.get(url(w, "B", "history/")).content.decode()
     assert f"Review date set to {review:%-d %B %Y}" in history
+
+
+# --- the same edit through the JSON API -----------------------------------------------------
+
+
+def api(w, key="A"):
+    return f"/api/clinic/patients/{w.patients[key].public_id}/program"
+
+
+def send(client, address, body):
+    return client.post(address, json.dumps(body), content_type="application/json", HTTP_ORIGIN=SAME)
+
+
+@clinic_mode
+def test_the_api_edits_with_the_same_rules_and_scope(w):
+    cara = as_staff(w.users["cara"])
+    first = cara.get(api(w)).json()
+    assert first["version"] == 1 and [v["number"] for v in first["versions"]] == [1]
+    dose = {"kind": "dose", "exercise": "glute_bridge", "reps": 11}
+    refused = send(cara, api(w), {"reason": REASON, "changes": [{**dose, "reps": 40}]})
+    assert refused.status_code == 422
+    problems = refused.json()["detail"]
+    assert "safety.dose.range" in {p["type"] for p in problems}
+    assert all(p["loc"] == ["body", "payload", "changes"] for p in problems)
+    assert any("reps must be 10 to 15 reps" in p["msg"] for p in problems)
+    missing = send(cara, api(w), {"changes": [dose]})
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "reason"
+    unknown = send(cara, api(w), {"reason": REASON, "changes": [{**dose, "exercise": "nope"}]})
+    assert unknown.status_code == 422 and "not an exercise" in unknown.json()["detail"][0]["msg"]
+    with scope.everyone():
+        assert not ProgramVersion.objects.exists()
+    done = send(cara, api(w), {"reason": REASON, "changes": [dose]})
+    assert done.status_code == 200
+    body = done.json()
+    assert body["version"] == 2 and entry(body["plan"], 1, "glute_bridge")["reps"] == 11
+    newest = body["versions"][0]
+    assert newest["author"] == "cara@north.example" and newest["reason"] == REASON
+    assert any("now 1 set of 11 reps" in line for line in newest["changes"])
+    for who in ("sam", "south_admin", "cole"):
+        client = as_staff(w.users[who])
+        assert client.get(api(w)).status_code == 404
+        assert send(client, api(w), {"reason": REASON, "changes": [dose]}).status_code == 404
+    assert as_patient(w.users["patient_a"]).get(api(w)).status_code == 404
+
+
+@clinic_mode
+def test_the_api_needs_an_override_with_a_reason(w):
+    cole = as_staff(w.users["cole"])
+    add = {"reason": "Add a hip stretch.", "changes": [{"kind": "add", "exercise": KNEEL}]}
+    refused = send(cole, api(w, "B"), add)
+    assert refused.status_code == 422
+    assert {p["type"] for p in refused.json()["detail"]} == {f"safety.{HIP}"}
+    assert all(p["loc"][-1] == "overrides" for p in refused.json()["detail"])
+    override = {"rule": HIP, "exercise": KNEEL, "reason": CLEARED}
+    done = send(cole, api(w, "B"), {**add, "overrides": [override]})
+    assert done.status_code == 200
+    assert done.json()["versions"][0]["overrides"][0]["reason"] == CLEARED

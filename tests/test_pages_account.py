@@ -49,6 +49,7 @@ CSV_FILES = {
     "questionnaire_answers.csv",
     "scheduled_sessions.csv",
     "plans.csv",
+    "program_versions.csv",
     "block_reviews.csv",
     "profile_versions.csv",
     "breaks.csv",

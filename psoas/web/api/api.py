@@ -12,7 +12,17 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI
 
-from psoas.web.api import blocks, breaks, coach, messages, outcomes, plan, profile, sessions
+from psoas.web.api import (
+    blocks,
+    breaks,
+    coach,
+    messages,
+    outcomes,
+    plan,
+    profile,
+    program_edits,
+    sessions,
+)
 from psoas.web.api.common import describe_errors
 
 
@@ -28,7 +38,7 @@ api = Api(
     "(local mode). Invalid input gets a 422 naming the field; every other error is "
     '`{"detail": "field: message"}`.',
 )
-for module in (profile, plan, sessions, coach, outcomes, blocks, breaks, messages):
+for module in (profile, plan, sessions, coach, outcomes, blocks, breaks, messages, program_edits):
     api.add_router("/", module.router)
 
 

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
+from django.conf import settings
+from django.http import Http404
 from ninja import Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -82,6 +84,19 @@ def describe_errors(schema: dict[str, Any]) -> dict[str, Any]:
 def invalid(loc: list[str | int], msg: str, kind: str = "value_error") -> ValidationError:
     """A 422 naming the field, in ninja's format: {"detail": [{"loc", "msg", "type"}]}."""
     return ValidationError([{"type": kind, "loc": loc, "msg": msg}])
+
+
+def staff_user(request: Any) -> Any:
+    """The member of staff asking, after their second factor (clinic mode); 404 for anyone
+    else, as for a page that does not exist for them."""
+    from psoas.web.clinic.scope import is_staff_member
+
+    user = request.user
+    if not settings.CLINIC_MODE or not is_staff_member(user):
+        raise Http404("staff only")
+    if not user.is_verified():
+        raise HttpError(401, "second factor: type your code at /clinic/second-factor/ first")
+    return user
 
 
 def plan_or_404(person: Person) -> Plan:

@@ -3,9 +3,10 @@ every column, its type and its meaning (a test keeps the two in step).
 
 Cells: dates and times in ISO 8601 (times in UTC with their offset), an empty cell for no
 value, `true`/`false`, lists of ids joined by `;`, and whole documents (a profile, a plan)
-as JSON. Dated tables follow the export's date range; plans and profile versions are
-always whole, because the dated rows need them to be read. A plan is a block of six weeks
-(the first, or one chosen at the end of the block before); `block_reviews.csv` holds the
+as JSON. Dated tables follow the export's date range; plans, their versions and profile
+versions are always whole, because the dated rows need them to be read. A plan is a block
+of six weeks (the first, or one chosen at the end of the block before), and a clinician's
+edit a new version of it (`program_versions.csv`); `block_reviews.csv` holds the
 re-test at each block's end beside the block's start, a row per measure. Move breaks:
 `breaks.csv` holds every reminder and what came of it, `break_days.csv` a day's numbers
 (the person's own dates, in their break settings' time zone).
@@ -30,7 +31,13 @@ from psoas.web.exports.answers import ordered_answers
 from psoas.web.exports.reading import Period
 from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
 from psoas.web.programs.blocks import block_of, blocks
-from psoas.web.programs.models import Person, Plan, ProfileVersion, ScheduledSession
+from psoas.web.programs.models import (
+    Person,
+    Plan,
+    ProfileVersion,
+    ProgramVersion,
+    ScheduledSession,
+)
 from psoas.web.tracking.models import SessionLog, SetLog
 
 Rows = Callable[[Person, Period], Iterable[dict[str, Any]]]
@@ -102,6 +109,16 @@ REVIEWS = [
     "next_block_start",
 ]
 PROFILES = ["id", "version", "created_at", "data"]
+VERSIONS = [
+    "plan_id",
+    "number",
+    "valid_from",
+    "changed_by",
+    "reason",
+    "overrides",
+    "created_at",
+    "data",
+]
 SCHEDULE = ["id", "plan_id", "date", "week", "session_index", "session_name"]
 
 BREAKS = ["id", "date", "at", "kind", "until", "source", "created_at"]
@@ -173,6 +190,21 @@ def _profiles(person: Person, period: Period) -> Iterable[dict[str, Any]]:
     return ProfileVersion.objects.filter(person=person).order_by("version").values(*PROFILES)
 
 
+def _versions(person: Person, period: Period) -> Iterable[dict[str, Any]]:
+    rows = ProgramVersion.objects.filter(person=person).select_related("author")
+    for v in rows.order_by("plan_id", "number"):
+        yield {
+            "plan_id": v.plan_id,
+            "number": v.number,
+            "valid_from": v.valid_from,
+            "changed_by": v.author.email if v.author is not None else None,
+            "reason": v.reason or None,
+            "overrides": v.overrides,
+            "created_at": v.created_at,
+            "data": v.data,
+        }
+
+
 def _schedule(person: Person, period: Period) -> Iterable[dict[str, Any]]:
     weeks = {p.id: p.data.get("weeks", []) for p in Plan.objects.filter(person=person)}
     rows = period.filter(ScheduledSession.objects.filter(person=person))
@@ -240,6 +272,7 @@ TABLES: dict[str, tuple[list[str], Rows]] = {
     "questionnaire_answers.csv": (ANSWERS, _answers),
     "scheduled_sessions.csv": (SCHEDULE, _schedule),
     "plans.csv": (PLANS, _plans),
+    "program_versions.csv": (VERSIONS, _versions),
     "block_reviews.csv": (REVIEWS, _reviews),
     "profile_versions.csv": (PROFILES, _profiles),
     "breaks.csv": (BREAKS, _breaks),
