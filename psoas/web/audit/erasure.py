@@ -18,17 +18,18 @@ law or public health needs; HIPAA keeps records of access; research/clinic.md 2.
   kept for RETENTION_YEARS from the erasure; the clinic's operator erases them after.
 
 Every model of people's records is named in ERASED or KEPT (a test holds this), so a new
-one must be sorted before it ships. Local mode's "Delete all my data" is not this: there
-the person is the only user and everything goes (account/views.py).
+one must be sorted before it ships; a name whose app is not installed is passed over.
+Local mode's "Delete all my data" is not this: there the person is the only user and
+everything goes (account/views.py).
 """
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db import transaction
 from django.http import HttpRequest
 
 from psoas.web.audit import trail
+from psoas.web.clinic import scope
 from psoas.web.clinic.models import Patient
 
 RETENTION_YEARS = 6
@@ -54,6 +55,7 @@ KEPT = (
     "clinic.Alert",
     "clinic.WorklistEntry",
     "messages.Message",
+    "clips.ClipAnalysis",  # a clinician's clip and what was found in it (the video is gone)
 )
 
 
@@ -67,8 +69,9 @@ def erase(request: HttpRequest, patient: Patient) -> None:
 
     person, user = patient.person, patient.person.user
     trail.patient_erased(request, patient.public_id, patient.clinic_id)
-    for label in ERASED:
-        apps.get_model(label).objects.filter(person=person).delete()
+    for model, _field in scope.person_models():
+        if model._meta.label in ERASED:
+            model.objects.filter(person=person).delete()
     names = [n for n in {user.email, user.get_username()} if n]
     Invitation.objects.filter(email__in=names).delete()
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
