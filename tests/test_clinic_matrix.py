@@ -30,6 +30,7 @@ from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.account.models import CalendarFeed
 from psoas.web.api.api import api as ninja_api
+from psoas.web.clips.models import ClipAnalysis
 from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.tracking.services import start_session
 from tests.clinic_seed import as_patient, as_staff, clinic_mode, world
@@ -107,6 +108,8 @@ PAGES = {
     "clinic/patients/<str:public_id>/messages/read/": "staff_post",
     "clinic/messages/": "staff",
     "clinic/patients/<str:public_id>/program/": "staff_a",
+    "clinic/patients/<str:public_id>/clips/": "staff_a",
+    "clinic/patients/<str:public_id>/clips/<str:clip_id>/": "staff_a",
     "clinic/patients/<str:public_id>/program/history/": "staff_a",
     "clinic/patients/<str:public_id>/export/csv": "staff_a",
     "clinic/patients/<str:public_id>/export/fhir": "staff_a",
@@ -276,6 +279,10 @@ def w(django_db_setup, django_db_blocker):
         person = made.patients["A"].person
         session = start_session(person, person.plans.get(), date.today(), 1, 0)
         feed = CalendarFeed.objects.create(person=person)
+        clip = ClipAnalysis.objects.create(
+            public_id="matrix-clip", person=person, uploader_name="cara", exercise=EXERCISE,
+            side="left", suffix=".mp4", status="failed", reason="Clip: the file is empty",
+        )  # fmt: skip
         made.values = {
             "session_id": session.id,
             "token": feed.token,  # calendar/<token>.ics; files/<token> has none of that name
@@ -284,6 +291,7 @@ def w(django_db_setup, django_db_blocker):
             "topic_id": next(iter(catalog().topics)),
             "slug": "about",
             "uidb64": "MQ",
+            "clip_id": clip.public_id,
         }
     with django_db_blocker.unblock():
         yield made

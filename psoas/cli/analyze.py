@@ -96,23 +96,9 @@ def _coached_exercise(exercise_id: str, side: str) -> Any:
 
 def run(video: Path, exercise: Any, side: str, crop: Any) -> dict[str, Any]:
     """Decode, find the pose in each frame, and analyse: the psoas.analysis/1 report."""
-    from contextlib import closing
+    from psoas.coach.clip import analyze_clip
 
-    from psoas.coach import quiet_native_logs
-    from psoas.coach.pose import track
-    from psoas.coach.video import open_clip
-    from psoas.core.coach import analyze as analyze_frames
-
-    # The frames are closed here, not left to the garbage collector: if the analysis
-    # stops part-way (an error, Ctrl+C), MediaPipe's graph must shut down before the
-    # interpreter does, or closing it then waits forever.
-    with quiet_native_logs():
-        clip = open_clip(video, crop)
-        with (
-            closing(track(clip)) as frames,
-            closing(_progress(frames, clip.frame_count)) as shown,
-        ):
-            return analyze_frames(shown, exercise, side)
+    return analyze_clip(video, exercise, side, crop, progress=_progress)
 
 
 def _progress(frames: Iterable[Any], total: int | None) -> Iterator[Any]:

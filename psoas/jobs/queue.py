@@ -34,9 +34,14 @@ from procrastinate.tasks import Task
 from psoas.jobs.mode import queued
 
 # The queues psoas uses; `psoas worker` serves all of them unless told otherwise.
-QUEUES = ("alerts", "reports", "mail", "upkeep")
+QUEUES = ("alerts", "reports", "mail", "clips", "upkeep")
 # The modules that define jobs: a worker imports them before it takes a job.
-JOB_MODULES = ["psoas.jobs.upkeep", "psoas.web.jobs.tasks", "psoas.web.clinic.alerts"]
+JOB_MODULES = [
+    "psoas.jobs.upkeep",
+    "psoas.web.jobs.tasks",
+    "psoas.web.clinic.alerts",
+    "psoas.web.clips.tasks",
+]
 DEFAULT_RETRIES = 5
 DEFAULT_BACKOFF_S = 3  # waits of 3, 9, 27, 81, 243 s between the attempts
 

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "psoas.web.clinic",
     "psoas.web.messages",
     "psoas.web.audit",
+    "psoas.web.clips",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

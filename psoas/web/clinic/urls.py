@@ -3,6 +3,7 @@
 from django.urls import path
 
 from psoas.web.clinic import alerts_views, overview, program, views, worklist_views
+from psoas.web.clips import views as clips
 
 urlpatterns = [
     path("invite/", views.invite, name="clinic-invite"),
@@ -18,6 +19,8 @@ urlpatterns = [
         program.versions,
         name="clinic-program-history",
     ),
+    path("clinic/patients/<str:public_id>/clips/", clips.clips, name="clinic-clips"),
+    path("clinic/patients/<str:public_id>/clips/<str:clip_id>/", clips.clip, name="clinic-clip"),
     path("password-reset/", views.reset_ask, name="password-reset"),
     path("password-reset/sent/", views.reset_sent, name="password-reset-sent"),
     path("password-reset/<uidb64>/<token>/", views.reset_new, name="password-reset-new"),
