@@ -55,9 +55,9 @@ def accept(env, url: str, password: str = "a long and quiet password") -> None:
 
 def test_help_names_every_command(cenv):
     text = ok(run_in(cenv, "clinic", "--help"))
-    for command in ("init", "invite", "patients"):
+    for command in ("init", "invite", "patients", "alerts"):
         assert command in text
-    for command in ("init", "invite", "patients"):
+    for command in ("init", "invite", "patients", "alerts"):
         assert "--help" in ok(run_in(cenv, "clinic", command, "--help"))
 
 

@@ -209,31 +209,112 @@ def patients(
     json_out: JsonOpt = False,
 ) -> None:
     """List patients: public id, primary clinician, when they joined, last activity."""
-    from psoas.cli.app import _print_json, fail
+    from psoas.cli.app import _print_json
 
     open_clinic_store()
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
     from psoas.web.clinic import roster, scope
-    from psoas.web.clinic.models import Clinic, Patient
 
     with scope.everyone():
-        rows = Patient.objects.all()
-        if clinic is not None:
-            if not Clinic.objects.filter(name=clinic).exists():
-                raise fail(f"--clinic: no clinic is named '{clinic}'")
-            rows = rows.filter(clinic__name=clinic)
-        if clinician is not None:
-            user = get_user_model().objects.filter(username=clinician.strip().lower()).first()
-            if user is None or not user.clinic_memberships.exists():
-                raise fail(f"--clinician: '{clinician}' is not a member of staff")
-            rows = rows.filter(Q(primary_clinician=user) | Q(other_clinicians=user)).distinct()
-        found = roster.rows(rows)
+        found = roster.rows(_patients(clinic, clinician))
     if json_out:
         _print_json([{**r, **_times(r)} for r in found])
         return
     _print_table(found)
+
+
+def _patients(clinic: str | None, clinician: str | None) -> Any:
+    """Every clinic patient, or those of one clinic or one clinician (primary or other);
+    run inside scope.everyone()."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from psoas.cli.app import fail
+    from psoas.web.clinic.models import Clinic, Patient
+
+    rows = Patient.objects.all()
+    if clinic is not None:
+        if not Clinic.objects.filter(name=clinic).exists():
+            raise fail(f"--clinic: no clinic is named '{clinic}'")
+        rows = rows.filter(clinic__name=clinic)
+    if clinician is not None:
+        user = get_user_model().objects.filter(username=clinician.strip().lower()).first()
+        if user is None or not user.clinic_memberships.exists():
+            raise fail(f"--clinician: '{clinician}' is not a member of staff")
+        rows = rows.filter(Q(primary_clinician=user) | Q(other_clinicians=user)).distinct()
+    return rows
+
+
+ALERT_STATUSES = ("open", "all")
+
+
+@clinic_app.command()
+def alerts(
+    clinic: Annotated[
+        str | None, typer.Option("--clinic", help="Only this clinic's patients.")
+    ] = None,
+    clinician: Annotated[
+        str | None,
+        typer.Option("--clinician", help="Only this clinician's patients (their email)."),
+    ] = None,
+    status: Annotated[
+        str,
+        typer.Option("--status", help="open (not resolved yet, the default) or all."),
+    ] = "open",
+    json_out: JsonOpt = False,
+) -> None:
+    """List alerts, most urgent first: red flags on top with their action level."""
+    from psoas.cli.app import _print_json, fail
+
+    if status not in ALERT_STATUSES:
+        raise fail(f"--status: use open or all, not '{status}'")
+    open_clinic_store()
+    from psoas.core.alerts.rules import urgency
+    from psoas.web.clinic import scope
+    from psoas.web.clinic.models import Alert
+
+    with scope.everyone():
+        people = _patients(clinic, clinician).values("person_id")
+        rows = Alert.objects.filter(person_id__in=people).select_related("person__clinic_patient")
+        if status == "open":
+            rows = rows.exclude(status=Alert.Status.RESOLVED)
+        found = [
+            {
+                "alert": a.public_id,
+                "patient": a.person.clinic_patient.public_id,
+                "rule": a.rule,
+                "severity": a.severity,
+                "level": a.level,
+                "flag": a.flag,
+                "since": a.since.isoformat(),
+                "fired_on": a.fired_on.isoformat(),
+                "status": a.status,
+                "message": a.message,
+            }
+            for a in sorted(rows, key=urgency)
+        ]
+    if json_out:
+        _print_json(found)
+        return
+    _print_alerts(found, status)
+
+
+def _print_alerts(found: list[dict[str, Any]], status: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not found:
+        console.print("No open alerts." if status == "open" else "No alerts yet.")
+        return
+    table = Table("Patient", "Alert", "Fired on", "Status", "What happened")
+    for r in found:
+        what = r["rule"].replace("_", " ")
+        if r["level"]:
+            what = f"{what} ({r['level']}, {r['severity']})"
+        else:
+            what = f"{what} ({r['severity']})"
+        table.add_row(r["patient"], what, r["fired_on"], r["status"], r["message"])
+    console.print(table)
 
 
 def _times(row: dict[str, Any]) -> dict[str, Any]:
