@@ -278,6 +278,17 @@ def test_the_matrix_lists_the_patient_routes():
     assert "clinic/patients/<str:public_id>/report.pdf" in PATIENT_ROUTES
 
 
+def a_clip(patient) -> str:
+    """The public id of a clip uploaded for `patient` (its analysis failed)."""
+    from psoas.web.clips.models import ClipAnalysis
+
+    with scope.everyone():
+        return ClipAnalysis.objects.create(
+            public_id="trail-clip", person=patient.person, uploader_name="cara",
+            exercise="forward_lunge", side="right", suffix=".mp4", status="failed",
+        ).public_id  # fmt: skip
+
+
 @pytest.mark.parametrize("route", PATIENT_ROUTES)
 @clinic_mode
 def test_every_staff_route_with_a_patient_writes_a_row(route, w):
@@ -285,7 +296,7 @@ def test_every_staff_route_with_a_patient_writes_a_row(route, w):
     if route not in resolver_routes():
         pytest.skip("a route another branch adds")
     a = w.patients["A"].public_id
-    url = url_for(route, {"public_id": a})
+    url = url_for(route, {"public_id": a, "clip_id": a_clip(w.patients["A"])})
     r = as_staff(w.users["cara"]).get(url)
     assert r.status_code == 200, url
     assert [(e.patient, e.actor) for e in rows()] == [(a, "cara@north.example")]

@@ -141,6 +141,7 @@ def every_get(values: dict[str, object]) -> list[str]:
         "topic_id": next(iter(catalog().topics)),
         # clinic mode's pages (404 in local mode, which this test runs in)
         "public_id": "no-such-patient",
+        "clip_id": "no-such-clip",
         "uidb64": "MQ",
         **values,
     }
