@@ -193,6 +193,7 @@ GOOD = {"t": T0, "points": [[0.5, 0.5, 0.0, 0.9]] * 33, "aspect": 0.75}
         ([{**GOOD, "points": [[0.5, 0.5, 0]] * 33}], ["frames", 0, "points"], "4 numbers"),
         ([{**GOOD, "points": [[0.5, 0.5, 0, 1]] * 32}], ["frames", 0, "points"], "33 landmarks"),
         ([{**GOOD, "points": [[0.5, 0.5, 0, 2]] * 33}], ["frames", 0, "points"], "visibility"),
+        ([{**GOOD, "points": [[0.5, True, 0, 1]] * 33}], ["frames", 0, "points"], "finite"),
         ([{**GOOD, "world": [[0, 0]] * 33}], ["frames", 0, "world"], "3 numbers"),
         ([{**GOOD, "aspect": 0}], ["frames", 0, "aspect"], "outside"),
         ([GOOD, {**GOOD, "t": T0 - 1}], ["frames", 1, "t"], "time order"),
@@ -203,6 +204,13 @@ def test_a_bad_frame_is_a_422_naming_it(client, session_id, frames, where, words
     assert loc(r) == [["body", "payload", *where]]
     assert words in r.json()["detail"][0]["msg"]
     assert not CoachRun.objects.exists()  # nothing of a bad batch is kept
+
+
+def test_numbers_whose_sum_overflows_are_still_numbers(client, session_id):
+    """Frames are read fast by adding each row up; a sum past the largest float is checked
+    number by number, not refused."""
+    r = coach(client, session_id, [{**GOOD, "world": [[1e308, 1e308, 0]] * 33}])
+    assert r.status_code == 200, r.content
 
 
 def test_a_batch_before_the_last_is_refused(client, session_id):

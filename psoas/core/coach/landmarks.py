@@ -119,6 +119,9 @@ class Frame:
         return cls(t, points, world, aspect)  # type: ignore[arg-type]
 
 
+_PLAIN = frozenset((int, float))  # not bool, whose type is its own
+
+
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{field}: must be a finite number, not {value!r}")
@@ -134,5 +137,11 @@ def _rows(value: Any, field: str, width: int) -> tuple[tuple[float, ...], ...] |
     for i, row in enumerate(value):
         if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != width:
             raise ValueError(f"{field}[{i}]: must be a list of {width} numbers")
-        rows.append(tuple(_number(v, f"{field}[{i}]") for v in row))
+        # The browser sends about 2,000 numbers a batch: plain numbers whose sum is finite
+        # are all finite, and are taken at once; anything else is checked one by one, so
+        # the message names what is wrong.
+        if _PLAIN.issuperset(map(type, row)) and math.isfinite(sum(row)):
+            rows.append(tuple(map(float, row)))
+        else:
+            rows.append(tuple(_number(v, f"{field}[{i}]") for v in row))
     return tuple(rows)
