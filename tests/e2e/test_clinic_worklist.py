@@ -1,0 +1,95 @@
+"""The worklist and an alert handled, in a real browser on a real clinic server (`psoas
+serve` with PSOAS_MODE=clinic on a fresh PostgreSQL database), on a 375 px phone: a
+clinician logs in with their password and the second factor, sees the patient with a red
+flag first on the worklist (said in words with the action to take), opens the alerts,
+and acknowledges it with a note from the keyboard. Every page passes axe-core and fits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django_otp.oath import totp
+
+from tests.e2e.check import check_page, main_text
+from tests.e2e.conftest import ROOT, start_server, stop_server
+
+pytestmark = [pytest.mark.store, pytest.mark.postgres]
+PASSWORD = "a long and quiet password"
+
+SEED = """
+import sys
+from datetime import date, timedelta
+from psoas.web.bootstrap import setup
+setup()
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from psoas.core.planning.planner import build_plan
+from psoas.core.profile import parse_profile
+from psoas.web.clinic import alerts, scope
+from psoas.web.clinic.models import Clinic, Membership, Patient
+from psoas.web.outcomes.models import PainCheckin
+from psoas.web.programs.models import Person
+from psoas.web.programs.services import save_plan, save_profile
+profile = {"schema": "psoas.profile/1", "age": 40, "equipment": ["chair", "mat"],
+           "pain": {"nprs": 3}}
+with scope.everyone():
+    clinic = Clinic.objects.create(name="North Physio")
+    cara = get_user_model().objects.create_user(
+        "cara@north.example", "cara@north.example", sys.argv[1])
+    Membership.objects.create(user=cara, clinic=clinic, role="clinician")
+    device = TOTPDevice.objects.create(user=cara, name="phone", confirmed=True)
+    ids = []
+    for flag in ([], ["saddle_numbness"]):
+        person = Person.objects.create()
+        patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=cara)
+        version = save_profile(person, profile)
+        save_plan(person, version, build_plan(parse_profile(profile)), date.today() - timedelta(3))
+        PainCheckin.objects.create(person=person, date=date.today(), nprs=2, red_flags=flag)
+        ids.append(patient.public_id)
+    alerts.sweep_all(date.today())
+    print(device.key, *ids)
+"""
+
+
+@pytest.fixture
+def clinic(env):
+    server = start_server({**env, "PSOAS_MODE": "clinic"})
+    yield server
+    stop_server(server)
+
+
+def test_worklist_and_acknowledging_a_red_flag_on_a_phone(clinic, phone):
+    seeded = subprocess.run(
+        [sys.executable, "-c", SEED, PASSWORD], env={**clinic.env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    key, quiet, flagged = seeded.stdout.split()[-3:]
+    phone.goto(clinic.url + "login/")
+    phone.get_by_label("Email").fill("cara@north.example")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/clinic/second-factor/**")
+    phone.get_by_label("Code").fill(f"{totp(bytes.fromhex(key)):06d}")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/clinic/")
+    text = main_text(phone)
+    assert text.index(flagged) < text.index(quiet)  # the red flag first
+    assert "Red flag alert: Red flag. Emergency: advise emergency care now." in text
+    check_page(phone, "clinic-worklist")
+
+    phone.get_by_role("link", name="Alerts").click()
+    phone.wait_for_url("**/clinic/alerts/")
+    assert "Red flag alert: Red flag" in main_text(phone)
+    check_page(phone, "clinic-alerts")
+    card = phone.locator(".alert-list > li").filter(has_text="Red flag alert")
+    card.get_by_label("Note").fill("Called the patient; going to A&E today.")
+    card.get_by_role("button", name="Acknowledge").focus()
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/clinic/alerts/?done=acknowledge")
+    assert "Saved. The alert is acknowledged." in main_text(phone)
+    check_page(phone, "clinic-alert-acknowledged")
+    phone.goto(clinic.url + "clinic/")
+    assert "(acknowledged)" in main_text(phone)
