@@ -23,7 +23,7 @@ from psoas.web.clinic import roster, scope, worklist
 from psoas.web.clinic.models import Patient
 from psoas.web.clinic.second_factor import staff_page
 from psoas.web.messages.views import thread_context
-from psoas.web.outcomes.progress import progress as read_progress
+from psoas.web.outcomes.progress import questionnaire_scores
 from psoas.web.outcomes.views import progress_context
 from psoas.web.programs import pages as plan_pages
 from psoas.web.programs.models import Person, Plan
@@ -83,7 +83,7 @@ def _questionnaires(person: Person, today: date) -> list[dict[str, Any]]:
     content's minimal important change) and what the change means, in words."""
     known = questionnaires()
     out = []
-    for q in read_progress(person, today)["questionnaires"]:
+    for q in questionnaire_scores(person, today):
         content = known.get(q["id"])
         mcid = content.minimal_change.points if content and content.minimal_change else None
         out.append(

@@ -132,7 +132,9 @@ def _achieved(plan: Plan | None) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _questionnaires(person: Person, today: date) -> list[dict[str, Any]]:
+def questionnaire_scores(person: Person, today: date) -> list[dict[str, Any]]:
+    """Each questionnaire's first and latest score and the change between them (the
+    progress figures' part that a clinician's overview shows on its own)."""
     out = []
     known = questionnaires()
     latest: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
@@ -167,5 +169,5 @@ def progress(person: Person, today: date) -> dict[str, Any]:
         "pain": _pain(person, active, today),
         "adherence": _adherence(person, plans, today),
         "achieved": _achieved(active),
-        "questionnaires": _questionnaires(person, today),
+        "questionnaires": questionnaire_scores(person, today),
     }
