@@ -328,8 +328,9 @@ def test_staff_reads_write_the_audit_trail_and_nothing_else(w):
     a = w.patients["A"].public_id
     clients = {role: as_staff(w.users[role]) for role in ("cara", "north_admin")}
     here = resolver_routes()
+    values = {"public_id": a, "clip_id": a_clip(w.patients["A"])}
     urls = [
-        url_for(route, {"public_id": a})
+        url_for(route, values)
         for route in sorted(PAGES)
         if route in here and route.startswith("clinic/") and "second-factor" not in route
     ]
