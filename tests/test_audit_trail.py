@@ -184,18 +184,6 @@ def test_the_trail_cannot_be_changed_or_deleted(w):
     with pytest.raises(TrailIsAppendOnly):
         AuditEvent.objects.all().delete()
     assert rows()[0].actor == "cara@north.example"
-    # nor around the models: the database refuses it too
-    from django.db import connection, transaction
-    from django.db.utils import DatabaseError
-
-    for statement in (
-        "UPDATE audit_auditevent SET actor = 'x'",
-        "DELETE FROM audit_auditevent",
-    ):
-        refused = pytest.raises(DatabaseError, match="append-only")
-        with refused, transaction.atomic(), connection.cursor() as cur:
-            cur.execute(statement)
-    assert rows()[0].actor == "cara@north.example"
     admin = as_staff(w.users["north_admin"])
     for url in ("/clinic/audit/", "/clinic/audit.csv"):
         assert admin.post(url, {"id": row.pk}).status_code == 405

@@ -109,16 +109,22 @@ def listen_for_changes() -> None:
 # --- the request ---------------------------------------------------------------------------
 
 
-def _staff_request(request: HttpRequest) -> bool:
-    from psoas.web.clinic import scope
+def _staff_path(request: HttpRequest) -> bool:
     from psoas.web.clinic.middleware import STAFF_PATHS
 
-    user = request.user
+    return request.path.startswith(STAFF_PATHS)
+
+
+def _verified_staff(request: HttpRequest) -> bool:
+    """Asked after the view ran, so a login the view itself checks (an API token) counts."""
+    from psoas.web.clinic import scope
+
+    user = getattr(request, "user", None)
     return (
-        request.path.startswith(STAFF_PATHS)
+        user is not None
         and user.is_authenticated
         and scope.is_staff_member(user)
-        and user.is_verified()
+        and getattr(user, "is_verified", lambda: False)()
     )
 
 
@@ -189,7 +195,7 @@ def audit_trail(get_response: Callable[[HttpRequest], HttpResponse]):
     """The middleware (after clinic_session, so inside the request's scope)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if not settings.CLINIC_MODE or not _staff_request(request):
+        if not settings.CLINIC_MODE or not _staff_path(request):
             return get_response(request)
         changes: list[tuple[str, str, int]] = []
         token = _pending.set(changes)
@@ -197,6 +203,8 @@ def audit_trail(get_response: Callable[[HttpRequest], HttpResponse]):
             response = get_response(request)
         finally:
             _pending.reset(token)
+        if not _verified_staff(request):
+            return response
         rows = [] if response.status_code >= 400 else list(_change_rows(request, changes))
         row = _request_row(request, response.status_code)
         if row is not None:
