@@ -332,9 +332,16 @@ def test_next_session_leaves_out_the_least_important_to_fit_the_time():
 # --- bad input -----------------------------------------------------------------------------
 
 
+def test_a_log_of_an_exercise_the_plan_no_longer_holds_counts_only_its_day():
+    """A clinician swapped or removed an exercise after it was done (a pain stop): the
+    next session is still decided, its week moved on by that day's session."""
+    gone = [log(7 * b, week=b + 1, exercise="swapped_out", stopped=True, pain=7) for b in (0, 1)]
+    d = run(gone, today=15)
+    assert d.week == 3 and d.week == run(before(3), today=15).week
+    assert "swapped_out" not in d.exercises and bridge(d).action == "continue"
+
+
 def test_bad_input_is_named():
-    with pytest.raises(ValueError, match="no_such_exercise is not in the plan"):
-        run([log(0, exercise="no_such_exercise")])
     with pytest.raises(ValueError, match="after today"):
         run([log(5)], today=2)
     with pytest.raises(ValueError, match="pain_during must be 0 to 10"):

@@ -154,10 +154,12 @@ def autoregulate(
     for x in [*logs, *check_ins]:
         _check(x.day <= today, f"an entry on {x.day} is after today ({today})")
     for log in logs:
-        _check(log.exercise_id in slot_of, f"{log.exercise_id} is not in the plan")
         _check(log.dose <= last_week, f"log of {log.exercise_id}: the plan has {last_week} weeks")
     start = min(scheduled, default=today)
     week, messages = _program_week(start, {g.day for g in logs}, today, last_week)
+    # A clinician may swap or remove an exercise after it was done: its logs still count
+    # the day for the program week, but say nothing about the exercises the plan now holds.
+    logs = [g for g in logs if g.exercise_id in slot_of]
 
     flags = tuple(sorted({f for c in check_ins for f in c.red_flags}))
     if flags:
