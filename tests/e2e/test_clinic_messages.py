@@ -8,26 +8,15 @@ from the keyboard."""
 
 from __future__ import annotations
 
-import base64
-
 import pytest
-from django_otp.oath import totp
 
 from tests.e2e.check import check_page, main_text
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
 from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 NOTE = "Please do the bridges slowly this week. <b>Not bold</b>"
 REPLY = "Thank you, I will. <script>alert(1)</script>"
-
-
-def check_wide_and_narrow(page, name: str) -> None:
-    """A laptop page, then the same page at a phone's 375 px."""
-    check_page(page, name)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 375, "height": 800})
-    check_page(page, f"{name}-375")
-    page.set_viewport_size(size)
 
 
 def nav_count(page) -> str | None:
@@ -36,14 +25,7 @@ def nav_count(page) -> str | None:
 
 
 def test_clinician_and_patient_exchange_messages(clinic, page, phone):  # noqa: F811
-    link = invite(clinic, "init", "--name", "North Physio", "--admin-email", "ann@north.example")
-    join(page, link, "messages-0-invite-staff")
-    page.wait_for_url("**/clinic/second-factor/")
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.get_by_label("Code").fill(f"{totp(key):06d}")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/clinic/")
+    admin_joins(clinic, page, "messages-0-invite-staff")
     link = invite(
         clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
         "--clinician", "ann@north.example",

@@ -6,14 +6,13 @@ their clinician's reason. Every page passes axe-core and fits 375 px."""
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import date
 
 import pytest
-from django_otp.oath import totp
 
 from tests.e2e.check import check_page, main_text
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, send_form
 from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
@@ -28,30 +27,8 @@ DOSE_WHY = "Your bridge looked easy at the clinic, so one more rep."
 SWAP_WHY = "Lying on your side hurts your shoulder, so stand for this one."
 
 
-def check_wide_and_narrow(page, name: str) -> None:
-    check_page(page, name)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 375, "height": 800})
-    check_page(page, f"{name}-375")
-    page.set_viewport_size(size)
-
-
-def send_form(page, reason_label_for: str, reason: str) -> None:
-    """Type the reason in the form's box and send the form from the keyboard."""
-    page.locator(f"#{reason_label_for}_reason").fill(reason)
-    page.locator(f"#{reason_label_for}_reason").press("Tab")
-    page.keyboard.press("Enter")
-
-
 def test_clinician_edits_and_the_patient_sees_the_new_version(clinic, page, phone):  # noqa: F811
-    link = invite(clinic, "init", "--name", "North Physio", "--admin-email", "ann@north.example")
-    join(page, link, "program-0-invite-staff")
-    page.wait_for_url("**/clinic/second-factor/")
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.get_by_label("Code").fill(f"{totp(key):06d}")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/clinic/")
+    admin_joins(clinic, page, "program-0-invite-staff")
     link = invite(
         clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
         "--clinician", "ann@north.example",
