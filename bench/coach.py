@@ -42,22 +42,15 @@ from psoas.coach.video import open_clip
 from psoas.core.coach import Frame, analyze
 from psoas.core.content.loader import catalog
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.coach_fixtures import COACHED_PROFILE  # (after the path)
+
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "coach"
 CLIPS = ("pose_squats.mp4", "pose_tracking_example.mp4")
 WIDTH, HEIGHT, PLAYS, RUNS = 640, 480, 2, 3
 CORE_FRAMES = 60_000
 EXERCISE = "kneeling_hip_flexor_stretch"  # a hold with two fault rules: the most per frame
 LATENCY_BATCHES, BATCH, WARM_UP = 400, 8, 20
-# A session every day with the forward lunge in it (tests/test_api_coach.py uses it too).
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 35,
-    "sitting_hours_per_day": 8,
-    "equipment": ["mat", "chair"],
-    "activities": ["running"],
-    "assessment": {"thomas_test": {"left": "positive", "right": "positive"}},
-    "pain": {"nprs": 2},
-}
 
 
 def make_clip(folder: Path) -> Path:
@@ -155,7 +148,7 @@ def latency(frames: list[Frame]) -> list[float]:
         env.pop("PSOAS_DATABASE_URL", None)
         psoas = str(Path(sys.executable).with_name("psoas"))
         profile = Path(tmp) / "profile.json"
-        profile.write_text(json.dumps(PROFILE))
+        profile.write_text(json.dumps(COACHED_PROFILE))
         subprocess.run(
             [psoas, "init", "--profile", str(profile)], env=env, check=True, capture_output=True
         )

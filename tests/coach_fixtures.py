@@ -11,6 +11,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FOOTAGE = ROOT.parent / "shared" / "coach"
 
+# Runs, sits 8 hours a day, hip flexors tested tight: a session every day, with the standing
+# knee lift, the forward lunge (coached, reps), the kneeling stretch (coached, a hold) and
+# the side-lying stretch (which a camera cannot coach). The browser coach's tests and
+# bench/coach.py start their sessions from it.
+COACHED_PROFILE = {
+    "schema": "psoas.profile/1",
+    "age": 35,
+    "sitting_hours_per_day": 8,
+    "equipment": ["mat", "chair"],
+    "activities": ["running"],
+    "assessment": {"thomas_test": {"left": "positive", "right": "positive"}},
+    "pain": {"nprs": 2},
+}
+
 
 def footage(name: str) -> Path:
     """A fixture file; the test is skipped, saying so, only when the folder is not there."""

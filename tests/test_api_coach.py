@@ -18,21 +18,10 @@ from psoas.web.programs.models import Person
 from psoas.web.programs.services import local_person, save_plan, save_profile
 from psoas.web.tracking.models import CoachRun, SessionLog
 from psoas.web.tracking.services import start_session
+from tests.coach_fixtures import COACHED_PROFILE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
 
-# Runs, and its hip-flexor test came out tight: a session every day (8 hours of sitting)
-# with the forward lunge (coached, reps), the kneeling stretch (coached, a hold) and the
-# side-lying stretch (which a camera cannot coach).
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 35,
-    "sitting_hours_per_day": 8,
-    "equipment": ["mat", "chair"],
-    "activities": ["running"],
-    "assessment": {"thomas_test": {"left": "positive", "right": "positive"}},
-    "pain": {"nprs": 2},
-}
 TODAY = date.today()
 T0 = 1_790_000_000.0  # the browser's clock: seconds since 1970
 
@@ -48,7 +37,7 @@ def send(client: Client, method: str, url: str, body=None):
 
 @pytest.fixture
 def session_id(client) -> int:
-    assert send(client, "put", "/api/profile", PROFILE).status_code == 200
+    assert send(client, "put", "/api/profile", COACHED_PROFILE).status_code == 200
     start = (TODAY - timedelta(days=2)).isoformat()
     assert send(client, "post", "/api/plan", {"start": start}).status_code == 200
     body = {"date": TODAY.isoformat(), "pain_before": 2, "none_of_these": True}
@@ -255,7 +244,9 @@ def test_only_json_from_the_apps_own_pages(client, session_id):
 def test_another_persons_session_is_a_404_and_a_finished_one_a_409(client, session_id):
     local_person()
     other = Person.objects.create(name="someone else")
-    plan = save_plan(other, save_profile(other, PROFILE), _plan(), TODAY - timedelta(days=2))
+    plan = save_plan(
+        other, save_profile(other, COACHED_PROFILE), _plan(), TODAY - timedelta(days=2)
+    )
     theirs = start_session(other, plan, TODAY, 1, 0)
     r = coach(client, theirs.id, [GOOD])
     assert r.status_code == 404 and r.json()["detail"].startswith("session_id:")
@@ -270,7 +261,7 @@ def _plan():
     from psoas.core.planning.planner import build_plan
     from psoas.core.profile import parse_profile
 
-    return build_plan(parse_profile(PROFILE))
+    return build_plan(parse_profile(COACHED_PROFILE))
 
 
 def test_a_get_is_refused_and_writes_nothing(client, session_id):

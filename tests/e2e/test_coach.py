@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.coach_fixtures import footage
+from tests.coach_fixtures import COACHED_PROFILE, footage
 from tests.e2e.check import check_page, grade
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.flows import start, wait_for
@@ -34,18 +34,6 @@ from tests.e2e.flows import start, wait_for
 FPS = 5  # the clip's own rate
 LEAD_S, TAIL_S, SLOWER = 5, 30, 4
 LUNGE_REPS = 30  # 90 s a side instead of the plan's 30 s: see longer_lunges
-# Runs, sits 8 hours a day (a session every day), hip flexors tested tight: the session
-# is the standing knee lift, then the forward lunge, which the squat clip can stand for
-# (both count the bend of the more bent knee).
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 35,
-    "sitting_hours_per_day": 8,
-    "equipment": ["mat", "chair"],
-    "activities": ["running"],
-    "assessment": {"thomas_test": {"left": "positive", "right": "positive"}},
-    "pain": {"nprs": 2},
-}
 
 
 def make_y4m(clip: Path, out: Path) -> None:
@@ -91,7 +79,9 @@ def camera_browser(tmp_path_factory):
 @pytest.fixture
 def seeded(server, tmp_path):
     profile = tmp_path / "profile.json"
-    profile.write_text(json.dumps(PROFILE))
+    # The session: the standing knee lift, then the forward lunge, which the squat clip
+    # can stand for (both count the bend of the more bent knee).
+    profile.write_text(json.dumps(COACHED_PROFILE))
     r = server.cli("init", "--profile", str(profile))
     assert r.returncode == 0, r.stderr
     return server
