@@ -172,6 +172,13 @@ def _runs(rows: Sequence[T], member: Callable[[T], bool]) -> list[tuple[list[T],
     return runs
 
 
+def _recent_runs(
+    rows: Sequence[T], member: Callable[[T], bool], recent: date
+) -> list[tuple[list[T], bool]]:
+    """The runs of dated rows (`.day`) that `evaluate` returns: see `_kept`."""
+    return [(r, ongoing) for r, ongoing in _runs(rows, member) if _kept(r[-1].day, ongoing, recent)]
+
+
 # --- red flags and pregnancy warning signs ---------------------------------------------------
 
 
@@ -188,9 +195,7 @@ def _signs(screens: list[ScreenAnswer], recent: date) -> list[Alert]:
         flag = flags[fid]
         rule = PREGNANCY_SIGN if flag.group == "pregnancy" else RED_FLAG
         what = "a pregnancy warning sign" if rule == PREGNANCY_SIGN else "a red flag"
-        for run, ongoing in _runs(screens, lambda s, fid=fid: fid in s.red_flags):
-            if not _kept(run[-1].day, ongoing, recent):
-                continue
+        for run, ongoing in _recent_runs(screens, lambda s, fid=fid: fid in s.red_flags, recent):
             first, last = run[0].day, run[-1].day
             times = f" at {len(run)} checks in a row" if len(run) > 1 else ""
             out.append(
@@ -226,9 +231,7 @@ def _session_evidence(s: SessionRecord) -> Evidence:
 def _pain_stops(sessions: list[SessionRecord], recent: date) -> list[Alert]:
     """One alert per run of sessions in a row stopped for pain."""
     out = []
-    for run, ongoing in _runs(sessions, lambda s: s.stopped_for_pain):
-        if not _kept(run[-1].day, ongoing, recent):
-            continue
+    for run, ongoing in _recent_runs(sessions, lambda s: s.stopped_for_pain, recent):
         first, last = run[0].day, run[-1].day
         times = f", and in {len(run)} sessions in a row up to {_day(last)}" if len(run) > 1 else ""
         out.append(
