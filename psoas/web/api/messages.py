@@ -15,11 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
-from psoas.web.api.common import BODY_ERRORS, DbId, answers, invalid
-from psoas.web.clinic.scope import is_staff_member, patient_or_404
+from psoas.web.api.common import BODY_ERRORS, DbId, answers, invalid, staff_user
+from psoas.web.clinic.scope import patient_or_404
 from psoas.web.messages import threads
 from psoas.web.programs.models import Person
 from psoas.web.site.people import person_for
@@ -81,16 +80,6 @@ def _patient(request) -> Person:
     return person_for(request)
 
 
-def _staff(request) -> Any:
-    """The member of staff asking, after their second factor; 404 for anyone else."""
-    user = request.user
-    if not settings.CLINIC_MODE or not is_staff_member(user):
-        raise Http404("staff only")
-    if not user.is_verified():
-        raise HttpError(401, "second factor: type your code at /clinic/second-factor/ first")
-    return user
-
-
 def _thread(person: Person, viewer: Any) -> dict[str, Any]:
     entries = threads.entries(threads.thread(person), viewer, person.user_id)
     return {
@@ -140,7 +129,7 @@ def read_mine(request, payload: ReadIn):
 @router.get("/clinic/messages", response=answers(InboxOut, 404))
 def inbox(request):
     """Your patients' messages you have not read: the total, and per patient."""
-    per = threads.unread_by_patient(_staff(request))
+    per = threads.unread_by_patient(staff_user(request))
     rows = [{"public_id": k, "unread": n} for k, n in sorted(per.items())]
     return {"unread": sum(per.values()), "patients": rows}
 
@@ -148,7 +137,7 @@ def inbox(request):
 @router.get("/clinic/patients/{public_id}/messages", response=answers(ThreadOut, 404))
 def patient_thread(request, public_id: str):
     """A patient's messages with their care team, oldest first."""
-    user = _staff(request)
+    user = staff_user(request)
     return _thread(patient_or_404(user, public_id).person, user)
 
 
@@ -157,7 +146,7 @@ def patient_thread(request, public_id: str):
 )
 def write_to_patient(request, public_id: str, payload: MessageIn):
     """Send a message to the patient."""
-    user = _staff(request)
+    user = staff_user(request)
     return _send(patient_or_404(user, public_id).person, user, payload.text)
 
 
@@ -166,5 +155,5 @@ def write_to_patient(request, public_id: str, payload: MessageIn):
 )
 def read_patients(request, public_id: str, payload: ReadIn):
     """Mark the patient's messages read for you (not for the rest of the care team)."""
-    user = _staff(request)
+    user = staff_user(request)
     return _mark(patient_or_404(user, public_id).person, user, payload.upto)
