@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from psoas.web.account import pairing
 from psoas.web.account.models import PairingLink
+from psoas.web.link_codes import code_hash
 from tests.test_cli import PSOAS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
@@ -125,7 +126,7 @@ def test_only_a_hash_is_kept_and_old_links_go_when_a_new_one_is_made(sam):
     assert pairing.redeem(code) == (pairing.LinkState.OK, sam)
     assert pairing.redeem(code) == (pairing.LinkState.USED, None)
     stale = pairing.make_link(sam, NETWORK)
-    PairingLink.objects.filter(code_hash=pairing._hash(code_of(stale.url))).update(
+    PairingLink.objects.filter(code_hash=code_hash(code_of(stale.url))).update(
         expires_at=timezone.now()
     )
     pairing.make_link(sam, NETWORK)
@@ -189,10 +190,11 @@ MAKE_LINK = """
 from psoas.web.bootstrap import setup
 setup()
 from django.contrib.auth import get_user_model
-from psoas.web.account.pairing import make_link, _hash
+from psoas.web.account.pairing import make_link
+from psoas.web.link_codes import code_hash
 user = get_user_model().objects.create_user("sam", password="a long password")
 url = make_link(user, "http://192.0.2.5:8765").url
-print(_hash(url.rsplit("=", 1)[1]))
+print(code_hash(url.rsplit("=", 1)[1]))
 """
 
 

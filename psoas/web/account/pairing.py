@@ -12,11 +12,8 @@ request); the page that takes it is never cached, and sends a Referer to psoas o
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,19 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from psoas.web.account.models import PairingLink
+from psoas.web.link_codes import LinkState, code_hash, new_code, state_of
 
 LIFETIME = timedelta(minutes=10)
 PATH = "/pair/"
 CODE_BYTES = 16  # 128 bits: a short link makes a small QR code that is quick to scan
-
-
-class LinkState(StrEnum):
-    """What a code found: a link that works, or why it does not."""
-
-    OK = "ok"
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -47,19 +36,15 @@ class NewLink:
     login: str
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
 def make_link(user: AbstractBaseUser, origin: str) -> NewLink:
     """A new link for `user` at `origin` (scheme, host and port, no slash at the end).
     Links that expired or were used go at the same time: they are of no use to anyone."""
     now = timezone.now()
-    code = secrets.token_urlsafe(CODE_BYTES)
+    code = new_code(CODE_BYTES)
     with transaction.atomic():
         PairingLink.objects.filter(Q(expires_at__lte=now) | Q(used_at__isnull=False)).delete()
         link = PairingLink.objects.create(
-            user=user, code_hash=_hash(code), expires_at=now + LIFETIME
+            user=user, code_hash=code_hash(code), expires_at=now + LIFETIME
         )
     url = f"{origin}{PATH}?{urlencode({'code': code})}"
     return NewLink(url, link.expires_at, user.get_username())
@@ -67,14 +52,10 @@ def make_link(user: AbstractBaseUser, origin: str) -> NewLink:
 
 def look_up(code: str) -> tuple[LinkState, PairingLink | None]:
     """What a code is, without using it (a GET must not change anything)."""
-    link = PairingLink.objects.filter(code_hash=_hash(code)).select_related("user").first()
-    if link is None or not link.user.is_active:
-        return LinkState.UNKNOWN, None
-    if link.used_at is not None:
-        return LinkState.USED, link
-    if link.expires_at <= timezone.now():
-        return LinkState.EXPIRED, link
-    return LinkState.OK, link
+    link = PairingLink.objects.filter(code_hash=code_hash(code)).select_related("user").first()
+    if link is not None and not link.user.is_active:
+        link = None  # a login that was switched off: its links are nobody's
+    return state_of(link), link
 
 
 def redeem(code: str) -> tuple[LinkState, AbstractBaseUser | None]:

@@ -225,17 +225,9 @@ def phone_link(request: HttpRequest) -> HttpResponse:
     return render(request, "account/settings.html", _context(request, phone_link=made))
 
 
-_WHY_NOT = {  # what a phone link that does not work says, and its status
-    pairing.LinkState.UNKNOWN: 404,
-    pairing.LinkState.USED: 410,
-    pairing.LinkState.EXPIRED: 410,
-}
-
-
 def _pair_page(request: HttpRequest, state: pairing.LinkState, **extra: Any) -> HttpResponse:
     context = {"state": state.value, "link_minutes": int(pairing.LIFETIME.total_seconds() // 60)}
-    status = _WHY_NOT.get(state, 200)
-    response = render(request, "account/pair.html", {**context, **extra}, status=status)
+    response = render(request, "account/pair.html", {**context, **extra}, status=state.status)
     # Kept by no cache. Its address holds the code, and the site's Referrer-Policy
     # (same-origin) sends it in a Referer to psoas only; "no-referrer" would make the
     # browser send "Origin: null" with the form, which the same-origin check refuses.

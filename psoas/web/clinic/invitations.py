@@ -14,11 +14,8 @@ shows them as the clinician's answers (prefill.py).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +29,7 @@ from django.utils import timezone
 
 from psoas.web.clinic import scope
 from psoas.web.clinic.models import Clinic, Invitation, Membership, Patient, Role
+from psoas.web.link_codes import LinkState, code_hash, new_code, state_of
 
 PATH = "/invite/"
 CODE_BYTES = 24
@@ -45,23 +43,12 @@ class InvitationError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-class LinkState(StrEnum):
-    OK = "ok"
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
-
-
 @dataclass(frozen=True)
 class NewInvitation:
     url: str
     email: str
     role: str
     expires_at: datetime
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def lifetime() -> timedelta:
@@ -134,12 +121,12 @@ def invite(
             raise InvitationError("--email", f"'{email}' is on the staff of {clinic.name} already")
         if existing is not None and hasattr(existing, "person"):
             raise InvitationError("--email", f"'{email}' is a patient's account")
-    code = secrets.token_urlsafe(CODE_BYTES)
+    code = new_code(CODE_BYTES)
     row = Invitation.objects.create(
         clinic=clinic,
         role=role,
         email=email,
-        code_hash=_hash(code),
+        code_hash=code_hash(code),
         expires_at=timezone.now() + lifetime(),
         invited_by=invited_by,
         primary_clinician=primary,
@@ -152,14 +139,8 @@ def invite(
 
 def look_up(code: str) -> tuple[LinkState, Invitation | None]:
     """What a code is, without using it (a GET must not change anything)."""
-    row = Invitation.objects.filter(code_hash=_hash(code)).select_related("clinic").first()
-    if row is None:
-        return LinkState.UNKNOWN, None
-    if row.used_at is not None:
-        return LinkState.USED, row
-    if row.expires_at <= timezone.now():
-        return LinkState.EXPIRED, row
-    return LinkState.OK, row
+    row = Invitation.objects.filter(code_hash=code_hash(code)).select_related("clinic").first()
+    return state_of(row), row
 
 
 def has_account(row: Invitation) -> bool:

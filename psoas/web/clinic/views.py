@@ -22,13 +22,6 @@ from psoas.web.clinic import second_factor as factor
 from psoas.web.clinic.models import Role
 from psoas.web.site.views import login_paused
 
-# What an invitation that does not work answers (a page that says why, with its status).
-_WHY_NOT = {
-    invitations.LinkState.UNKNOWN: 404,
-    invitations.LinkState.USED: 410,
-    invitations.LinkState.EXPIRED: 410,
-}
-
 
 def clinic_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
@@ -52,7 +45,7 @@ def _invite_page(
     request: HttpRequest, state: invitations.LinkState, status: int | None = None, **extra: Any
 ) -> HttpResponse:
     context = {"state": state.value, "days": settings.CLINIC_INVITE_DAYS, **extra}
-    status = status or _WHY_NOT.get(state, 200)
+    status = status or state.status
     return _private(render(request, "clinic/invite.html", context, status=status))
 
 
