@@ -33,54 +33,67 @@ def fresh_store() -> Iterator[Path]:
         yield Path(tmp)
 
 
+# A session every day (8 hours of sitting), the hip flexors tight (tests/test_pages_cache.py
+# seeds it too).
+PROFILE = {
+    "schema": "psoas.profile/1",
+    "age": 45,
+    "sitting_hours_per_day": 8,
+    "equipment": ["chair", "mat"],
+    "pain": {"nprs": 6},
+    "assessment": {"thomas_test": {"left": "positive"}, "hip_flexor_hold_s": {"left": 10}},
+}
+
+
+def log_block(person: object, plan: object, last: date) -> None:
+    """Every day of a six-week plan up to `last`: a session done with all its sets (effort
+    about right, pain 5 before and 4 after) and a pain check-in (6, 5, 4, 3, 2, 6...)."""
+    from django.utils import timezone
+
+    from psoas.web.outcomes.models import PainCheckin
+    from psoas.web.tracking.models import SessionLog, SetLog
+    from psoas.web.tracking.queries import planned_rows, session_on
+
+    checkins, sets = [], []
+    for offset in range(42):
+        day = plan.start_date + timedelta(days=offset)
+        if day > last:
+            break
+        info = session_on(plan, day)
+        log = SessionLog.objects.create(
+            person=person,
+            plan=plan,
+            date=day,
+            week=info["week"],
+            session_index=info.get("session_index", 0),
+            status="completed",
+            source="player",
+            pain_before=5,
+            pain_after=4,
+            finished_at=timezone.now(),
+        )
+        sets += [
+            SetLog(person=person, session=log, week=log.week, **r)
+            for r in planned_rows(info["session"], effort="about_right")
+        ]
+        checkins.append(PainCheckin(person=person, date=day, nprs=6 - offset % 5))
+    SetLog.objects.bulk_create(sets)
+    PainCheckin.objects.bulk_create(checkins)
+
+
 def seed(days: int = DAYS) -> object:
     """A plan every six weeks and a full session and a check-in every day for `days`."""
     from psoas.core.planning.planner import build_plan
     from psoas.core.profile import parse_profile
-    from psoas.web.outcomes.models import PainCheckin
     from psoas.web.programs.services import local_person, save_plan, save_profile
-    from psoas.web.tracking.models import SessionLog, SetLog
-    from psoas.web.tracking.queries import planned_rows, session_on
 
-    profile = {
-        "schema": "psoas.profile/1",
-        "age": 45,
-        "sitting_hours_per_day": 8,
-        "equipment": ["chair", "mat"],
-        "pain": {"nprs": 6},
-        "assessment": {"thomas_test": {"left": "positive"}, "hip_flexor_hold_s": {"left": 10}},
-    }
     person = local_person()
     start = date.today() - timedelta(days=days)
-    version = save_profile(person, profile)
-    plan_json = build_plan(parse_profile(profile))
+    version = save_profile(person, PROFILE)
+    plan_json = build_plan(parse_profile(PROFILE))
     day = start
     while day <= date.today():
-        plan = save_plan(person, version, plan_json, day)
-        checkins, sets = [], []
-        for offset in range(42):
-            d = day + timedelta(days=offset)
-            if d > date.today():
-                break
-            info = session_on(plan, d)
-            log = SessionLog.objects.create(
-                person=person,
-                plan=plan,
-                date=d,
-                week=info["week"],
-                session_index=info.get("session_index", 0),
-                status="completed",
-                source="player",
-                pain_before=5,
-                pain_after=4,
-            )
-            sets += [
-                SetLog(person=person, session=log, week=log.week, **r)
-                for r in planned_rows(info["session"], effort="about_right")
-            ]
-            checkins.append(PainCheckin(person=person, date=d, nprs=6 - offset % 5))
-        SetLog.objects.bulk_create(sets)
-        PainCheckin.objects.bulk_create(checkins)
+        log_block(person, save_plan(person, version, plan_json, day), date.today())
         day += timedelta(days=42)
     return person
 

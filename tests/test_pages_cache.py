@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from bench.progress import PROFILE, log_block
 from psoas.core.planning.blocks import Measures
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
@@ -28,20 +29,10 @@ from psoas.web.outcomes.models import PainCheckin
 from psoas.web.programs.blocks import save_review
 from psoas.web.programs.models import Person
 from psoas.web.programs.services import local_person, save_plan, save_profile
-from psoas.web.tracking.models import SessionLog, SetLog
-from psoas.web.tracking.queries import planned_rows, session_on
 from tests.breaks_seed import due_at
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
 
-PROFILE = {  # a session every day, as bench/progress.py seeds
-    "schema": "psoas.profile/1",
-    "age": 45,
-    "sitting_hours_per_day": 8,
-    "equipment": ["chair", "mat"],
-    "pain": {"nprs": 6},
-    "assessment": {"thomas_test": {"left": "positive"}, "hip_flexor_hold_s": {"left": 10}},
-}
 PAGES = ["/today/", "/plan/", "/progress/"]
 # A view worked out from the store (nothing cached): today's state, the plan and its
 # blocks, and a year of progress with the breaks week. A query per row breaks these.
@@ -75,34 +66,11 @@ def seed(blocks: int, done_today: bool = True) -> Person:
     version = save_profile(person, PROFILE)
     built = build_plan(parse_profile(PROFILE))
     first = TODAY - timedelta(days=42 * (blocks - 1) + 21)
+    last = TODAY if done_today else TODAY - timedelta(days=1)
     for b in range(blocks):
         start = first + timedelta(days=42 * b)
         plan = save_plan(person, version, built, start)
-        sets, checkins = [], []
-        for offset in range(42):
-            day = start + timedelta(days=offset)
-            if day > TODAY or (day == TODAY and not done_today):
-                break
-            info = session_on(plan, day)
-            log = SessionLog.objects.create(
-                person=person,
-                plan=plan,
-                date=day,
-                week=info["week"],
-                session_index=info.get("session_index", 0),
-                status="completed",
-                source="player",
-                pain_before=5,
-                pain_after=4,
-                finished_at=timezone.now(),
-            )
-            sets += [
-                SetLog(person=person, session=log, week=log.week, **r)
-                for r in planned_rows(info["session"], effort="about_right")
-            ]
-            checkins.append(PainCheckin(person=person, date=day, nprs=6 - offset % 5))
-        SetLog.objects.bulk_create(sets)
-        PainCheckin.objects.bulk_create(checkins)
+        log_block(person, plan, last)
         if b < blocks - 1:
             after = Measures({"left": "negative"}, {"left": 20.0}, 3, None)
             save_review(person, plan, start + timedelta(days=41), after)
