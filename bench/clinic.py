@@ -23,29 +23,26 @@ p95 in ms, then `clinic_p50_ratio` and `clinic_p95_ratio` (target at most 3).
 from __future__ import annotations
 
 import getpass
-import http.client
 import os
 import random
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from http_load import measure, p, serving  # noqa: E402 (bench/, the script's own folder)
+
 PATIENTS, DAYS = 1000, 365
-CLIENTS, REQUESTS_PER_CLIENT, ROUNDS = 20, 20, 4
 WORKLIST, TRIVIAL = "/clinic/", "/ping"
 BATCH = 5000
 TODAY = date.today()
@@ -222,44 +219,6 @@ def verified_session(user, device, device_key: str) -> str:
 # --- load ----------------------------------------------------------------------------------
 
 
-def load(host: str, port: int, path: str, headers: dict[str, str]) -> list[float]:
-    """Latencies (s) of CLIENTS clients asking for `path` REQUESTS_PER_CLIENT times each."""
-    times: list[float] = []
-    lock = threading.Lock()
-    start = threading.Barrier(CLIENTS)
-    failed: list[str] = []
-
-    def client() -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=120)
-        mine = []
-        start.wait()
-        for _ in range(REQUESTS_PER_CLIENT):
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-            mine.append(time.perf_counter() - t0)
-            if response.status != 200:
-                failed.append(f"{path}: HTTP {response.status}: {body[:200]!r}")
-                break
-        conn.close()
-        with lock:
-            times.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failed:
-        raise SystemExit(failed[0])
-    return times
-
-
-def p(times: list[float], q: float) -> float:
-    return statistics.quantiles(times, n=100, method="inclusive")[int(q) - 1]
-
-
 def main() -> None:
     key = "bench-" + secrets.token_urlsafe(40)
     with postgres_server() as server, fresh_database(server) as url:
@@ -283,26 +242,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        psoas = str(Path(sys.executable).with_name("psoas"))
-        proc = subprocess.Popen(
-            [psoas, "serve", "--no-browser", "--port", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=os.environ.copy(),
-        )
-        try:
-            served = urlparse(proc.stdout.readline().split()[-1])
-            host, port = served.hostname, served.port
+        with serving() as (_, host, port):
             headers = {"Cookie": f"sessionid={session_key}"}
-            for path in (TRIVIAL, WORKLIST):  # warm both paths
-                load(host, port, path, headers)
-            results: dict[str, list[float]] = {TRIVIAL: [], WORKLIST: []}
-            for _ in range(ROUNDS):  # taking turns: a slow moment falls on both alike
-                for path in results:
-                    results[path] += load(host, port, path, headers)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+            results = measure(host, port, [TRIVIAL, WORKLIST], headers)
     for path, name in ((TRIVIAL, "ping"), (WORKLIST, "worklist")):
         print(f"{name}_p50_ms: {1000 * p(results[path], 50):.1f} ms")
         print(f"{name}_p95_ms: {1000 * p(results[path], 95):.1f} ms")
