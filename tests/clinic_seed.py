@@ -1,24 +1,41 @@
 """Two clinics with look-alike people, for the clinic tests (so a leak across clinics
 shows): North has an admin, clinicians Cara (patient A's) and Cole (patient B's), and
 patients A and B; South has an admin, a clinician and patient S. Every account is made
-through a real invitation. `as_staff` logs a client in with a verified second factor."""
+through a real invitation. `as_staff` logs a client in with a verified second factor;
+`give_plan` gives a patient a profile and a plan; the `queue` fixture runs clinic mode with
+its jobs in Procrastinate's in-memory connector."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from procrastinate import testing
 
+from psoas import jobs
+from psoas.core.planning.planner import build_plan
+from psoas.core.profile import parse_profile
 from psoas.web.clinic import invitations, scope
 from psoas.web.clinic.models import Clinic, Patient, Role
+from psoas.web.programs.services import save_plan, save_profile
 
 ORIGIN = "https://care.example.org"
 PASSWORD = "a long and quiet password"
+# A patient's profile for the tests that need a plan (give_plan).
+PROFILE = {
+    "schema": "psoas.profile/1",
+    "age": 40,
+    "equipment": ["chair", "mat"],
+    "pain": {"nprs": 3},
+}
 
 # Clinic mode as the settings make it from PSOAS_MODE=clinic (tests flip the setting).
 clinic_mode = override_settings(CLINIC_MODE=True, REQUIRE_LOGIN=True)
@@ -67,6 +84,24 @@ def world() -> World:
             k: Patient.objects.get(person__user=users[f"patient_{k.lower()}"]) for k in "ABS"
         }
     return World(north, south, users, patients)
+
+
+def give_plan(patient: Patient, start: date) -> None:
+    """The patient's profile (PROFILE) and a plan made from it, starting on `start`."""
+    person = patient.person
+    version = save_profile(person, PROFILE)
+    save_plan(person, version, build_plan(parse_profile(PROFILE)), start)
+
+
+@pytest.fixture(name="queue")
+def queue_fixture(settings, monkeypatch):
+    """The `queue` fixture: clinic mode, its jobs queued in Procrastinate's in-memory
+    connector (a test module imports it to have it)."""
+    settings.CLINIC_MODE = True
+    settings.REQUIRE_LOGIN = True
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    with jobs.app.replace_connector(testing.InMemoryConnector()) as app:
+        yield app
 
 
 def as_patient(user: Any) -> Client:

@@ -18,23 +18,14 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.audit.models import AuditEvent, TrailIsAppendOnly
 from psoas.web.clinic import scope
-from psoas.web.programs.services import save_plan, save_profile
-from tests.clinic_seed import as_patient, as_staff, clinic_mode, world
+from tests.clinic_seed import as_patient, as_staff, clinic_mode, give_plan, world
 from tests.test_clinic_matrix import API, KINDS, OK, PAGES, api_operations, resolver_routes, url_for
 from tests.test_pages_account import CSV_FILES
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
 
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 40,
-    "equipment": ["chair", "mat"],
-    "pain": {"nprs": 3},
-}
 fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
@@ -44,9 +35,7 @@ def w():
         made = world()
     with scope.everyone():
         for key in "AB":
-            person = made.patients[key].person
-            version = save_profile(person, PROFILE)
-            save_plan(person, version, build_plan(parse_profile(PROFILE)), date.today())
+            give_plan(made.patients[key], date.today())
     return made
 
 

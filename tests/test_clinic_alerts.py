@@ -16,38 +16,23 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from procrastinate import testing
 
-from psoas import jobs
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.clinic import alerts, scope
 from psoas.web.clinic.models import Alert, Patient, WorklistEntry
 from psoas.web.outcomes.services import add_checkin
 from psoas.web.programs.models import Person
-from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.tracking.services import finish_session, record_exercise, start_session
-from tests.clinic_seed import as_patient, as_staff, world
+from tests.clinic_seed import (
+    as_patient,
+    as_staff,
+    give_plan,
+    queue_fixture,  # noqa: F401 (the `queue` fixture)
+    world,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
 
-PROFILE = {
-    "schema": "psoas.profile/1",
-    "age": 40,
-    "equipment": ["chair", "mat"],
-    "pain": {"nprs": 3},
-}
 TODAY = date.today()
-
-
-@pytest.fixture
-def queue(settings, monkeypatch):
-    """Clinic mode, its jobs queued in Procrastinate's in-memory connector."""
-    settings.CLINIC_MODE = True
-    settings.REQUIRE_LOGIN = True
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    with jobs.app.replace_connector(testing.InMemoryConnector()) as app:
-        yield app
 
 
 def run_alert_jobs(app) -> list[dict]:
@@ -57,18 +42,12 @@ def run_alert_jobs(app) -> list[dict]:
     return [j for j in app.connector.jobs.values() if j["queue_name"] == "alerts"]
 
 
-def planned(patient: Patient, days_ago: int = 20) -> None:
-    person = patient.person
-    version = save_profile(person, PROFILE)
-    save_plan(person, version, build_plan(parse_profile(PROFILE)), TODAY - timedelta(days_ago))
-
-
 @pytest.fixture
 def w(queue):
     with scope.everyone():
         made = world()
         for key in "AB":
-            planned(made.patients[key])
+            give_plan(made.patients[key], TODAY - timedelta(20))
     return made
 
 

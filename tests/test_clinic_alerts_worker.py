@@ -29,22 +29,17 @@ from datetime import date, timedelta
 from psoas.web.bootstrap import setup
 setup()
 from django.contrib.auth import get_user_model
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.clinic import scope
 from psoas.web.clinic.models import Clinic, Membership, Patient
 from psoas.web.programs.models import Person
-from psoas.web.programs.services import save_plan, save_profile
-profile = {"schema": "psoas.profile/1", "age": 40, "equipment": ["chair", "mat"],
-           "pain": {"nprs": 3}}
+from tests.clinic_seed import give_plan
 with scope.everyone():
     clinic = Clinic.objects.create(name="North Physio")
     cara = get_user_model().objects.create_user("cara@north.example", "cara@north.example")
     Membership.objects.create(user=cara, clinic=clinic, role="clinician")
     person = Person.objects.create()
     patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=cara)
-    version = save_profile(person, profile)
-    save_plan(person, version, build_plan(parse_profile(profile)), date.today() - timedelta(12))
+    give_plan(patient, date.today() - timedelta(12))
     print(patient.public_id)
 """
 

@@ -11,33 +11,24 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import override_settings
-from procrastinate import testing
 
-from psoas import jobs
 from psoas.web.audit.models import AuditEvent
 from psoas.web.clinic import scope
 from psoas.web.clips import tasks
 from psoas.web.clips.models import ClipAnalysis
 from psoas.web.clips.views import MAX_BYTES, coached_exercises
 from psoas.web.jobs.models import JobDone
-from tests.clinic_seed import as_staff, world
+from tests.clinic_seed import (
+    as_staff,
+    queue_fixture,  # noqa: F401 (the `queue` fixture)
+    world,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
 
 NAME = "Jane Roe knee clip.mp4"  # a name a person gave: never in a URL, a log or the trail
 NOT_A_VIDEO = b"These are notes, not a video.\n" * 20
-
-
-@pytest.fixture
-def queue(settings, monkeypatch):
-    """Clinic mode, its jobs queued in Procrastinate's in-memory connector."""
-    settings.CLINIC_MODE = True
-    settings.REQUIRE_LOGIN = True
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    with jobs.app.replace_connector(testing.InMemoryConnector()) as app:
-        yield app
 
 
 @pytest.fixture

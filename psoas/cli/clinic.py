@@ -28,6 +28,12 @@ ClinicOpt = Annotated[
     str | None,
     typer.Option("--clinic", help="The clinic's name; needed when there is more than one."),
 ]
+# Filters of the lists (patients, alerts).
+OnlyClinicOpt = Annotated[str | None, typer.Option("--clinic", help="Only this clinic's patients.")]
+OnlyClinicianOpt = Annotated[
+    str | None,
+    typer.Option("--clinician", help="Only this clinician's patients (their email)."),
+]
 
 clinic_app = typer.Typer(
     help="Clinic mode on PostgreSQL: set up a clinic, invite staff and patients, list "
@@ -199,13 +205,8 @@ def invite(
 
 @clinic_app.command()
 def patients(
-    clinic: Annotated[
-        str | None, typer.Option("--clinic", help="Only this clinic's patients.")
-    ] = None,
-    clinician: Annotated[
-        str | None,
-        typer.Option("--clinician", help="Only this clinician's patients (their email)."),
-    ] = None,
+    clinic: OnlyClinicOpt = None,
+    clinician: OnlyClinicianOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List patients: public id, primary clinician, when they joined, last activity."""
@@ -249,13 +250,8 @@ ALERT_STATUSES = ("open", "all")
 
 @clinic_app.command()
 def alerts(
-    clinic: Annotated[
-        str | None, typer.Option("--clinic", help="Only this clinic's patients.")
-    ] = None,
-    clinician: Annotated[
-        str | None,
-        typer.Option("--clinician", help="Only this clinician's patients (their email)."),
-    ] = None,
+    clinic: OnlyClinicOpt = None,
+    clinician: OnlyClinicianOpt = None,
     status: Annotated[
         str,
         typer.Option("--status", help="open (not resolved yet, the default) or all."),

@@ -25,15 +25,11 @@ from psoas.web.bootstrap import setup
 setup()
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from psoas.core.planning.planner import build_plan
-from psoas.core.profile import parse_profile
 from psoas.web.clinic import alerts, scope
 from psoas.web.clinic.models import Clinic, Membership, Patient
 from psoas.web.outcomes.models import PainCheckin
 from psoas.web.programs.models import Person
-from psoas.web.programs.services import save_plan, save_profile
-profile = {"schema": "psoas.profile/1", "age": 40, "equipment": ["chair", "mat"],
-           "pain": {"nprs": 3}}
+from tests.clinic_seed import give_plan
 with scope.everyone():
     clinic = Clinic.objects.create(name="North Physio")
     cara = get_user_model().objects.create_user(
@@ -44,8 +40,7 @@ with scope.everyone():
     for flag in ([], ["saddle_numbness"]):
         person = Person.objects.create()
         patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=cara)
-        version = save_profile(person, profile)
-        save_plan(person, version, build_plan(parse_profile(profile)), date.today() - timedelta(3))
+        give_plan(patient, date.today() - timedelta(3))
         PainCheckin.objects.create(person=person, date=date.today(), nprs=2, red_flags=flag)
         ids.append(patient.public_id)
     alerts.sweep_all(date.today())
