@@ -49,6 +49,7 @@ class NewInvitation:
     email: str
     role: str
     expires_at: datetime
+    row: Invitation  # for the email that may carry the link (mail.send_invitation)
 
 
 def lifetime() -> timedelta:
@@ -134,7 +135,7 @@ def invite(
         limits=limits or [],
     )
     url = f"{origin.rstrip('/')}{PATH}?{urlencode({'code': code})}"
-    return NewInvitation(url, email, role, row.expires_at)
+    return NewInvitation(url, email, role, row.expires_at, row)
 
 
 def look_up(code: str) -> tuple[LinkState, Invitation | None]:
