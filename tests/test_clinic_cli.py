@@ -61,6 +61,12 @@ def test_help_names_every_command(cenv):
         assert "--help" in ok(run_in(cenv, "clinic", command, "--help"))
 
 
+def invited(env, email: str, role: str, *more: str) -> dict:
+    """What `psoas clinic invite --json` printed for a new invitation."""
+    command = ("clinic", "invite", "--email", email, "--role", role, *more, "--json")
+    return json.loads(ok(run_in(env, *command)))
+
+
 def test_init_invite_and_patients_from_start_to_a_listed_patient(cenv):
     out = ok(
         run_in(
@@ -72,44 +78,13 @@ def test_init_invite_and_patients_from_start_to_a_listed_patient(cenv):
     assert link.startswith(f"{ORIGIN}/invite/?code=") and "ann@north.example" in out
     assert accept(cenv, link) == ["302", "/clinic/second-factor/"]
     assert accept(cenv, link) == ["410"]  # once only
-    made = json.loads(
-        ok(
-            run_in(
-                cenv,
-                "clinic",
-                "invite",
-                "--email",
-                "cara@north.example",
-                "--role",
-                "clinician",
-                "--json",
-            )
-        )
-    )
+    made = invited(cenv, "cara@north.example", "clinician")
     assert made["role"] == "clinician" and made["clinic"] == "North Physio"
     assert accept(cenv, made["link"])[0] == "302"
     assert json.loads(ok(run_in(cenv, "clinic", "patients", "--json"))) == []
     assert "No patients yet" in ok(run_in(cenv, "clinic", "patients"))
-    pat = json.loads(
-        ok(
-            run_in(
-                cenv,
-                "clinic",
-                "invite",
-                "--email",
-                "pat@mail.example",
-                "--role",
-                "patient",
-                "--clinician",
-                "cara@north.example",
-                "--condition",
-                "osteoporosis",
-                "--limit",
-                "no_kneeling",
-                "--json",
-            )
-        )
-    )
+    more = ("--clinician", "cara@north.example", "--condition", "osteoporosis")
+    pat = invited(cenv, "pat@mail.example", "patient", *more, "--limit", "no_kneeling")
     assert accept(cenv, pat["link"]) == ["302", "/start/"]
     listed = json.loads(ok(run_in(cenv, "clinic", "patients", "--json")))
     assert len(listed) == 1
@@ -132,81 +107,26 @@ def test_init_invite_and_patients_from_start_to_a_listed_patient(cenv):
 
 
 def test_bad_input_is_exit_2_naming_the_field(cenv):
-    assert "--origin" in refused(
-        run_in(
-            {**cenv, "PSOAS_BEHIND_HTTPS_PROXY": ""},
-            "clinic",
-            "init",
-            "--name",
-            "N",
-            "--admin-email",
-            "a@b.example",
-        ),
-        "--origin",
-    )
-    refused(
-        run_in(
-            cenv,
-            "clinic",
-            "init",
-            "--name",
-            "N",
-            "--admin-email",
-            "a@b.example",
-            "--origin",
-            "care.example.org",
-        ),
-        "--origin",
-    )
+    init = ("clinic", "init", "--name", "N", "--admin-email", "a@b.example")
+    invite = ("clinic", "invite", "--email", "x@y.example", "--role")
+    no_origin = {**cenv, "PSOAS_BEHIND_HTTPS_PROXY": ""}
+    assert "--origin" in refused(run_in(no_origin, *init), "--origin")
+    refused(run_in(cenv, *init, "--origin", "care.example.org"), "--origin")
     refused(run_in(cenv, "clinic", "init", "--name", " ", "--admin-email", "a@b.example"), "--name")
     refused(run_in(cenv, "clinic", "init", "--name", "N", "--admin-email", "nope"), "--admin-email")
-    refused(
-        run_in(cenv, "clinic", "invite", "--email", "x@y.example", "--role", "admin"), "--clinic"
-    )
+    refused(run_in(cenv, *invite, "admin"), "--clinic")
     ok(run_in(cenv, "clinic", "init", "--name", "North", "--admin-email", "a@north.example"))
     refused(
         run_in(cenv, "clinic", "init", "--name", "North", "--admin-email", "b@north.example"),
         "--name",
     )
-    refused(run_in(cenv, "clinic", "invite", "--email", "x@y.example", "--role", "owner"), "--role")
-    refused(
-        run_in(cenv, "clinic", "invite", "--email", "x@y.example", "--role", "patient"),
-        "--clinician",
-    )
-    refused(
-        run_in(
-            cenv,
-            "clinic",
-            "invite",
-            "--email",
-            "x@y.example",
-            "--role",
-            "patient",
-            "--clinician",
-            "a@north.example",
-            "--condition",
-            "flu",
-        ),
-        "--condition",
-    )
+    refused(run_in(cenv, *invite, "owner"), "--role")
+    refused(run_in(cenv, *invite, "patient"), "--clinician")
+    patient = (*invite, "patient", "--clinician", "a@north.example")
+    refused(run_in(cenv, *patient, "--condition", "flu"), "--condition")
     ok(run_in(cenv, "clinic", "init", "--name", "South", "--admin-email", "a@south.example"))
-    refused(
-        run_in(cenv, "clinic", "invite", "--email", "x@y.example", "--role", "admin"), "--clinic"
-    )
-    refused(
-        run_in(
-            cenv,
-            "clinic",
-            "invite",
-            "--email",
-            "x@y.example",
-            "--role",
-            "admin",
-            "--clinic",
-            "East",
-        ),
-        "--clinic",
-    )
+    refused(run_in(cenv, *invite, "admin"), "--clinic")
+    refused(run_in(cenv, *invite, "admin", "--clinic", "East"), "--clinic")
     refused(run_in(cenv, "clinic", "patients", "--clinic", "East"), "--clinic")
     refused(run_in(cenv, "clinic", "patients", "--clinician", "nobody@x.example"), "--clinician")
 
