@@ -8,9 +8,7 @@ clinician's answers. The browser test is tests/e2e/test_clinic.py."""
 from __future__ import annotations
 
 import base64
-import email
 import re
-import socket
 import time
 from datetime import timedelta
 from html import unescape
@@ -26,6 +24,7 @@ from psoas.web.clinic import invitations, scope
 from psoas.web.clinic.middleware import SEEN_KEY
 from psoas.web.clinic.models import Clinic, Invitation, Membership, Patient, Role
 from tests.clinic_seed import ORIGIN, PASSWORD, clinic_mode, code_of, join
+from tests.smtp_sink import smtp_fixture  # noqa: F401 (the `smtp` fixture)
 from tests.test_pages_intake import all_no
 
 CARA = "cara@north.example"
@@ -259,37 +258,6 @@ def test_the_staff_timeout_is_a_setting_and_patients_have_their_own(north):
 
 
 # --- password reset ----------------------------------------------------------------------
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it is sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        DEFAULT_FROM_EMAIL="care@north.example",
-    ):
-        yield box
-    controller.stop()
 
 
 @clinic_mode

@@ -39,7 +39,9 @@ QUEUES = ("alerts", "reports", "mail", "clips", "upkeep")
 JOB_MODULES = [
     "psoas.jobs.upkeep",
     "psoas.web.jobs.tasks",
+    "psoas.web.batches.tasks",
     "psoas.web.clinic.alerts",
+    "psoas.web.clinic.mail",
     "psoas.web.clips.tasks",
 ]
 DEFAULT_RETRIES = 5

@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from psoas.core.alerts.rules import evaluate
 from psoas.core.alerts.thresholds import Thresholds, parse_thresholds
 from psoas.core.alerts.worklist import worklist_row
 from psoas.core.content.loader import catalog
+from psoas.web.clinic.mail import ALERT_SEVERITIES, alerts_to_mail
 from psoas.web.clinic.worklist import need_key
 
 # How often the sweep runs (cron; PSOAS_ALERT_SWEEP_CRON changes it, the tests to a
@@ -200,6 +202,7 @@ def figures(row: Any) -> dict[str, Any]:
     }
 
 
+@transaction.atomic  # the alerts, their figures and their emails' jobs: all or none
 def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     """Run the rules for these people (clinic patients; others are skipped) as of `today`,
     save the alerts not saved yet and their worklist figures. Returns how many alerts are
@@ -223,7 +226,7 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
             limits[clinic_id] = parse_thresholds(saved or {})
         for a in evaluate(records[pid], limits[clinic_id], today):
             (ongoing if a.ongoing else ended).append(_row(pid, a))
-    before = Alert.objects.filter(person_id__in=ids).count()
+    known = set(Alert.objects.filter(person_id__in=ids).values_list("person_id", "key"))
     # An episode still going keeps its row and its handling but takes the day's words and
     # severity (a gap of 7 days becomes one of 14, high); one that ended is left as it is.
     Alert.objects.bulk_create(
@@ -262,7 +265,17 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
         update_fields=["as_of", "figures", "need", "has_alerts", "updated_at"],
         batch_size=1000,
     )
-    return Alert.objects.filter(person_id__in=ids).count() - before
+    fresh = [
+        (pk, severity)
+        for pk, pid, key, severity in Alert.objects.filter(person_id__in=ids).values_list(
+            "pk", "person_id", "key", "severity"
+        )
+        if (pid, key) not in known
+    ]
+    # A red flag or a high alert: the primary clinician hears at once, by email (the
+    # email job sends it once however often this evaluation runs).
+    alerts_to_mail([pk for pk, severity in fresh if severity in ALERT_SEVERITIES])
+    return len(fresh)
 
 
 def sweep_all(today: date, batch: int = SWEEP_BATCH) -> int:

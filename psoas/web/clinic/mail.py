@@ -1,0 +1,100 @@
+"""The clinic's emails: one plain template for all, sent through Django's SMTP backend.
+
+An email says as little as it can, since it leaves the clinic's hands: the clinic's name,
+a heading, a line or two and one link into psoas. Never a patient's name, an alert's
+words or anything about anyone's health: the link leads to the app, where the login and
+the scope guard decide what the reader may see. Each email has a text part and a plain
+HTML part (a language, a heading, one real link, no images, no styles).
+
+The alert email goes out from a job (`alert_email`, queue "mail") inside `jobs.once`, so
+a retried or duplicated job never sends a second one (docs/jobs.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from psoas import jobs
+
+
+def compose(
+    to: str, clinic: str, subject: str, heading: str, lines: list[str], link: str, action: str
+) -> EmailMultiAlternatives:
+    """One email in the base template: `lines` of text, then `action` as the link text."""
+    context = {
+        "clinic": clinic,
+        "heading": heading,
+        "lines": lines,
+        "link": link,
+        "action": action,
+    }
+    message = EmailMultiAlternatives(
+        subject, render_to_string("clinic/mail/base.txt", context), None, [to]
+    )
+    message.attach_alternative(render_to_string("clinic/mail/base.html", context), "text/html")
+    return message
+
+
+def send_invitation(invitation: Any, link: str) -> None:
+    """The invitation link by email (`invitation`: an Invitation row). Raises OSError when
+    the mail server does not take it, for the caller to say so."""
+    clinic = invitation.clinic.name
+    expires = invitation.expires_at.strftime("%d %B %Y")
+    compose(
+        invitation.email,
+        clinic,
+        f"Your invitation to psoas at {clinic}",
+        f"{clinic} invites you to psoas",
+        [
+            f"{clinic} asked us to send you a link to make your psoas account.",
+            f"The link works once, until {expires}. If you did not expect it, ignore it.",
+        ],
+        link,
+        "Make your account",
+    ).send()
+
+
+# --- alerts to the care team -----------------------------------------------------------------
+
+ALERT_SEVERITIES = ("critical", "high")  # a red flag, or a high alert: mailed at once
+
+
+def alerts_to_mail(new_alert_ids: list[int]) -> None:
+    """Queue one email per new alert worth one (called in the evaluation's transaction, so
+    the emails are queued with the alerts or not at all)."""
+    for alert_id in new_alert_ids:
+        alert_email.defer(alert_id=alert_id)
+
+
+@jobs.task(queue="mail", retries=5)
+def alert_email(alert_id: int) -> None:
+    """Tell the patient's primary clinician that a patient of theirs has a new alert, once."""
+    from psoas.web.clinic.models import Alert
+
+    alert = (
+        Alert.objects.filter(pk=alert_id)
+        .select_related("person__clinic_patient__primary_clinician")
+        .select_related("person__clinic_patient__clinic")
+        .first()
+    )
+    patient = getattr(alert.person, "clinic_patient", None) if alert else None
+    if patient is None:  # the alert or the patient was erased since
+        return
+    to = patient.primary_clinician.email or patient.primary_clinician.username
+    message = compose(
+        to,
+        patient.clinic.name,
+        "A patient of yours has a new alert",
+        "A patient of yours has a new alert",
+        ["A patient of yours has a new alert. Open psoas to see it."],
+        f"{settings.APP_ORIGIN}/clinic/alerts/",
+        "Open the alerts in psoas",
+    )
+    with jobs.once(f"alert-email:{alert_id}") as first:
+        if first:
+            transaction.on_commit(message.send)
