@@ -99,6 +99,7 @@ PAGES = {
     "checkin/done/": "patient",
     "clinic/": "staff",
     "clinic/alerts/": "staff",
+    "clinic/invite/": "staff",
     "clinic/alerts/<str:public_id>/": "staff_post",
     "clinic/settings/": "clinic_settings",
     "clinic/audit/": "clinic_admin",

@@ -230,6 +230,8 @@ EMAIL_USE_TLS = os.environ.get("PSOAS_SMTP_STARTTLS") == "1"
 EMAIL_USE_SSL = os.environ.get("PSOAS_SMTP_SSL") == "1"
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("PSOAS_MAIL_FROM", "psoas@localhost")
+# The invite page offers to send the link by email only when a mail server is named.
+CLINIC_INVITE_MAIL = bool(os.environ.get("PSOAS_SMTP_HOST"))
 # The address people open, for the links in emails a job sends (no request to take it from).
 APP_ORIGIN = HTTPS_ORIGIN or os.environ.get("PSOAS_APP_URL", "http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_TIMEOUT = 3600  # an hour: a reset link is a key to an account

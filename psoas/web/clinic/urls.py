@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from psoas.web.clinic import alerts_views, overview, program, views, worklist_views
+from psoas.web.clinic import alerts_views, invite_page, overview, program, views, worklist_views
 from psoas.web.clips import views as clips
 
 urlpatterns = [
     path("invite/", views.invite, name="clinic-invite"),
     path("clinic/", worklist_views.worklist_page, name="clinic-landing"),
+    path("clinic/invite/", invite_page.invite_page, name="clinic-invite-page"),
     path("clinic/alerts/", alerts_views.alert_list, name="clinic-alerts"),
     path("clinic/alerts/<str:public_id>/", alerts_views.alert_handle, name="clinic-alert"),
     path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
