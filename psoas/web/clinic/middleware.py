@@ -36,6 +36,7 @@ SEEN_EVERY_S = 60
 COMMON_PATHS = (
     "/static/",
     "/ping",
+    "/healthz",
     "/manifest.webmanifest",
     "/sw.js",
     "/login/",
@@ -91,6 +92,10 @@ def clinic_session(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         if not settings.CLINIC_MODE:
             return get_response(request)
+        with scope.one_reading_of_roles():
+            return in_clinic(request)
+
+    def in_clinic(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and timed_out(request):
             logout(request)
             query = urlencode({"next": request.get_full_path(), "timeout": "1"})

@@ -148,20 +148,60 @@ def is_guarded(model: type[models.Model]) -> bool:
 # --- the rules ---------------------------------------------------------------------------
 
 
+# Each user's memberships as read in the request under way: {user id: memberships}.
+_read: ContextVar[dict[int, tuple[Any, ...]] | None] = ContextVar("psoas_roles", default=None)
+
+
+@contextlib.contextmanager
+def one_reading_of_roles() -> Iterator[None]:
+    """Within the block (a request), each user's memberships are read once, however many
+    checks and guarded queries ask; a membership saved or deleted meanwhile is read again."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+def forget_roles(**_: Any) -> None:
+    """A membership changed (post_save, post_delete): read them again."""
+    read = _read.get()
+    if read is not None:
+        read.clear()
+
+
+def memberships(user: Any) -> tuple[Any, ...]:
+    """`user`'s memberships with their clinics, by clinic name."""
+    if not user.is_authenticated:
+        return ()
+    read = _read.get()
+    if read is not None and user.pk in read:
+        return read[user.pk]
+    from psoas.web.clinic.models import Membership
+
+    rows = Membership.objects.filter(user=user).select_related("clinic")
+    found = tuple(rows.order_by("clinic__name", "clinic_id"))
+    if read is not None:
+        read[user.pk] = found
+    return found
+
+
 def visible_patients(user: Any) -> QuerySet:
     """The clinic patients `user` may see (see the module's doc)."""
-    from psoas.web.clinic.models import Membership, Patient, Role
+    from psoas.web.clinic.models import Patient, Role
 
     rows = Patient.all_rows
     if user is None or not user.is_authenticated or not user.is_active:
         return rows.none()
-    memberships = Membership.objects.filter(user=user)
-    if not memberships.exists():
+    roles = memberships(user)
+    if not roles:
         return rows.filter(person__user=user)
-    admin_of = memberships.filter(role=Role.ADMIN).values("clinic_id")
-    member_of = memberships.values("clinic_id")
-    team = Q(primary_clinician=user) | Q(other_clinicians=user)
-    return rows.filter(Q(clinic_id__in=admin_of) | (Q(clinic_id__in=member_of) & team)).distinct()
+    admin_of = [m.clinic_id for m in roles if m.role == Role.ADMIN]
+    member_of = [m.clinic_id for m in roles]
+    # The other clinicians as a subquery, not a join: no row twice, so no DISTINCT to sort.
+    shared = Patient.other_clinicians.through.objects.filter(user=user).values("patient_id")
+    team = Q(primary_clinician=user) | Q(pk__in=shared)
+    return rows.filter(Q(clinic_id__in=admin_of) | (Q(clinic_id__in=member_of) & team))
 
 
 def patient_or_404(user: Any, public_id: str):
@@ -174,13 +214,5 @@ def patient_or_404(user: Any, public_id: str):
 
 
 def is_staff_member(user: Any) -> bool:
-    """Whether `user` has a role in any clinic; asked once per user object (a request's)."""
-    if not user.is_authenticated:
-        return False
-    known = getattr(user, "_psoas_is_staff", None)
-    if known is None:
-        from psoas.web.clinic.models import Membership
-
-        known = Membership.objects.filter(user=user).exists()
-        user._psoas_is_staff = known
-    return known
+    """Whether `user` has a role in any clinic."""
+    return bool(memberships(user))

@@ -7,17 +7,36 @@ patients with their kept figures in the order kept with them (`need_key`, the co
 the page's own (the login, the memberships). Each row's words are made here so the
 template only shows them. An alert counts as open until a clinician resolves it
 (acknowledged ones stay on the list, marked so).
+
+The list a clinician sees is drawn once per state of the rows it is made of
+(`per_list_revision`), not on every visit: with twenty clinicians looking at a thousand
+patients, drawing it each time made the page many times slower than the frame around it.
+What the list shows comes only from the kept figures, the alerts, the patients and their
+care teams, the clinics, the staff's roles and the clinicians' emails; a session, a
+check-in or a score changes it through the evaluation that rewrites the patient's figures
+(alerts.py). The revision is each of those tables' row count with the sum of its rows'
+PostgreSQL transaction ids (`xmin`): every insert, update or delete changes it, whoever
+writes, so nothing has to remember to clear the cache and several server processes each
+keep their own, all correct. It is read before the list, so a write in between makes a
+newer list, never a staler one. The key holds the user's id, the day and what they asked
+(search, filter, page): one clinician's list is never another's.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from psoas.core.alerts.rules import ACTION, RED_RULES, urgency
 from psoas.core.alerts.worklist import Trend, WorklistRow, need
@@ -167,4 +186,41 @@ def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = Fa
         Line(public_id, email or "", _row(public_id, figures, by_person[pid]), as_of)
         for pid, public_id, email, figures, as_of in found.object_list
     ]
+    return found
+
+
+# --- the list kept per state of its rows -----------------------------------------------------
+
+LIFETIME_S = 600
+
+
+def _list_tables() -> list[str]:
+    from psoas.web.clinic.models import Alert, Clinic, Membership, Patient, WorklistEntry
+
+    models = (WorklistEntry, Alert, Patient, Patient.other_clinicians.through, Membership, Clinic)
+    return [m._meta.db_table for m in (*models, get_user_model())]
+
+
+def list_revision() -> str:
+    """The state of every row the worklist is made of, in one query (see the module)."""
+    parts = [
+        f"(SELECT count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0) FROM {t})"
+        for t in _list_tables()
+    ]
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + " || '|' || ".join(parts))
+        text = cur.fetchone()[0]
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def per_list_revision(user_id: int, asked: tuple, compute: Callable[[], str]) -> str:
+    """`compute()` (the list as drawn for this user and what they asked) once per state of
+    the list's rows and day; later visits get the kept one."""
+    what = hashlib.blake2b(repr(asked).encode(), digest_size=8).hexdigest()
+    day = timezone.localdate().isoformat()
+    key = f"psoas:worklist:{user_id}:{day}:{list_revision()}:{what}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, LIFETIME_S)
     return found

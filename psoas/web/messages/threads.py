@@ -77,15 +77,15 @@ def _unread_for_patient(person: Person, user: Any) -> QuerySet:
 
 def _care_team_messages(user: Any) -> QuerySet:
     """Patients' messages in the threads `user` is written to (see the module's doc)."""
-    from psoas.web.clinic.models import Membership
+    from psoas.web.clinic.models import Patient
+    from psoas.web.clinic.scope import memberships
 
-    clinics = Membership.objects.filter(user=user).values("clinic_id")
-    team = Q(person__clinic_patient__primary_clinician=user) | Q(
-        person__clinic_patient__other_clinicians=user
-    )
-    return Message.objects.filter(
-        team, from_patient=True, person__clinic_patient__clinic_id__in=clinics
-    ).exclude(_read_by(user))
+    clinics = [m.clinic_id for m in memberships(user)]
+    shared = Patient.other_clinicians.through.objects.filter(user=user).values("patient_id")
+    team = Patient.all_rows.filter(
+        Q(primary_clinician=user) | Q(pk__in=shared), clinic_id__in=clinics
+    ).values("person_id")
+    return Message.objects.filter(person_id__in=team, from_patient=True).exclude(_read_by(user))
 
 
 def unread_count(user: Any, person: Person | None = None) -> int:
@@ -96,7 +96,7 @@ def unread_count(user: Any, person: Person | None = None) -> int:
     rows = _care_team_messages(user)
     if person is not None:
         rows = rows.filter(person=person)
-    return rows.values("pk").distinct().count()
+    return rows.count()
 
 
 def unread_for(user: Any) -> int:
@@ -117,7 +117,7 @@ def unread_by_patient(user: Any) -> dict[str, int]:
     rows = (
         _care_team_messages(user)
         .values("person__clinic_patient__public_id")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))
     )
     return {r["person__clinic_patient__public_id"]: r["n"] for r in rows}
 
