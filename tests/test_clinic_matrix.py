@@ -50,6 +50,10 @@ def kind(anonymous, patient_a, patient_b, cara, sam, north_admin, south_admin):
 KINDS = {
     # the frame: anyone
     "open": kind(200, 200, 200, 200, 200, 200, 200),
+    # the health check: no login and the same answer for all. This test database has no
+    # task queue tables (Procrastinate's migrations run where PSOAS_MODE=clinic is set at
+    # start), so it names the queue unreachable (tests/test_health.py has the 200s).
+    "health": kind(503, 503, 503, 503, 503, 503, 503),
     "login": kind(200, 302, 302, 302, 302, 302, 302),
     "logout": kind(302, 302, 302, 302, 302, 302, 302),
     # account pages before a login: an invitation without its code is unknown to all
@@ -133,6 +137,7 @@ PAGES = {
     "password-reset/done/": "reset",
     "password-reset/sent/": "reset",
     "ping": "open",
+    "healthz": "health",
     "plan/": "patient",
     "progress/": "patient",
     "self-tests/": "patient",

@@ -96,7 +96,7 @@ if HTTPS_ORIGIN:
     CSRF_TRUSTED_ORIGINS = [HTTPS_ORIGIN]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^ping$"]  # a health check from the proxy's side
+    SECURE_REDIRECT_EXEMPT = [r"^ping$", r"^healthz$"]  # health checks from the proxy's side
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("PSOAS_HSTS_SECONDS") or 31_536_000)

@@ -42,11 +42,19 @@ OPEN_PATHS = (
     "/manifest.webmanifest",
     "/sw.js",
     "/ping",
+    "/healthz",
     "/calendar/",
     "/pair/",
 )
 # The same less the login page for the loopback link check (there is no login there).
-LOCAL_OPEN_PATHS = ("/static/", "/manifest.webmanifest", "/sw.js", "/ping", "/calendar/")
+LOCAL_OPEN_PATHS = (
+    "/static/",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/ping",
+    "/healthz",
+    "/calendar/",
+)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 # The browser's own word on where a request comes from (Fetch Metadata): "none" is the
 # person typing an address or using a bookmark.
