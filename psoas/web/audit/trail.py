@@ -6,10 +6,11 @@ forget it. A test walks the authorization matrix's routes to hold this
 For each staff request that a page answered (not a 404, a refusal or a trip to the
 second-factor page) it writes:
 - one row for the request: the patient when the route names one (`.../patients/<public
-  id>/...`; none for a list such as the worklist), the action (the view's own, set by
-  `@records(...)`, such as a download; else "view" for a read or a refused form and
-  "change" for a write that went through), the route's name as the kind of record, the
-  staff member and the client's address;
+  id>/...`; none for a list such as the worklist; one row per patient for a download of
+  many patients' files, which the view lists in `request.audit_patients`), the action
+  (the view's own, set by `@records(...)`, such as a download; else "view" for a read or
+  a refused form and "change" for a write that went through), the route's name as the
+  kind of record, the staff member and the client's address;
 - one row for each kind of person-owned record the request saved or deleted (a program
   version, a message, an alert), with that record's patient, caught by Django's
   post_save and post_delete signals while the request runs.
@@ -163,6 +164,27 @@ def _request_row(request: HttpRequest, status: int) -> AuditEvent | None:
     )
 
 
+def _each_patient(request: HttpRequest, row: AuditEvent) -> list[AuditEvent]:
+    """The request's row, or one per patient when the view served many patients' records
+    at once (a batch's zip sets `request.audit_patients` to their (public id, clinic id))."""
+    many = getattr(request, "audit_patients", None)
+    if not many:
+        return [row]
+    return [
+        AuditEvent(
+            actor_id=row.actor_id,
+            actor=row.actor,
+            clinic_id=clinic_id,
+            patient=public_id,
+            record=row.record,
+            action=row.action,
+            route=row.route,
+            address=row.address,
+        )
+        for public_id, clinic_id in many
+    ]
+
+
 def _change_rows(request: HttpRequest, changes: list[tuple[str, str, int]]) -> Iterator:
     from psoas.web.clinic.models import Patient
 
@@ -208,8 +230,10 @@ def audit_trail(get_response: Callable[[HttpRequest], HttpResponse]):
         rows = [] if response.status_code >= 400 else list(_change_rows(request, changes))
         row = _request_row(request, response.status_code)
         if row is not None:
-            rows.insert(0, row)
-        if rows:
+            rows[:0] = _each_patient(request, row)
+        if len(rows) == 1:
+            rows[0].save()  # a read's one row: a single INSERT, no transaction around it
+        elif rows:
             AuditEvent.objects.bulk_create(rows)
         return response
 
