@@ -266,6 +266,21 @@ def a_clip(patient) -> str:
         ).public_id  # fmt: skip
 
 
+def a_batch(w) -> str:
+    """The public id of a batch of reports Cara asked for, with A's report ready."""
+    from psoas.web.batches.models import BatchReport, ReportBatch, State
+    from psoas.web.jobs.tasks import keep_report
+
+    person = w.patients["A"].person
+    with scope.everyone():
+        batch = ReportBatch.objects.create(owner=w.users["cara"], end=date.today())
+        BatchReport.objects.create(
+            batch=batch, person=person, state=State.READY,
+            file=keep_report(person, "psoas-report.pdf", b"%PDF-1.7 a stand-in"),
+        )  # fmt: skip
+    return batch.public_id
+
+
 @pytest.mark.parametrize("route", PATIENT_ROUTES)
 @clinic_mode
 def test_every_staff_route_with_a_patient_writes_a_row(route, w):
@@ -273,7 +288,8 @@ def test_every_staff_route_with_a_patient_writes_a_row(route, w):
     if route not in resolver_routes():
         pytest.skip("a route another branch adds")
     a = w.patients["A"].public_id
-    url = url_for(route, {"public_id": a, "clip_id": a_clip(w.patients["A"])})
+    values = {"public_id": a, "clip_id": a_clip(w.patients["A"]), "batch_id": a_batch(w)}
+    url = url_for(route, values)
     r = as_staff(w.users["cara"]).get(url)
     assert r.status_code == 200, url
     assert [(e.patient, e.actor) for e in rows()] == [(a, "cara@north.example")]
@@ -305,7 +321,7 @@ def test_staff_reads_write_the_audit_trail_and_nothing_else(w):
     a = w.patients["A"].public_id
     clients = {role: as_staff(w.users[role]) for role in ("cara", "north_admin")}
     here = resolver_routes()
-    values = {"public_id": a, "clip_id": a_clip(w.patients["A"])}
+    values = {"public_id": a, "clip_id": a_clip(w.patients["A"]), "batch_id": a_batch(w)}
     urls = [
         url_for(route, values)
         for route in sorted(PAGES)

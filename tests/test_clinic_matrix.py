@@ -30,7 +30,9 @@ from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.account.models import CalendarFeed
 from psoas.web.api.api import api as ninja_api
+from psoas.web.batches.models import BatchReport, ReportBatch, State
 from psoas.web.clips.models import ClipAnalysis
+from psoas.web.jobs.tasks import keep_report
 from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.tracking.services import start_session
 from tests.clinic_seed import as_patient, as_staff, clinic_mode, world
@@ -75,6 +77,8 @@ KINDS = {
     # a staff form's target (acknowledging an alert): POST only; the guard's 404 for
     # another clinic's row is in tests/test_clinic_alerts.py
     "staff_post": kind(LOGIN, 404, 404, 405, 405, 405, 405),
+    # a batch of reports and its files: the staff member who asked for it only (Cara)
+    "own_batch": kind(LOGIN, 404, 404, 200, 404, 404, 404),
     # a clinic's alert settings: its admins only
     "clinic_settings": kind(LOGIN, 404, 404, 404, 404, 200, 200),
     # a clinic admin's page (the audit trail): each admin sees their own clinic's rows
@@ -120,6 +124,10 @@ PAGES = {
     "clinic/patients/<str:public_id>/export/fhir": "staff_a",
     "clinic/patients/<str:public_id>/report.pdf": "staff_a",
     "clinic/second-factor/": "second_factor",
+    "clinic/reports/": "staff",
+    "clinic/reports/<str:batch_id>/": "own_batch",
+    "clinic/reports/<str:batch_id>/all.zip": "own_batch",
+    "clinic/reports/<str:batch_id>/patients/<str:public_id>/report.pdf": "own_batch",
     "exercises/": "patient",
     "exercises/<str:exercise_id>/": "patient",
     "files/<str:token>": "no_page",
@@ -289,6 +297,11 @@ def w(django_db_setup, django_db_blocker):
             public_id="matrix-clip", person=person, uploader_name="cara", exercise=EXERCISE,
             side="left", suffix=".mp4", status="failed", reason="Clip: the file is empty",
         )  # fmt: skip
+        batch = ReportBatch.objects.create(owner=made.users["cara"], end=date.today())
+        BatchReport.objects.create(
+            batch=batch, person=person, state=State.READY,
+            file=keep_report(person, "psoas-report.pdf", b"%PDF-1.7 a stand-in"),
+        )  # fmt: skip
         made.values = {
             "session_id": session.id,
             "token": feed.token,  # calendar/<token>.ics; files/<token> has none of that name
@@ -298,6 +311,7 @@ def w(django_db_setup, django_db_blocker):
             "slug": "about",
             "uidb64": "MQ",
             "clip_id": clip.public_id,
+            "batch_id": batch.public_id,
         }
     with django_db_blocker.unblock():
         yield made

@@ -142,6 +142,7 @@ def every_get(values: dict[str, object]) -> list[str]:
         # clinic mode's pages (404 in local mode, which this test runs in)
         "public_id": "no-such-patient",
         "clip_id": "no-such-clip",
+        "batch_id": "no-such-batch",
         "uidb64": "MQ",
         **values,
     }

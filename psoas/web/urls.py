@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("psoas.web.messages.urls")),
     path("", include("psoas.web.audit.urls")),
     path("", include("psoas.web.jobs.urls")),
+    path("", include("psoas.web.batches.urls")),
 ]

@@ -25,13 +25,18 @@ def attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
 def report(person: Person, plan: Plan, start: date | None, end: date) -> HttpResponse:
     """The two-page PDF for a physiotherapist, from `start` (default: the first day with
     a record) to `end`."""
+    data, name = report_file(person, plan, start, end)
+    return attachment(data, name, "application/pdf")
+
+
+def report_file(person: Person, plan: Plan, start: date | None, end: date) -> tuple[bytes, str]:
+    """The report's PDF and its file name (a batch's job keeps the same file)."""
     from psoas.web.reports.data import first_day
     from psoas.web.reports.pdf import report_pdf
 
     start = start or min(first_day(person) or end, end)
     pdf = report_pdf(person, plan, start, end, date.today())
-    name = f"psoas-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
-    return attachment(pdf.data, name, "application/pdf")
+    return pdf.data, f"psoas-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
 
 
 def csv_zip(person: Person) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from psoas import jobs
 from psoas.web.jobs.models import GeneratedFile
+from psoas.web.programs.models import Person
 
 FILE_DAYS = 7  # a generated file can be downloaded for a week, then it is deleted
 
@@ -37,7 +38,6 @@ def request_report(person_id: int, start: date, end: date) -> str:
 @jobs.task(queue="reports", retries=3)
 def render_report(token: str, person_id: int, start: str, end: str, today: str) -> None:
     """Render the report PDF and keep it as the person's file `token` (once)."""
-    from psoas.web.programs.models import Person
     from psoas.web.programs.services import active_plan
     from psoas.web.reports.pdf import report_pdf
 
@@ -52,17 +52,22 @@ def render_report(token: str, person_id: int, start: str, end: str, today: str) 
     pdf = report_pdf(person, plan, first_day, last_day, date.fromisoformat(today))
     with jobs.once(key) as first:
         if first:
-            now = timezone.now()
-            GeneratedFile.objects.create(
-                token=token,
-                person=person,
-                kind="report",
-                name=f"psoas-report-{start}-to-{end}.pdf",
-                content_type="application/pdf",
-                data=pdf.data,
-                created_at=now,
-                expires_at=now + timedelta(days=FILE_DAYS),
-            )
+            keep_report(person, f"psoas-report-{start}-to-{end}.pdf", pdf.data, token)
+
+
+def keep_report(person: Person, name: str, data: bytes, token: str | None = None) -> GeneratedFile:
+    """Keep a rendered report as `person`'s file for FILE_DAYS (call it inside jobs.once)."""
+    now = timezone.now()
+    return GeneratedFile.objects.create(
+        token=token or new_token(),
+        person=person,
+        kind="report",
+        name=name,
+        content_type="application/pdf",
+        data=data,
+        created_at=now,
+        expires_at=now + timedelta(days=FILE_DAYS),
+    )
 
 
 @jobs.task(queue="upkeep", retries=2, cron="17 3 * * *", queueing_lock="psoas-expired-files")
