@@ -106,14 +106,19 @@ def _serve(queues: list[str], concurrency: int, stalled_after: float, until_empt
     import asyncio
     import logging
 
+    from django.conf import settings
     from django.db import connection
 
     from psoas.jobs.queue import app
     from psoas.jobs.upkeep import retry_stalled
+    from psoas.web.logs import JsonLines
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.LOG_FORMAT == "json":  # Procrastinate's own lines as JSON too
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonLines())
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     logging.getLogger("procrastinate.worker").setLevel(logging.INFO)
     where = connection.settings_dict.get("NAME")

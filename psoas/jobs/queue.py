@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -39,7 +40,6 @@ QUEUES = ("alerts", "reports", "mail", "clips", "upkeep")
 JOB_MODULES = [
     "psoas.jobs.upkeep",
     "psoas.web.jobs.tasks",
-    "psoas.web.batches.tasks",
     "psoas.web.batches.tasks",
     "psoas.web.clinic.alerts",
     "psoas.web.clinic.mail",
@@ -108,14 +108,25 @@ def task(
 def _as_operator(func: Callable[..., Any]) -> Callable[..., Any]:
     """The job's function, run over every person's records. In clinic mode a query of
     people's rows needs a scope (psoas/web/clinic/scope.py); a job has no logged-in user,
-    and the request that deferred it has already checked who may ask for it."""
+    and the request that deferred it has already checked who may ask for it. Each run logs
+    its line (psoas/web/logs.py)."""
+
+    name = f"{func.__module__}.{func.__name__}"
 
     @functools.wraps(func)
     def run(**kwargs: Any) -> Any:
         from psoas.web.clinic.scope import everyone
+        from psoas.web.logs import job_line
 
-        with everyone():
-            return func(**kwargs)
+        started = time.perf_counter()
+        try:
+            with everyone():
+                result = func(**kwargs)
+        except BaseException as exc:
+            job_line(name, "failed", started, exc)
+            raise
+        job_line(name, "ok", started, None)
+        return result
 
     return run
 

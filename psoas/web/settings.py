@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import platformdirs
 
+from psoas.web.logs import log_format, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -148,6 +150,7 @@ INSTALLED_APPS = [
 if CLINIC_MODE:
     INSTALLED_APPS.append("procrastinate.contrib.django")
 MIDDLEWARE = [
+    "psoas.web.logs.request_log",  # first: its time covers the whole request
     "django.middleware.security.SecurityMiddleware",
     "psoas.web.site.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -247,11 +250,7 @@ WHITENOISE_AUTOREFRESH = False
 WHITENOISE_MAX_AGE = 3600
 # A request that fails (a 500) is logged with its traceback on the server's standard error,
 # where `psoas serve` prints; with DEBUG off Django would log it nowhere. 4xx answers are
-# the client's mistake and stay quiet.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"django": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}},
-}
+# the client's mistake and stay quiet. PSOAS_LOG_FORMAT=json adds a JSON line per request
+# and per job (psoas/web/logs.py, docs/deploy.md).
+LOG_FORMAT = log_format(os.environ.get("PSOAS_LOG_FORMAT"))
+LOGGING = logging_config(LOG_FORMAT)
