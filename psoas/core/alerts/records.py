@@ -22,6 +22,7 @@ does not matter: the rules sort.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -215,6 +216,7 @@ class Records:
 
 
 _day_seq = attrgetter("day", "seq")
+_day = attrgetter("day")
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,8 @@ class AsOf:
         def upto(rows: Iterable[Any], key: Callable[[Any], tuple]) -> list[Any]:
             """Sorted by day and seq; rows that share both (rare) by all their fields,
             the row id by its repr (1 and "1" differ and do not compare)."""
-            out = sorted((x for x in rows if x.day <= today), key=_day_seq)
+            out = sorted(rows, key=_day_seq)  # one pass; rows after `today` cut off below
+            out = out[: bisect.bisect_right(out, today, key=_day)]
             keys = list(map(_day_seq, out))
             tied = any(map(eq, keys, keys[1:]))
             return sorted(out, key=key) if tied else out
@@ -246,12 +249,13 @@ class AsOf:
             lambda s: (s.day, s.seq, s.status, s.planned, s.completed, s.pain_stop, repr(s.ref)),
         )
         done = [s for s in sessions if s.done]
+        scheduled = sorted(rec.scheduled)
         return cls(
             pain=upto(rec.pain, lambda p: (p.day, p.seq, p.nprs, repr(p.ref))),
             sessions=sessions,
             psfs=upto(rec.psfs, lambda p: (p.day, p.seq, p.score, repr(p.ref))),
             screens=upto(rec.screens, lambda s: (s.day, s.seq, s.red_flags, repr(s.ref))),
-            scheduled=sorted(d for d in rec.scheduled if d <= today),
+            scheduled=scheduled[: bisect.bisect_right(scheduled, today)],
             done=[s.day for s in done],
             sessions_done=done,
             work=list(accumulate((s.completion for s in done), initial=0.0)),

@@ -119,9 +119,13 @@ class OpenAlert(Protocol):
     def fired_on(self) -> date: ...
 
 
-def evaluate(records: Records, thresholds: Thresholds, today: date) -> list[Alert]:
-    """The alerts of `records` as of `today`, most urgent first (see the module)."""
-    r = AsOf.of(records, today)
+def evaluate(
+    records: Records, thresholds: Thresholds, today: date, as_of: AsOf | None = None
+) -> list[Alert]:
+    """The alerts of `records` as of `today`, most urgent first (see the module).
+    `as_of`: `AsOf.of(records, today)` when the caller has it already (the worklist's row
+    reads the same sorted rows)."""
+    r = as_of or AsOf.of(records, today)
     recent = today - timedelta(days=RECENT_DAYS - 1)
     found = [
         *_signs(r.screens, recent),

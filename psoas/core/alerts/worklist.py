@@ -82,9 +82,11 @@ def worklist_row(
     open_alerts: Iterable[OpenAlert],
     thresholds: Thresholds,
     today: date,
+    as_of: AsOf | None = None,
 ) -> WorklistRow:
-    """The figures of one patient as of `today`, with the alerts the store holds open."""
-    r = AsOf.of(records, today)
+    """The figures of one patient as of `today`, with the alerts the store holds open
+    (`as_of`: `AsOf.of(records, today)` when the caller has it, as for `evaluate`)."""
+    r = as_of or AsOf.of(records, today)
     pain = None
     if r.pain or records.pain_baseline is not None:
         baseline = records.pain_baseline if records.pain_baseline is not None else r.pain[0].nprs

@@ -36,7 +36,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from psoas import jobs
-from psoas.core.alerts.records import PainReport, PsfsResult, Records, ScreenAnswer, SessionRecord
+from psoas.core.alerts.records import (
+    AsOf,
+    PainReport,
+    PsfsResult,
+    Records,
+    ScreenAnswer,
+    SessionRecord,
+)
 from psoas.core.alerts.rules import Alert as Fired
 from psoas.core.alerts.rules import evaluate
 from psoas.core.alerts.thresholds import Thresholds, parse_thresholds
@@ -221,10 +228,12 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     limits: dict[int, Thresholds] = {}
     ongoing: list[Any] = []
     ended: list[Any] = []
+    sorted_rows: dict[int, AsOf] = {}  # read by both the rules and the worklist's row
     for pid, clinic_id, saved, _ in patients:
         if clinic_id not in limits:
             limits[clinic_id] = parse_thresholds(saved or {})
-        for a in evaluate(records[pid], limits[clinic_id], today):
+        sorted_rows[pid] = AsOf.of(records[pid], today)
+        for a in evaluate(records[pid], limits[clinic_id], today, sorted_rows[pid]):
             (ongoing if a.ongoing else ended).append(_row(pid, a))
     known = set(Alert.objects.filter(person_id__in=ids).values_list("person_id", "key"))
     # An episode still going keeps its row and its handling but takes the day's words and
@@ -247,7 +256,9 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     now = timezone.now()
     entries = []
     for pid, cid, _, public_id in patients:
-        row = worklist_row(public_id, records[pid], open_alerts[pid], limits[cid], today)
+        row = worklist_row(
+            public_id, records[pid], open_alerts[pid], limits[cid], today, sorted_rows[pid]
+        )
         entries.append(
             WorklistEntry(
                 person_id=pid,
