@@ -18,6 +18,11 @@ worklist as the clinician (a session logged in and verified by the second factor
 tests/clinic_seed.py makes one) and for the trivial view (`/ping`: the same server and
 middleware, no database, no template) in rounds that take turns. Prints each one's p50 and
 p95 in ms, then `clinic_p50_ratio` and `clinic_p95_ratio` (target at most 3).
+
+`--keep DIR` (for one's own runs while working on speed): the throw-away cluster lives in
+DIR and stays there, seeded, between runs; a later run with the same DIR starts it again
+and skips the seed (the sweep's alerts and figures are cleared first, so the sweep starts
+from nothing each time). Without it, everything is made fresh and removed at the end.
 """
 
 from __future__ import annotations
@@ -58,11 +63,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def postgres_server():
+def postgres_server(keep: Path | None = None):
     """The URL of a PostgreSQL server (its maintenance database): the given one, or a
-    throw-away cluster."""
+    throw-away cluster (in `keep`, kept there, when given)."""
     given = os.environ.get("PSOAS_DATABASE_URL", "")
-    if given.startswith("postgres"):
+    if given.startswith("postgres") and keep is None:
         yield given
         return
     bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
@@ -72,7 +77,8 @@ def postgres_server():
         )
     pg = bins[-1]
     root = os.geteuid() == 0
-    tmp = Path(tempfile.mkdtemp(prefix="psoas-bench-pg."))
+    tmp = keep or Path(tempfile.mkdtemp(prefix="psoas-bench-pg."))
+    tmp.mkdir(parents=True, exist_ok=True)
 
     def run(*args: str) -> None:
         cmd = ["runuser", "-u", "postgres", "--", *args] if root else list(args)
@@ -82,28 +88,35 @@ def postgres_server():
         shutil.chown(tmp, "postgres")
     owner = "postgres" if root else getpass.getuser()
     port = _free_port()
-    run(str(pg / "initdb"), "-D", f"{tmp}/data", "-A", "trust", "-U", owner, "-E", "UTF8")
+    if not (tmp / "data").exists():
+        run(str(pg / "initdb"), "-D", f"{tmp}/data", "-A", "trust", "-U", owner, "-E", "UTF8")
     opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
     run(str(pg / "pg_ctl"), "-D", f"{tmp}/data", "-l", f"{tmp}/log", "-w", "-o", opts, "start")
     try:
         yield f"postgresql://{owner}@127.0.0.1:{port}/postgres"
     finally:
-        run(str(pg / "pg_ctl"), "-D", f"{tmp}/data", "-m", "immediate", "stop")
-        shutil.rmtree(tmp, ignore_errors=True)
+        run(str(pg / "pg_ctl"), "-D", f"{tmp}/data", "-m", "fast" if keep else "immediate", "stop")
+        if keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @contextmanager
-def fresh_database(server: str):
+def fresh_database(server: str, keep: bool = False):
+    """A new database on `server`, dropped at the end; with `keep`, the one kept from an
+    earlier run (made if missing) and left in place."""
     import psycopg
 
-    name = f"psoas_bench_{uuid.uuid4().hex[:10]}"
+    name = "psoas_bench_kept" if keep else f"psoas_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        there = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not there:
+            conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield server.rsplit("/", 1)[0] + "/" + name
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the seed ------------------------------------------------------------------------------
@@ -200,6 +213,25 @@ def seed() -> tuple[object, str]:
     return clinic, session_key
 
 
+def kept_seed() -> str | None:
+    """With --keep: a new verified session of the seeded clinician when the database was
+    seeded before (the sweep's rows cleared), else None."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from psoas.web.clinic import scope
+    from psoas.web.clinic.models import Alert, Patient, WorklistEntry
+
+    with scope.everyone():
+        if Patient.objects.count() != PATIENTS:
+            return None
+        Alert.objects.all().delete()
+        WorklistEntry.objects.all().delete()
+        device = TOTPDevice.objects.select_related("user").get(name="bench")
+        print(f"kept seed: {PATIENTS} patients")
+        return verified_session(device.user, device, DEVICE_ID_SESSION_KEY)
+
+
 def verified_session(user, device, device_key: str) -> str:
     """A session of `user` logged in and verified by the second factor, saved in the
     store as Django's login and django-otp's verification leave it (tests do the same)."""
@@ -220,15 +252,25 @@ def verified_session(user, device, device_key: str) -> str:
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    keep = Path(args[1]).resolve() if args[:1] == ["--keep"] and len(args) == 2 else None
+    if args and keep is None:
+        raise SystemExit("usage: bench/clinic.py [--keep DIR]")
     key = "bench-" + secrets.token_urlsafe(40)
-    with postgres_server() as server, fresh_database(server) as url:
+    if keep:  # the kept sessions are signed with it
+        saved = keep / "secret_key"
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        if not saved.exists():
+            saved.write_text(key)
+        key = saved.read_text()
+    with postgres_server(keep) as server, fresh_database(server, keep is not None) as url:
         os.environ.update(PSOAS_DATABASE_URL=url, PSOAS_MODE="clinic", PSOAS_SECRET_KEY=key)
         from psoas.web.bootstrap import setup
 
         setup()
         from psoas.web.clinic import alerts, scope
 
-        _, session_key = seed()
+        session_key = (keep and kept_seed()) or seed()[1]
         with scope.everyone():
             t0 = time.perf_counter()
             new = alerts.sweep_all(TODAY)
