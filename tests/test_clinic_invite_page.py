@@ -53,7 +53,9 @@ def accept(link: str) -> Client:
 @clinic_mode
 def test_a_clinician_invites_a_patient_whose_intake_starts_from_her_answers(w):
     cara = as_staff(w.users["cara"])
+    assert '<a href="/clinic/invite/">Invite</a>' in cara.get("/clinic/").content.decode()
     form = cara.get(PAGE).content.decode()
+    assert '<a href="/clinic/invite/" aria-current="page">Invite</a>' in form
     assert '<option value="cara@north.example" selected>' in form
     assert "sam@south.example" not in form  # another clinic's staff is no choice
     assert 'value="osteoporosis"' in form and "Osteoporosis (thin bones)" in form

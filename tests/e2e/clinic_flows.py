@@ -1,7 +1,7 @@
 """Steps several clinic browser tests take the same way: an invitation link from `psoas
-clinic`, joining from it, the first admin's start with the second factor, a staff page
-checked on a laptop and at 375 px, a program edit sent with its reason, and a patient's
-intake on a phone."""
+clinic` or from the invite page, joining from it, the first admin's start with the second
+factor, a staff page checked on a laptop and at 375 px, a program edit sent with its
+reason, and a patient's intake on a phone."""
 
 from __future__ import annotations
 
@@ -20,6 +20,20 @@ def invite(server, *args: str) -> str:
     r = server.cli("clinic", *args, "--origin", server.url.rstrip("/"))
     assert r.returncode == 0, r.stderr
     return r.stdout.strip().splitlines()[-1]
+
+
+def invite_on_page(page, email: str, name: str | None = None) -> str:
+    """Invite a patient from the invite page, from the keyboard, with the clinician the
+    page offers (the one logged in); the link the page shows once. With `name`, the page
+    with the link is checked on a laptop and at 375 px."""
+    page.goto(page.url.split("/clinic/")[0] + "/clinic/invite/")
+    page.get_by_label("Their email").fill(email)
+    page.get_by_label("Their email").press("Enter")
+    page.wait_for_selector("#invite_url")
+    assert "This page shows the link once." in main_text(page)
+    if name:
+        check_wide_and_narrow(page, name)
+    return page.locator("#invite_url").input_value()
 
 
 def join(page, link: str, name: str) -> None:

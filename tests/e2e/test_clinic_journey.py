@@ -1,8 +1,8 @@
 """The whole clinical journey in a real browser on a real clinic server (`psoas serve` with
 PSOAS_MODE=clinic on a fresh PostgreSQL database) and a real `psoas worker` process (clinic
 mode defers the alert evaluation through psoas.jobs), in two browser contexts: the admin
-clinician sets up the second factor and invites a patient (`psoas clinic invite`: the app
-has no invitation page); the patient, on a 375 px phone, signs up, does the intake, gets a
+clinician sets up the second factor and invites two patients from the invite page (the
+link copied with its button); the patient, on a 375 px phone, signs up, does the intake, gets a
 plan and stops a session for pain; the clinician sees the alert at the top of the
 worklist, acknowledges it with a note, swaps an exercise with a reason and writes to the
 patient; the patient sees the new version with the reason on Plan and Today, and the
@@ -19,7 +19,7 @@ from tests.e2e.clinic_flows import (
     admin_joins,
     check_wide_and_narrow,
     intake,
-    invite,
+    invite_on_page,
     join,
     send_form,
 )
@@ -66,20 +66,26 @@ def test_invitation_to_alert_to_a_changed_program(clinic, worker, page, phone): 
     phone.set_default_timeout(WAIT)
     admin_joins(clinic, page, "journey-01-invite-staff")
     check_wide_and_narrow(page, "journey-02-worklist-empty")
+    page.get_by_role("link", name="Invite a patient").click()
+    page.wait_for_url("**/clinic/invite/")
+    check_wide_and_narrow(page, "journey-03-invite-form")
 
     # a quiet patient who joined first, so the alert's place on the list is not chance
     quiet = page.context.browser.new_context(viewport={"width": 375, "height": 740})
-    link = invite(clinic, "invite", "--email", "quiet@mail.example", "--role", "patient",
-                  "--clinician", "ann@north.example")  # fmt: skip
+    link = invite_on_page(page, "quiet@mail.example", "journey-03-invite-link")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the link").click()
+    assert page.locator("#copy_status").inner_text() == "Copied. Send it to the person you invite."
+    assert page.evaluate("navigator.clipboard.readText()") == link
     quiet_page = quiet.new_page()
     quiet_page.set_default_timeout(WAIT)
-    join(quiet_page, link, "journey-03-invite-quiet")
+    join(quiet_page, link, "journey-03-join-quiet")
     quiet_page.wait_for_url("**/start/about/")
     quiet.close()
 
     # the patient signs up on a phone, does the intake and gets a plan
-    link = invite(clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
-                  "--clinician", "ann@north.example")  # fmt: skip
+    link = invite_on_page(page, "pat@mail.example")
+    assert "quiet@mail.example" not in main_text(page).split("Open invitations")[1]  # used
     join(phone, link, "journey-04-invite-patient")
     intake(phone, "journey-05-intake")
     check_page(phone, "journey-06-plan")

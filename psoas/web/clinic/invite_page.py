@@ -73,6 +73,8 @@ def _send(new: invitations.NewInvitation) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 @factor.staff_page
 def invite_page(request: HttpRequest) -> HttpResponse:
+    """The form and the open invitations; a POST makes one (the answer shows its link, never
+    cached: staff pages are no-store) or cancels one (`action=cancel`)."""
     memberships = scope.memberships(request.user)
     clinics = {m.clinic_id: m for m in memberships}
     admin_of = {m.clinic_id for m in memberships if m.role == Role.ADMIN}
