@@ -200,6 +200,22 @@ def test_keys_of_old_effects_are_forgotten_nightly():
     assert list(JobDone.objects.values_list("key", flat=True)) == ["recent"]
 
 
+def test_expired_login_sessions_are_deleted_nightly():
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    keys = {}
+    for name in ("old", "current"):
+        store = SessionStore()
+        store["name"] = name
+        store.create()
+        keys[name] = store.session_key
+    Session.objects.filter(pk=keys["old"]).update(expire_date=timezone.now() - timedelta(seconds=1))
+    upkeep.forget_expired_sessions(timestamp=0)
+    [left] = Session.objects.all()
+    assert left.get_decoded()["name"] == "current"
+
+
 # --- clinic mode's path, through the in-memory connector ---------------------------------
 
 

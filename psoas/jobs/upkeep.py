@@ -9,7 +9,7 @@ job does it every minute while workers run.
 
 Nightly, jobs that succeeded more than a week ago are deleted (failed ones stay, for the
 admins to see and retry), and so are the keys of effects done more than 30 days ago: a
-retry or a duplicate comes within hours, not weeks.
+retry or a duplicate comes within hours, not weeks. Expired login sessions go too.
 """
 
 from __future__ import annotations
@@ -62,3 +62,12 @@ def forget_old_keys(timestamp: int) -> None:
     from psoas.web.jobs.models import JobDone
 
     JobDone.objects.filter(done_at__lt=timezone.now() - timedelta(days=KEYS_KEPT_DAYS)).delete()
+
+
+@task(queue="upkeep", retries=2, cron="53 3 * * *", queueing_lock="psoas-old-sessions")
+def forget_expired_sessions(timestamp: int) -> None:
+    """Nightly: login sessions past their expiry. They live in the database, so that any
+    app server can read any of them (docs/deploy.md); Django never deletes them itself."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore.clear_expired()
