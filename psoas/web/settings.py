@@ -219,6 +219,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# Sessions in the database (Django's default, said here on purpose): any app server reads a
+# login another made (docs/deploy.md, "Stateless servers"); upkeep deletes expired ones.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
