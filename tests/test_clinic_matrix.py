@@ -131,6 +131,8 @@ PAGES = {
     "exercises/": "patient",
     "exercises/<str:exercise_id>/": "patient",
     "files/<str:token>": "no_page",
+    "reports/": "patient",
+    "reports/<str:token>/": "no_page",  # a token that is no report of anyone's
     "invite/": "invite",
     "learn/": "patient",
     "learn/<str:topic_id>/": "patient",
