@@ -17,7 +17,7 @@ episode still going updates its row's severity, message and evidence (never its 
 notes); one that ended is never changed, so it stays as it fired until a clinician
 resolves it.
 
-Cheap for many patients: `records_for` reads the rows of a batch of patients in seven
+Cheap for many patients: `records_for` reads the rows of a batch of patients in eight
 queries whatever the batch's size, and the sweep goes in batches.
 """
 
@@ -63,9 +63,9 @@ NOTE_MAX = 1000  # characters of an acknowledge or resolve note
 
 
 def records_for(person_ids: Sequence[int]) -> dict[int, Records]:
-    """Each person's `Records` (records.py says which row is which), in seven queries."""
+    """Each person's `Records` (records.py says which row is which), in eight queries."""
     from psoas.web.outcomes.models import PainCheckin, QuestionnaireResponse
-    from psoas.web.programs.models import ProfileVersion, ScheduledSession
+    from psoas.web.programs.models import Plan, ProfileVersion, ScheduledSession
     from psoas.web.tracking.models import SessionLog, SetLog
 
     ids = list(person_ids)
@@ -104,28 +104,30 @@ def records_for(person_ids: Sequence[int]) -> dict[int, Records]:
             screens[pid].append(ScreenAnswer(day=day, ref=f"profile:{ref}", red_flags=tuple(new)))
 
     sets = {
-        row["session_id"]: row
-        for row in SetLog.objects.filter(person_id__in=ids)
+        session: (n, done, stops)
+        for session, n, done, stops in SetLog.objects.filter(person_id__in=ids)
         .values("session_id")
         .annotate(
             n=Count("id"),
             done=Count("id", filter=Q(status=SetLog.Status.DONE)),
             pain=Count("id", filter=Q(status=SetLog.Status.STOPPED_FOR_PAIN)),
         )
+        .values_list("session_id", "n", "done", "pain")
     }
+    none = (0, 0, 0)
     for pid, ref, day, status in SessionLog.objects.filter(person_id__in=ids).values_list(
         "person_id", "id", "date", "status"
     ):
-        s = sets.get(ref)
+        n, done, stops = sets.get(ref, none)
         sessions[pid].append(
             SessionRecord(
                 day=day,
                 seq=ref,
                 ref=ref,
                 status=status,
-                planned=s["n"] if s else 0,
-                completed=s["done"] if s else 0,
-                pain_stop=bool(s and s["pain"]),
+                planned=n,
+                completed=done,
+                pain_stop=stops > 0,
             )
         )
 
@@ -135,14 +137,20 @@ def records_for(person_ids: Sequence[int]) -> dict[int, Records]:
         psfs[pid].append(PsfsResult(day=day, seq=ref, ref=ref, score=score))
 
     # The active plan's days, and an older plan's only before the active one began.
+    # (The active plans read apart: joining each of a year's planned days to its plan
+    # costs more than the days themselves.)
+    active_plans = dict(
+        Plan.objects.filter(person_id__in=ids, active=True).values_list("id", "start_date")
+    )
     rows = ScheduledSession.objects.filter(person_id__in=ids).values_list(
-        "person_id", "date", "plan__active", "plan__start_date"
+        "person_id", "date", "plan_id"
     )
     active_start: dict[int, date] = {}
     kept: list[tuple[int, date, bool]] = []
-    for pid, day, active, start in rows:
+    for pid, day, plan_id in rows:
+        active = plan_id in active_plans
         if active:
-            active_start[pid] = start
+            active_start[pid] = active_plans[plan_id]
         kept.append((pid, day, active))
     for pid, day, active in kept:
         if active or pid not in active_start or day < active_start[pid]:
