@@ -72,16 +72,18 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
     assert len(smtp.messages) == 1
 
 
-def test_a_low_alert_sends_no_email(queue, smtp):
+def test_the_sweep_mails_red_flags_and_high_alerts_only(queue, smtp):
     w = world()
     with scope.everyone():
         give_plan(w.patients["B"], timezone.localdate() - timedelta(20))
         from psoas.web.clinic.alerts import sweep_all
 
-        assert sweep_all(timezone.localdate()) >= 1  # B: no session for 20 days
-        severities = {a.severity for a in Alert.objects.all()}
+        assert sweep_all(timezone.localdate()) >= 2  # B: no session for 20 days, and more
+        severities = [a.severity for a in Alert.objects.all()]
+    assert "low" in severities and "high" in severities, severities
     run(queue, "mail")
     assert len(smtp.messages) == sum(s in mail.ALERT_SEVERITIES for s in severities)
+    assert {m["To"] for m in smtp.messages} == {"cole@north.example"}  # B's clinician
 
 
 def test_an_invitation_email_has_the_clinic_the_link_and_the_expiry(queue, smtp):
