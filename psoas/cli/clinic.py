@@ -46,6 +46,9 @@ clinic_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     """Add `psoas clinic` to the app."""
+    from psoas.cli.clinic_up import up
+
+    clinic_app.command("up")(up)
     app.add_typer(clinic_app, name="clinic")
 
 
