@@ -17,9 +17,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from psoas.core.alerts.records import Records
 from psoas.web.clinic import alerts, scope
 from psoas.web.clinic.models import Alert, Patient, WorklistEntry
-from psoas.web.outcomes.services import add_checkin
+from psoas.web.outcomes.services import add_checkin, add_response
 from psoas.web.programs.models import Person
 from psoas.web.tracking.services import finish_session, record_exercise, start_session
 from tests.clinic_seed import (
@@ -116,6 +117,32 @@ def test_a_pain_stop_during_a_session_fires_at_once(w, queue):
         finish_session(log, "stopped_for_pain", 6)  # the session saved: the same episode
     run_alert_jobs(queue)
     assert len(rows(a, "pain_stop")) == 1
+
+
+def test_the_store_builds_rows_the_checked_constructors_accept_unchanged(w):
+    """The sweep reads rows through the unchecked `trusted` path: each must equal the row
+    the public, checking constructor makes of the same fields."""
+    a = w.patients["A"]
+    with scope.everyone():
+        add_checkin(a.person, TODAY - timedelta(3), 4, [])
+        add_checkin(a.person, TODAY - timedelta(2), 5, ["trouble_peeing", "saddle_numbness"])
+        add_response(a.person, "psfs", "1", TODAY - timedelta(2), {}, 6.5)
+        log = start_session(a.person, a.person.plans.get(active=True), TODAY, 1, 0)
+        record_exercise(log, "glute_bridge", [
+            {"side": "both", "set_number": 1, "status": "done", "pain_during": 2},
+            {"side": "both", "set_number": 2, "status": "stopped_for_pain", "pain_during": 7},
+        ])  # fmt: skip
+        finish_session(log, "stopped_for_pain", 6)
+        rec = alerts.records_for([a.person_id])[a.person_id]
+    kinds = ("pain", "sessions", "psfs", "screens")
+    assert all(getattr(rec, k) for k in kinds)
+    assert ("saddle_numbness", "trouble_peeing") in {s.red_flags for s in rec.screens}
+    checked = Records(
+        pain_baseline=rec.pain_baseline,
+        scheduled=rec.scheduled,
+        **{k: [type(row)(**vars(row)) for row in getattr(rec, k)] for k in kinds},
+    )
+    assert checked == rec and vars(checked) == vars(rec)
 
 
 def test_reruns_and_duplicated_jobs_leave_one_row_per_episode(w, queue):

@@ -57,6 +57,17 @@ class _Row:
     seq: int = 0  # order within the day
     ref: Ref = None  # the store's row id
 
+    @classmethod
+    def trusted(cls, **fields: Any) -> Any:
+        """A row built without the checks, for the store's read path only: its columns
+        were checked when written (the forms' and services' validators, the status
+        choices, the catalog's ids), and checking a year of rows again per patient was
+        most of the sweep's time. Every field must be given, as the checked row holds
+        it (`ScreenAnswer.red_flags`: a sorted tuple of distinct known ids)."""
+        row = object.__new__(cls)
+        row.__dict__.update(fields)
+        return row
+
     def _row_ok(self) -> bool:
         return (
             type(self.day) is date
@@ -201,6 +212,14 @@ class Records:
     psfs: tuple[PsfsResult, ...] = ()
     screens: tuple[ScreenAnswer, ...] = ()
     scheduled: tuple[date, ...] = ()
+
+    @classmethod
+    def trusted(cls, **fields: Any) -> Records:
+        """Records of rows built by `trusted` (the store's read path), kept without the
+        checks; every list is given as a tuple."""
+        rec = object.__new__(cls)
+        rec.__dict__.update(fields)
+        return rec
 
     def __post_init__(self) -> None:
         if self.pain_baseline is not None and not _whole(self.pain_baseline, 0, 10):
