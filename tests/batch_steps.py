@@ -11,6 +11,7 @@ the real settings and the real queue. Each step prints one JSON value.
 - file PATH: the status, type and bytes (hex) of a download as Cara.
 - redefer: each of the batch's rows' job is deferred again (a duplicated job).
 - counts: the batch rows' states and the number of generated files.
+- device: Cara's confirmed authenticator; prints its key (hex) for a browser login.
 """
 
 from __future__ import annotations
@@ -105,10 +106,20 @@ def counts() -> None:
         print(json.dumps({"states": states, "files": GeneratedFile.objects.count()}))
 
 
+def device() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.clinic_seed import user_named
+
+    made = TOTPDevice.objects.create(user=user_named("cara@north.example"), confirmed=True)
+    print(json.dumps(made.key))
+
+
 def main(argv: list[str]) -> None:
     setup()
     step, args = argv[0], argv[1:]
     steps = {"seed": seed, "ask": lambda: ask(args), "redefer": redefer, "counts": counts}
+    steps["device"] = device
     steps |= {"page": lambda: page(*args), "file": lambda: file(args[0])}
     steps[step]()
 
