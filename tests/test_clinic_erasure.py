@@ -20,6 +20,7 @@ from psoas.core.profile import parse_profile
 from psoas.web.account.models import CalendarFeed
 from psoas.web.audit import erasure
 from psoas.web.audit.models import AuditEvent
+from psoas.web.batches.models import BatchReport, ReportBatch
 from psoas.web.breaks import services as breaks
 from psoas.web.breaks.codec import settings_from_json
 from psoas.web.clinic import scope
@@ -62,7 +63,7 @@ def give_records(person, clinician) -> None:
     CoachRun.objects.create(
         person=person, session=session, exercise_id="glute_bridge", side="left", t0=0, state="{}"
     )
-    GeneratedFile.objects.create(
+    report = GeneratedFile.objects.create(
         token=f"t-{person.pk}",
         person=person,
         kind="report",
@@ -71,6 +72,8 @@ def give_records(person, clinician) -> None:
         data=b"%PDF",
         expires_at=now + timedelta(days=1),
     )
+    batch = ReportBatch.objects.create(owner=clinician, end=TODAY)
+    BatchReport.objects.create(batch=batch, person=person, state="ready", file=report)
     threads.send(person, clinician, "How did the bridge feel?")
     threads.send(person, person.user, "Fine, a bit tight.")
 

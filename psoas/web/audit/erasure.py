@@ -39,6 +39,7 @@ ERASED = (
     "breaks.BreakLog",
     "tracking.CoachRun",
     "jobs.GeneratedFile",
+    "batches.BatchReport",  # a place in a clinician's batch of reports: the PDF goes with it
 )
 KEPT = (
     "programs.Person",
