@@ -58,7 +58,8 @@ def test_a_batch_of_reports_with_its_progress_and_downloads_on_a_phone(clinic, p
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/clinic/")
 
-    phone.goto(server.url + "clinic/reports/")
+    phone.get_by_role("link", name="Reports", exact=True).click()
+    phone.wait_for_url("**/clinic/reports/")
     assert "Ann Able" in main_text(phone) and ids[3] in main_text(phone)
     check_page(phone, "clinic-batch-ask")
     phone.get_by_role("button", name="Reports for all my patients (4)").click()
