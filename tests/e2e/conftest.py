@@ -91,15 +91,23 @@ def server(tmp_path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright for the whole run: its sync API keeps an event loop running in this
+    thread, so a second `sync_playwright()` beside it would refuse to start. A test that
+    needs a browser launched with other flags (the fake camera) launches it from here."""
     if not Path(CHROMIUM).exists():  # make test installs it: a failure, never a skip
         pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (make test as root does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 def _context(browser, request, **options):

@@ -59,9 +59,7 @@ def make_y4m(clip: Path, out: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(playwright, tmp_path_factory):
     y4m = tmp_path_factory.mktemp("camera") / "squats.y4m"
     make_y4m(footage("pose_squats.mp4"), y4m)
     fake_camera = [
@@ -70,10 +68,9 @@ def camera_browser(tmp_path_factory):
         f"--use-file-for-fake-video-capture={y4m}",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_camera)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_camera)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
