@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from django_otp.oath import totp
 
 from tests.clinic_seed import PASSWORD
 from tests.e2e.check import check_page, main_text
+from tests.e2e.clinic_flows import staff_logs_in
 from tests.e2e.conftest import ROOT, start_server, stop_server
 from tests.test_clinic_batch import step
 
@@ -49,14 +49,7 @@ def test_a_batch_of_reports_with_its_progress_and_downloads_on_a_phone(clinic, p
     server, env, start_worker = clinic
     ids = step(env, "seed")
     key = step(env, "device")
-    phone.goto(server.url + "login/")
-    phone.get_by_label("Email").fill("cara@north.example")
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.keyboard.press("Enter")
-    phone.wait_for_url("**/clinic/second-factor/**")
-    phone.get_by_label("Code").fill(f"{totp(bytes.fromhex(key)):06d}")
-    phone.keyboard.press("Enter")
-    phone.wait_for_url("**/clinic/")
+    staff_logs_in(phone, server.url, "cara@north.example", PASSWORD, key)
 
     phone.get_by_role("link", name="Reports", exact=True).click()
     phone.wait_for_url("**/clinic/reports/")

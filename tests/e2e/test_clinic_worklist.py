@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from django_otp.oath import totp
 
 from tests.e2e.check import check_page, main_text
+from tests.e2e.clinic_flows import staff_logs_in
 from tests.e2e.conftest import ROOT, start_server, stop_server
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
@@ -62,14 +62,7 @@ def test_worklist_and_acknowledging_a_red_flag_on_a_phone(clinic, phone):
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
     key, quiet, flagged = seeded.stdout.split()[-3:]
-    phone.goto(clinic.url + "login/")
-    phone.get_by_label("Email").fill("cara@north.example")
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.keyboard.press("Enter")
-    phone.wait_for_url("**/clinic/second-factor/**")
-    phone.get_by_label("Code").fill(f"{totp(bytes.fromhex(key)):06d}")
-    phone.keyboard.press("Enter")
-    phone.wait_for_url("**/clinic/")
+    staff_logs_in(phone, clinic.url, "cara@north.example", PASSWORD, key)
     text = main_text(phone)
     assert text.index(flagged) < text.index(quiet)  # the red flag first
     assert "Red flag alert: Red flag. Emergency: advise emergency care now." in text
