@@ -8,6 +8,12 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Playwright's sync API (the session-wide browser of tests/e2e) leaves an event loop running
+# in the main thread, and Django then takes every later test's database call for one made
+# from async code (SynchronousOnlyOperation: the whole clinic matrix errored after the
+# clinic browser tests in one run). The tests make no async database calls of their own.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 from psoas.core.content.loader import Catalog, catalog
 
 settings.register_profile(
