@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -117,3 +120,34 @@ def test_week_pattern_keeps_strength_days_apart():
         assert all(b - a >= 2 for a, b in itertools.pairwise(strength))
     plan = build_plan(parse_profile(PROFILE))
     assert len(schedule(plan, START)) == 42
+
+
+FIRST_USE = """
+import sys, time
+from psoas.web.bootstrap import setup
+setup()
+from psoas.web.programs.services import local_person
+time.sleep(max(0, float(sys.argv[1]) - time.time()))
+print(local_person().pk)
+"""
+
+
+def test_processes_starting_at_once_on_an_empty_store_make_one_person(env):
+    """The web app, the break runner and the CLI may each ask for the local person first,
+    at the same moment: they find one person between them, not one each."""
+    first = subprocess.run(
+        [sys.executable, "-c", "from psoas.web.bootstrap import setup; setup()"], env=env
+    )
+    assert first.returncode == 0
+    start = time.time() + 3
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", FIRST_USE, str(start)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    answers = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(answers) == 1 and answers != {""}

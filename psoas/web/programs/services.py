@@ -34,6 +34,13 @@ def local_person() -> Person:
     if row is not None:
         return Person.from_db(connection.alias, _PLAIN, row)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Processes starting at once on an empty store (the web app, the break runner,
+            # the CLI) must make one person between them, not one each: this lock mode
+            # conflicts with itself, so the second waits and then finds the first's row.
+            # (SQLite's immediate transactions already take the database's write lock.)
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {Person._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         return Person.objects.order_by("id").first() or Person.objects.create(name="me")
 
 
