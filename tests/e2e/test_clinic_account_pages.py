@@ -1,0 +1,73 @@
+"""The clinic pages no other browser test opens, on a real clinic server (PostgreSQL): the
+admin's alert settings (a refusal naming the field, then a save), and a forgotten password
+from the ask page through the emailed link to the new password, with a real SMTP server on
+loopback. axe-core and 375 px on every page; the forms are sent from the keyboard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.check import check_page, main_text
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
+from tests.e2e.conftest import start_server, stop_server
+from tests.smtp_sink import Sink, parts
+
+pytestmark = [pytest.mark.store, pytest.mark.postgres]
+
+NEW_PASSWORD = "a new and equally quiet password"
+
+
+@pytest.fixture
+def clinic_with_mail(env):
+    with Sink() as sink:
+        server = start_server(
+            {
+                **env,
+                "PSOAS_MODE": "clinic",
+                "PSOAS_SMTP_HOST": "127.0.0.1",
+                "PSOAS_SMTP_PORT": str(sink.port),
+            }
+        )
+        yield server, sink
+        stop_server(server)
+
+
+def test_alert_settings_and_a_forgotten_password(clinic_with_mail, page, phone):
+    server, sink = clinic_with_mail
+    admin_joins(server, page, "account-1-join")
+
+    page.goto(server.url + "clinic/settings/")
+    assert "Alert settings" in main_text(page)
+    check_wide_and_narrow(page, "account-2-alert-settings")
+    field = page.get_by_label("No session for this many days", exact=True)
+    field.fill("many")
+    field.press("Enter")
+    page.get_by_role("alert").wait_for()
+    assert "no_session_days" in page.get_by_role("alert").inner_text()
+    check_wide_and_narrow(page, "account-3-alert-settings-refused")
+    field = page.get_by_label("No session for this many days", exact=True)
+    field.fill("10")
+    field.press("Enter")
+    page.wait_for_url("**/clinic/settings/?saved=1")
+    assert page.get_by_label("No session for this many days", exact=True).input_value() == "10"
+    check_page(page, "account-4-alert-settings-saved")
+
+    phone.goto(server.url + "login/")
+    phone.get_by_role("link", name=re.compile("Forgot")).click()
+    phone.wait_for_url("**/password-reset/")
+    check_page(phone, "account-5-reset-ask")
+    phone.get_by_label("Email").fill("ann@north.example")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/password-reset/sent/")
+    check_page(phone, "account-6-reset-sent")
+    [mail] = sink.box.messages
+    link = re.search(r"https?://\S+/password-reset/\S+/", parts(mail)["text/plain"]).group(0)
+    phone.goto(server.url + link.split("/", 3)[3])
+    check_page(phone, "account-7-reset-new")
+    phone.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    phone.get_by_label(re.compile("again")).fill(NEW_PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/password-reset/done/")
+    check_page(phone, "account-8-reset-done")
