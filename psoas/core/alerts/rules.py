@@ -22,7 +22,7 @@ seen, not only one who got worse than at the start (thresholds.py gives the sour
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, Protocol, TypeVar
@@ -145,6 +145,42 @@ def urgency(a: OpenAlert) -> tuple[int, int, date, str]:
     return SEVERITY_ORDER[a.severity], level, a.fired_on, a.key
 
 
+def _alert(
+    rule: str,
+    since: date,
+    *,
+    last: date,
+    ongoing: bool,
+    message: str,
+    evidence: Iterable[Evidence],
+    fired_on: date | None = None,
+    value: float | None = None,
+    reference: float | None = None,
+    severity: Severity | None = None,
+    flag: str | None = None,
+    level: Level | None = None,
+) -> Alert:
+    """An alert of `rule` for the episode that began on `since`: its key is the rule, the
+    sign (`flag`) if any, and that first day; it fires on `since` unless `fired_on` says
+    otherwise, at the rule's severity unless `severity` does."""
+    key = ":".join((rule, *([flag] if flag is not None else []), since.isoformat()))
+    return Alert(
+        key=key,
+        rule=rule,
+        severity=severity or SEVERITY[rule],
+        level=level,
+        flag=flag,
+        since=since,
+        fired_on=fired_on or since,
+        last=last,
+        ongoing=ongoing,
+        value=value,
+        reference=reference,
+        message=message,
+        evidence=tuple(evidence),
+    )
+
+
 def _day(d: date) -> str:
     return f"{d.day} {d:%b %Y}"
 
@@ -203,23 +239,18 @@ def _signs(screens: list[ScreenAnswer], recent: date) -> list[Alert]:
             first, last = run[0].day, run[-1].day
             times = f" at {len(run)} checks in a row" if len(run) > 1 else ""
             out.append(
-                Alert(
-                    key=f"{rule}:{fid}:{first.isoformat()}",
-                    rule=rule,
-                    severity=SEVERITY[rule],
+                _alert(
+                    rule,
+                    first,
                     level=flag.level,
                     flag=fid,
-                    since=first,
-                    fired_on=first,
                     last=last,
                     ongoing=ongoing,
-                    value=None,
-                    reference=None,
                     message=(
                         f"Answered yes to {what} ({fid}) on {_day(first)}{times}: "
                         f"{_question(flag.question)} {ACTION[flag.level]}"
                     ),
-                    evidence=tuple(Evidence("screen", s.day, fid, s.ref) for s in run),
+                    evidence=(Evidence("screen", s.day, fid, s.ref) for s in run),
                 )
             )
     return out
@@ -239,20 +270,14 @@ def _pain_stops(sessions: list[SessionRecord], recent: date) -> list[Alert]:
         first, last = run[0].day, run[-1].day
         times = f", and in {len(run)} sessions in a row up to {_day(last)}" if len(run) > 1 else ""
         out.append(
-            Alert(
-                key=f"{PAIN_STOP}:{first.isoformat()}",
-                rule=PAIN_STOP,
-                severity=SEVERITY[PAIN_STOP],
-                level=None,
-                flag=None,
-                since=first,
-                fired_on=first,
+            _alert(
+                PAIN_STOP,
+                first,
                 last=last,
                 ongoing=ongoing,
                 value=float(len(run)),
-                reference=None,
                 message=f"Stopped a session for pain on {_day(first)}{times}.",
-                evidence=tuple(_session_evidence(s) for s in run),
+                evidence=map(_session_evidence, run),
             )
         )
     return out
@@ -317,13 +342,9 @@ def _pain_rises(
         rows = "report" if need == 1 else f"{need} reports in a row"
         against = f"the report on {_day(w.anchor)}" if w.anchor else "the baseline"
         out.append(
-            Alert(
-                key=f"{PAIN_RISE}:{first.isoformat()}",
-                rule=PAIN_RISE,
-                severity=SEVERITY[PAIN_RISE],
-                level=None,
-                flag=None,
-                since=first,
+            _alert(
+                PAIN_RISE,
+                first,
                 fired_on=fired,
                 last=w.rows[-1].day,
                 ongoing=w.ongoing,
@@ -333,7 +354,7 @@ def _pain_rises(
                     f"Pain up: {values}. That is {rows} at least "
                     f"{_points(t.pain_rise_points)} above {w.reference:g}/10, {against}."
                 ),
-                evidence=tuple(Evidence("pain", p.day, float(p.nprs), p.ref) for p in shown),
+                evidence=(Evidence("pain", p.day, float(p.nprs), p.ref) for p in shown),
             )
         )
     return out
@@ -350,14 +371,9 @@ def _psfs_falls(psfs: list[PsfsResult], t: Thresholds, recent: date) -> list[Ale
         shown = [r] if len(w.rows) == 1 else [r, w.rows[-1]]
         against = f"the score on {_day(w.anchor)}" if w.anchor else "the first score"
         out.append(
-            Alert(
-                key=f"{PSFS_WORSE}:{r.day.isoformat()}",
-                rule=PSFS_WORSE,
-                severity=SEVERITY[PSFS_WORSE],
-                level=None,
-                flag=None,
-                since=r.day,
-                fired_on=r.day,
+            _alert(
+                PSFS_WORSE,
+                r.day,
                 last=w.rows[-1].day,
                 ongoing=w.ongoing,
                 value=r.score,
@@ -367,7 +383,7 @@ def _psfs_falls(psfs: list[PsfsResult], t: Thresholds, recent: date) -> list[Ale
                     f"{_points(round(w.reference - r.score, 1))} below {w.reference:g}, "
                     f"{against}. A fall of {_points(t.psfs_drop_points)} counts."
                 ),
-                evidence=tuple(Evidence("psfs", p.day, p.score, p.ref) for p in shown),
+                evidence=(Evidence("psfs", p.day, p.score, p.ref) for p in shown),
             )
         )
     return out
@@ -403,18 +419,14 @@ def _no_session(r: AsOf, t: Thresholds, today: date, recent: date) -> list[Alert
         since = before + timedelta(days=1)
         after_what = f"since {_day(before)}" if session else f"since the plan began, {_day(since)}"
         out.append(
-            Alert(
-                key=f"{NO_SESSION}:{since.isoformat()}",
-                rule=NO_SESSION,
-                severity="high" if days >= t.no_session_high_days else SEVERITY[NO_SESSION],
-                level=None,
-                flag=None,
-                since=since,
+            _alert(
+                NO_SESSION,
+                since,
+                severity="high" if days >= t.no_session_high_days else None,
                 fired_on=fired,
                 last=last,
                 ongoing=after > today,
                 value=float(days),
-                reference=None,
                 message=(
                     f"No session for {days} days {after_what}"
                     + (f", up to {_day(last)}" if after <= today else "")
@@ -422,7 +434,7 @@ def _no_session(r: AsOf, t: Thresholds, today: date, recent: date) -> list[Alert
                     + ("" if len(missed) == 1 else "s")
                     + f" missed by {_day(fired)}."
                 ),
-                evidence=tuple(evidence),
+                evidence=evidence,
             )
         )
     return out
@@ -494,18 +506,12 @@ def _low_completion(r: AsOf, t: Thresholds, today: date, recent: date) -> list[A
         in_window = [s for s in r.sessions if c.start <= s.day <= since]
         sched = [d for d in r.scheduled if c.start <= d <= since]
         out.append(
-            Alert(
-                key=f"{LOW_COMPLETION}:{since.isoformat()}",
-                rule=LOW_COMPLETION,
-                severity=SEVERITY[LOW_COMPLETION],
-                level=None,
-                flag=None,
-                since=since,
-                fired_on=since,
+            _alert(
+                LOW_COMPLETION,
+                since,
                 last=run[-1],
                 ongoing=ongoing,
                 value=c.share,
-                reference=None,
                 message=(
                     f"Did {round(100 * (c.share or 0))} % of the planned work in the "
                     f"{t.completion_days} days to {_day(since)}: {c.done} sessions done, "
