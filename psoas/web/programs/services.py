@@ -63,12 +63,17 @@ def save_plan(person: Person, profile: ProfileVersion, plan: dict[str, Any], sta
         saved = Plan.objects.create(
             person=person, profile=profile, data=plan, start_date=start, active=True
         )
-        if plan["status"] == "ok":
-            ScheduledSession.objects.bulk_create(
-                ScheduledSession(person=person, plan=saved, date=d, week=w, session_index=i)
-                for d, w, i in schedule(plan, start)
-            )
+        lay_out(saved)
     return saved
+
+
+def lay_out(plan: Plan) -> None:
+    """Put the plan's sessions on the calendar from its start date (a referral has none)."""
+    if plan.data["status"] == "ok":
+        ScheduledSession.objects.bulk_create(
+            ScheduledSession(person_id=plan.person_id, plan=plan, date=d, week=w, session_index=i)
+            for d, w, i in schedule(plan.data, plan.start_date)
+        )
 
 
 def active_plan(person: Person) -> Plan | None:

@@ -21,9 +21,9 @@ from django.utils import timezone
 from psoas.core.content.loader import catalog
 from psoas.core.planning.diff import change_lines, plan_diff
 from psoas.core.planning.edits import EditError, EditResult, EditSet, apply_edits
-from psoas.core.planning.schedule import schedule
 from psoas.core.profile import parse_profile
-from psoas.web.programs.models import Plan, ProgramVersion, ScheduledSession
+from psoas.web.programs.models import Plan, ProgramVersion
+from psoas.web.programs.services import lay_out
 
 
 def _versions(plan: Plan) -> list[ProgramVersion]:
@@ -114,13 +114,7 @@ def edit_plan(plan: Plan, edits: EditSet, author: Any, today: date) -> Edited:
             locked.start_date = edits.start_date
             fields.append("start_date")
             locked.scheduled.all().delete()
-            if result.plan["status"] == "ok":
-                ScheduledSession.objects.bulk_create(
-                    ScheduledSession(
-                        person_id=locked.person_id, plan=locked, date=d, week=w, session_index=i
-                    )
-                    for d, w, i in schedule(result.plan, locked.start_date)
-                )
+            lay_out(locked)
         locked.save(update_fields=fields)
     plan.data, plan.version, plan.start_date = locked.data, locked.version, locked.start_date
     plan.__dict__.pop("_psoas_versions", None)
