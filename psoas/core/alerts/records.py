@@ -157,9 +157,9 @@ class PsfsResult(_Row):
     score: float  # the mean of the activity ratings
 
     def __post_init__(self) -> None:
-        if self._row_ok() and type(self.score) in (int, float) and 0 <= self.score <= 10:
-            return
         ok = type(self.score) in (int, float) and 0 <= self.score <= 10
+        if self._row_ok() and ok:
+            return
         self._fail(
             "activity score", [(ok, f"score must be a number from 0 to 10, not {self.score!r}")]
         )
