@@ -23,8 +23,9 @@ does not matter: the rules sort.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -238,6 +239,19 @@ _day_seq = attrgetter("day", "seq")
 _day = attrgetter("day")
 
 
+@functools.cache
+def _own_fields(kind: type[_Row]) -> tuple[str, ...]:
+    """A row kind's fields other than day, seq and ref, in their order."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name not in ("day", "seq", "ref"))
+
+
+def _every_field(row: _Row) -> tuple:
+    """Sort key over all of a row's fields: day, seq, its own fields, then the row id by
+    its repr (1 and "1" differ and do not compare)."""
+    own = (getattr(row, name) for name in _own_fields(type(row)))
+    return (row.day, row.seq, *own, repr(row.ref))
+
+
 @dataclass(frozen=True)
 class AsOf:
     """The records up to a day, each list sorted by day, `seq`, then every other field, so
@@ -254,26 +268,22 @@ class AsOf:
 
     @classmethod
     def of(cls, rec: Records, today: date) -> AsOf:
-        def upto(rows: Iterable[Any], key: Callable[[Any], tuple]) -> list[Any]:
-            """Sorted by day and seq; rows that share both (rare) by all their fields,
-            the row id by its repr (1 and "1" differ and do not compare)."""
+        def upto(rows: Iterable[Any]) -> list[Any]:
+            """Sorted by day and seq; rows that share both (rare) by all their fields."""
             out = sorted(rows, key=_day_seq)  # one pass; rows after `today` cut off below
             out = out[: bisect.bisect_right(out, today, key=_day)]
             keys = list(map(_day_seq, out))
             tied = any(map(eq, keys, keys[1:]))
-            return sorted(out, key=key) if tied else out
+            return sorted(out, key=_every_field) if tied else out
 
-        sessions = upto(
-            rec.sessions,
-            lambda s: (s.day, s.seq, s.status, s.planned, s.completed, s.pain_stop, repr(s.ref)),
-        )
+        sessions = upto(rec.sessions)
         done = [s for s in sessions if s.done]
         scheduled = sorted(rec.scheduled)
         return cls(
-            pain=upto(rec.pain, lambda p: (p.day, p.seq, p.nprs, repr(p.ref))),
+            pain=upto(rec.pain),
             sessions=sessions,
-            psfs=upto(rec.psfs, lambda p: (p.day, p.seq, p.score, repr(p.ref))),
-            screens=upto(rec.screens, lambda s: (s.day, s.seq, s.red_flags, repr(s.ref))),
+            psfs=upto(rec.psfs),
+            screens=upto(rec.screens),
             scheduled=scheduled[: bisect.bisect_right(scheduled, today)],
             done=[s.day for s in done],
             sessions_done=done,
