@@ -18,7 +18,7 @@ from typing import Any
 from psoas.core.content.loader import Catalog
 from psoas.core.content.models import Exercise
 from psoas.core.planning.checks import situation_weeks
-from psoas.core.planning.selection import blocked_reasons
+from psoas.core.planning.selection import blocked_reasons, can_pick
 from psoas.core.screening.restrictions import restrictions_for
 
 MAX_STEPS = 2  # substitutes and variants of the exercise, and theirs
@@ -42,10 +42,6 @@ def blocked_in_plan(
     return out
 
 
-def _open(ex: Exercise, blocked: Mapping[str, str], used: set[str]) -> bool:
-    return ex.id not in blocked and ex.id not in used and ex.library_note is None
-
-
 def swap_choices(
     plan: Mapping[str, Any], ex_id: str, profile: Any, cat: Catalog, days_on: int = 0
 ) -> list[Exercise]:
@@ -65,7 +61,7 @@ def swap_choices(
                 seen.add(other)
                 cand = cat.exercises[other]
                 nxt.append(cand)
-                if _open(cand, blocked, used):
+                if can_pick(cand, blocked, used, set()):
                     found.append(cand)
         frontier = nxt
     return found
