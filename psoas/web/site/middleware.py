@@ -29,24 +29,9 @@ from django.utils.crypto import constant_time_compare
 
 log = logging.getLogger("psoas.security")
 
-# What must be reachable without a login: the login page itself, the files it uses, what
-# the browser fetches on its own (manifest, service worker), the calendar feed, whose
-# secret link is its own key (calendar apps cannot log in), and the page a phone link
-# opens (its one-time code is the key: psoas/web/account/pairing.py); in clinic mode the
-# invitation page (its code is the key) and password reset by email.
-OPEN_PATHS = (
-    "/login/",
-    "/invite/",
-    "/password-reset/",
-    "/static/",
-    "/manifest.webmanifest",
-    "/sw.js",
-    "/ping",
-    "/healthz",
-    "/calendar/",
-    "/pair/",
-)
-# The same less the login page for the loopback link check (there is no login there).
+# What must be reachable without the loopback link (local_access): the files pages use,
+# what the browser fetches on its own (manifest, service worker), the health checks, and
+# the calendar feed, whose secret link is its own key (calendar apps cannot log in).
 LOCAL_OPEN_PATHS = (
     "/static/",
     "/manifest.webmanifest",
@@ -55,6 +40,10 @@ LOCAL_OPEN_PATHS = (
     "/healthz",
     "/calendar/",
 )
+# What must be reachable without a login: the same, the login page itself and the page a
+# phone link opens (its one-time code is the key: psoas/web/account/pairing.py); in
+# clinic mode the invitation page (its code is the key) and password reset by email.
+OPEN_PATHS = ("/login/", "/invite/", "/password-reset/", *LOCAL_OPEN_PATHS, "/pair/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 # The browser's own word on where a request comes from (Fetch Metadata): "none" is the
 # person typing an address or using a bookmark.
