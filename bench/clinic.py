@@ -1,8 +1,8 @@
 """The clinic under load: a clinician's worklist over 1,000 patients, and the alert sweep.
 
 On PostgreSQL: PSOAS_DATABASE_URL when it names a PostgreSQL server (a fresh database is
-made on it and dropped at the end), else a throw-away cluster started here the way
-tools/test_env.sh starts one (initdb in a temp folder, a free loopback port, the
+made on it and dropped at the end), else a throw-away cluster started here as the tests
+start one (psoas/pg_cluster.py: initdb in a temp folder, a free loopback port, the
 `postgres` user when root) and deleted at the end.
 
 Seeds one clinic, one clinician with a confirmed authenticator, and 1,000 patients with a
@@ -27,15 +27,10 @@ from nothing each time). Without it, everything is made fresh and removed at the
 
 from __future__ import annotations
 
-import getpass
 import os
 import random
 import secrets
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -47,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from http_load import measure, p, serving  # noqa: E402 (bench/, the script's own folder)
 
+from psoas.pg_cluster import ClusterError, throwaway  # noqa: E402
+
 PATIENTS, DAYS = 1000, 365
 WORKLIST, TRIVIAL = "/clinic/", "/ping"
 BATCH = 5000
@@ -54,12 +51,6 @@ TODAY = date.today()
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -70,34 +61,11 @@ def postgres_server(keep: Path | None = None):
     if given.startswith("postgres") and keep is None:
         yield given
         return
-    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not bins:
-        raise SystemExit(
-            "bench/clinic.py: no PostgreSQL in /usr/lib/postgresql; set PSOAS_DATABASE_URL"
-        )
-    pg = bins[-1]
-    root = os.geteuid() == 0
-    tmp = keep or Path(tempfile.mkdtemp(prefix="psoas-bench-pg."))
-    tmp.mkdir(parents=True, exist_ok=True)
-
-    def run(*args: str) -> None:
-        cmd = ["runuser", "-u", "postgres", "--", *args] if root else list(args)
-        subprocess.run(cmd, check=True, cwd="/", stdout=subprocess.DEVNULL)
-
-    if root:
-        shutil.chown(tmp, "postgres")
-    owner = "postgres" if root else getpass.getuser()
-    port = _free_port()
-    if not (tmp / "data").exists():
-        run(str(pg / "initdb"), "-D", f"{tmp}/data", "-A", "trust", "-U", owner, "-E", "UTF8")
-    opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    run(str(pg / "pg_ctl"), "-D", f"{tmp}/data", "-l", f"{tmp}/log", "-w", "-o", opts, "start")
     try:
-        yield f"postgresql://{owner}@127.0.0.1:{port}/postgres"
-    finally:
-        run(str(pg / "pg_ctl"), "-D", f"{tmp}/data", "-m", "fast" if keep else "immediate", "stop")
-        if keep is None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        with throwaway(keep) as (cluster, port):
+            yield cluster.url(port, "postgres")
+    except ClusterError as exc:
+        raise SystemExit(f"bench/clinic.py: {exc}; or set PSOAS_DATABASE_URL") from None
 
 
 @contextmanager

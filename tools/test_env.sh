@@ -6,8 +6,9 @@
 #       (apt-get update first); nothing happens when all are there. Not root and something
 #       missing: one line naming the apt command, exit 1.
 #   tools/test_env.sh store-on-postgres PYTHON [PYTEST_ARGS...]
-#       Starts a throw-away PostgreSQL cluster (initdb in a temp folder, a free loopback port,
-#       run by the `postgres` user when root, else by you), runs the store tests on it
+#       Starts a throw-away PostgreSQL cluster (psoas/pg_cluster.py, as `psoas clinic up` and
+#       bench/clinic.py do: initdb in a temp folder, a free loopback port, run by the
+#       `postgres` user when root, else by you), runs the store tests on it
 #       (`PYTHON -m pytest -m store PYTEST_ARGS`), and stops and deletes the cluster at the
 #       end, pass or fail. With PSOAS_TEST_POSTGRES_URL set, that server is used instead.
 set -euo pipefail
@@ -73,80 +74,21 @@ packages() {
   fi
 }
 
-free_port() {
-  "$1" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 store_on_postgres() {
   local python=$1
   shift
-  local url=${PSOAS_TEST_POSTGRES_URL:-}
-  if [ -z "$url" ]; then
-    start_cluster "$python"
-    url="postgresql://$PGUSER_NAME@127.0.0.1:$PGPORT/psoas"
+  local run=("$python" -m psoas.pg_cluster)
+  if [ -n "${PSOAS_TEST_POSTGRES_URL:-}" ]; then
+    run=(env "PSOAS_DATABASE_URL=$PSOAS_TEST_POSTGRES_URL")
   fi
   say "store tests again on PostgreSQL"
   local rc=0
-  PSOAS_DATABASE_URL="$url" "$python" -m pytest -m store "$@" || rc=$?
+  "${run[@]}" "$python" -m pytest -m store "$@" || rc=$?
   if [ "$rc" = 5 ] && [ "$#" -gt 0 ]; then
     say "no store tests in this selection"
     rc=0
   fi
   return "$rc"
-}
-
-# Runs a PostgreSQL program as the cluster's owner, from / (the postgres user may not be
-# able to enter the checkout).
-as_owner() {
-  if [ "$(id -u)" = 0 ]; then
-    (cd / && runuser -u postgres -- "$@")
-  else
-    (cd / && "$@")
-  fi
-}
-
-start_cluster() {
-  PGBIN=$(pg_bin)
-  if [ -z "$PGBIN" ]; then
-    echo "make test: no PostgreSQL server in /usr/lib/postgresql (apt-get install postgresql)" >&2
-    exit 1
-  fi
-  if [ "$(id -u)" = 0 ]; then
-    PGTMP=$(mktemp -d /tmp/psoas-pg.XXXXXX)  # a folder the postgres user can reach
-  else
-    PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/psoas-pg.XXXXXX")
-  fi
-  trap stop_cluster EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  PGUSER_NAME=$(id -un)
-  if [ "$(id -u)" = 0 ]; then
-    PGUSER_NAME=postgres
-    chown postgres: "$PGTMP"
-  fi
-  as_owner "$PGBIN/initdb" -D "$PGTMP/data" -A trust -U "$PGUSER_NAME" -E UTF8 >"$PGTMP/initdb.log" ||
-    { cat "$PGTMP/initdb.log" >&2; exit 1; }
-  local try
-  for try in 1 2 3; do  # another process may take the free port before the server does
-    PGPORT=$(free_port "$1")
-    if as_owner "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w -o \
-      "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
-      start >/dev/null; then
-      break
-    fi
-    [ "$try" = 3 ] && { cat "$PGTMP/log" >&2; exit 1; }
-  done
-  as_owner "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U "$PGUSER_NAME" psoas
-  say "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT ($PGTMP)"
-}
-
-stop_cluster() {
-  local rc=$?
-  if [ -n "${PGTMP:-}" ]; then
-    as_owner "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$PGTMP"
-  fi
-  exit "$rc"
 }
 
 case "${1:-}" in

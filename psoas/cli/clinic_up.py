@@ -50,12 +50,6 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _check(servers: int, workers: int, port: int, smtp_port: int) -> list[int]:
     """The app servers' ports, after every option is checked (exit 2 naming it)."""
     if not 1 <= servers <= MAX_SERVERS:
@@ -87,7 +81,7 @@ def _secret_key(folder: Path) -> str:
 
 def _database(folder: Path) -> tuple[str, object | None]:
     """(the database URL, the cluster this run started or None)."""
-    from psoas.pg_cluster import Cluster, ClusterError
+    from psoas.pg_cluster import Cluster, ClusterError, free_port
 
     given = os.environ.get("PSOAS_DATABASE_URL")
     if given:
@@ -103,7 +97,7 @@ def _database(folder: Path) -> tuple[str, object | None]:
         port_file = cluster.folder / "port"
         port = int(port_file.read_text()) if port_file.exists() else 0
         if not port or not _port_free(port):
-            port = _free_port()
+            port = free_port()
             port_file.write_text(str(port))
         cluster.start(port)
         cluster.create_database(port)
