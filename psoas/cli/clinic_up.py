@@ -106,19 +106,27 @@ def _database(folder: Path) -> tuple[str, object | None]:
     return cluster.url(port), cluster
 
 
+# Run in a child process with the clinic's environment: the migrations (as every clinic
+# command does first, with its one-line errors), then whether a clinic exists.
+MIGRATE = """
+import sys
+import typer
+from psoas.cli.clinic import open_clinic_store
+try:
+    open_clinic_store()
+except typer.Exit as exc:
+    sys.exit(exc.exit_code)
+from psoas.web.clinic.models import Clinic
+print(Clinic.objects.exists())
+"""
+
+
 def _migrate(env: dict[str, str]) -> bool:
-    """Migrate (as every clinic command does first); True when a clinic exists."""
-    done = subprocess.run(
-        [*PSOAS, "clinic", "patients", "--json"], env=env, capture_output=True, text=True
-    )
+    """Migrate; True when a clinic exists."""
+    done = subprocess.run([sys.executable, "-c", MIGRATE], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise _fail(f"migrations failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-    check = (
-        "from psoas.web.bootstrap import setup; setup(); "
-        "from psoas.web.clinic.models import Clinic; print(Clinic.objects.exists())"
-    )
-    found = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
-    return found.stdout.strip() == "True"
+    return done.stdout.strip() == "True"
 
 
 def _healthy(url: str) -> bool:
