@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from psoas.pg_cluster import Cluster
+from psoas.cli.clinic_up import _port_free
+from psoas.pg_cluster import Cluster, free_port
 from tests.test_cli import PSOAS
 
 START_WAIT_S = 300  # initdb, migrations and three Django processes on a shared 2-core box
@@ -45,21 +46,10 @@ def folder():
 def free_ports(n: int) -> int:
     """A first port with n free ports from it (checked now; clinic up checks again)."""
     for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + n < 65000 and all(_free(first + i) for i in range(n + 1)):
+        first = free_port()
+        if first + n < 65000 and all(_port_free(first + i) for i in range(n + 1)):
             return first
     raise AssertionError("no free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 class Run:
