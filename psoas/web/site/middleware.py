@@ -194,10 +194,13 @@ def _style_hashes() -> list[str]:
     ]
 
 
-def policy() -> str:
+def policy(*, wasm: bool = False) -> str:
+    """The Content-Security-Policy. `wasm`: scripts may also compile WebAssembly
+    ('wasm-unsafe-eval': not eval() or new Function() of JavaScript text), for the one page
+    that runs the camera coach's pose model (tracking/views.py)."""
     rules = {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", *(["'wasm-unsafe-eval'"] if wasm else [])],
         "style-src": ["'self'", *_style_hashes()],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

@@ -34,7 +34,7 @@ from psoas.web.tracking.warning_signs import ANSWER, every_session_questions, fo
 # of JavaScript text, and scripts still come only from psoas's own files. Without it
 # MediaPipe's SIMD check fails and the model cannot load. So the player page, and only it,
 # gets it; every other page keeps the plain policy.
-PLAYER_POLICY = policy().replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", 1)
+PLAYER_POLICY = policy(wasm=True)
 EFFORTS = {"too_easy": "Too easy", "about_right": "About right", "too_hard": "Too hard"}
 
 
