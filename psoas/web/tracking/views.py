@@ -105,9 +105,9 @@ def _message(person: Person, request: HttpRequest) -> dict:
     return {"note": today_note(person, request.user)}
 
 
-def _person_and_plan(request: HttpRequest) -> tuple[Person, Plan]:
-    """For a write: the person and their active plan read afresh, never from a cache."""
-    person = person_for(request)
+def _with_plan(person: Person) -> tuple[Person, Plan]:
+    """For a write: the person (read once a request) and their active plan read afresh,
+    never from a cache."""
     return person, active_plan(person)
 
 
@@ -124,14 +124,14 @@ def today(request: HttpRequest) -> HttpResponse:
     ctx = _day_context(person, day)
     if ctx["state"] != "session":
         if ctx["state"] == "refer":  # acting: save a stop
-            settle_stop(*_person_and_plan(request), ctx["day"])
+            settle_stop(*_with_plan(person), ctx["day"])
         if ctx["state"] == "in_progress":
             return redirect(f"/session/{ctx['running']['id']}/")
         status = 409 if ctx["state"] != "refer" else 200
         return render(request, "tracking/today.html", ctx, status=status)
     flags, pain, errors = pages.read_start_form(request.POST, ctx["questions"])
     if flags:  # one yes is enough: refer now, whatever else is missing
-        result = pages.start_today(*_person_and_plan(request), ctx["day"], flags, pain)
+        result = pages.start_today(*_with_plan(person), ctx["day"], flags, pain)
         return render(
             request,
             "tracking/today.html",
@@ -144,7 +144,7 @@ def today(request: HttpRequest) -> HttpResponse:
             {**ctx, **_form_questions(ctx, request.POST, errors)},
             status=400,
         )
-    result = pages.start_today(*_person_and_plan(request), ctx["day"], [], pain)
+    result = pages.start_today(*_with_plan(person), ctx["day"], [], pain)
     if result["status"] == "started":
         return redirect(f"/session/{result['session_id']}/")
     return redirect("/today/")
@@ -153,7 +153,8 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_POST
 def log_manual(request: HttpRequest) -> HttpResponse:
     """ "I did it without the app": the day's session logged as done, like `POST /api/logs`."""
-    ctx = _day_context(person_for(request), _today())
+    person = person_for(request)
+    ctx = _day_context(person, _today())
     if ctx["state"] not in ("session", "rest_day"):
         return render(request, "tracking/today.html", ctx, status=409)
     errors: dict[str, str] = {}
@@ -173,7 +174,7 @@ def log_manual(request: HttpRequest) -> HttpResponse:
             {**ctx, "log_errors": errors, "log_answers": answers, "log_open": True},
             status=400,
         )
-    result = pages.log_today(*_person_and_plan(request), ctx["day"], pain_after, effort)
+    result = pages.log_today(*_with_plan(person), ctx["day"], pain_after, effort)
     if result["status"] == "refer":
         return render(
             request,
