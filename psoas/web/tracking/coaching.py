@@ -42,6 +42,12 @@ def status_json(status: Status) -> dict[str, Any]:
     return out
 
 
+def _keep_counts(run: CoachRun, coach: Coach) -> None:
+    """What the coach has counted, in the run's own columns (the history reads them)."""
+    run.reps, run.holds = len(coach.counter.reps), len(coach.hold_log)
+    run.hold_s = sum(h.seconds for h in coach.hold_log)
+
+
 def feed(log: SessionLog, exercise_id: str, side: str, raw: list[Any]) -> dict[str, Any]:
     """Read one batch for the exercise on `side`; where the coach stands after it.
 
@@ -63,11 +69,10 @@ def feed(log: SessionLog, exercise_id: str, side: str, raw: list[Any]) -> dict[s
         frames, t0 = read_frames(raw, run.t0 if run else None, last_t)
         status = coach.feed(frames)
         if run is None:
-            run = CoachRun(person=log.person, session=log, exercise_id=exercise_id, side=side)
+            run = CoachRun(person_id=log.person_id, session=log, exercise_id=exercise_id, side=side)
             run.t0 = t0
         run.state = coach.state()
-        run.reps, run.holds = status.reps, status.holds
-        run.hold_s = sum(h.seconds for h in coach.hold_log)
+        _keep_counts(run, coach)
         try:
             with transaction.atomic():  # a savepoint: the first batch of a run may race
                 run.save()
@@ -91,7 +96,6 @@ def finish_exercise(log: SessionLog, exercise_id: str) -> None:
             coach = Coach.resume(exercise, run.side, run.state)
             coach.finish()
             run.result = result(coach)
-            run.reps, run.holds = run.result["reps"], len(run.result["holds"])
-            run.hold_s = sum(h.seconds for h in coach.hold_log)
+            _keep_counts(run, coach)
             run.state = ""
             run.save()
