@@ -8,8 +8,6 @@ their own."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.progress import PROFILE, log_block
@@ -45,19 +44,6 @@ def client() -> Client:
     return Client(raise_request_exception=True)
 
 
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    """The SQL each query sent to the database inside the block."""
-    seen: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        yield seen
-
-
 def seed(blocks: int, done_today: bool = True) -> Person:
     """`blocks` six-week plans back to back, the last half way through today: every day a
     session done with all its sets and a pain check-in, and a re-test at each earlier
@@ -80,9 +66,9 @@ def seed(blocks: int, done_today: bool = True) -> Person:
 def fresh_view(client: Client, path: str) -> list[str]:
     """The queries of a view with nothing kept from before."""
     cache.clear()
-    with counted() as seen:
+    with CaptureQueriesContext(connection) as seen:
         assert client.get(path).status_code == 200
-    return seen
+    return [q["sql"] for q in seen]
 
 
 def test_a_view_asks_as_often_for_four_blocks_as_for_one(client):
@@ -104,11 +90,11 @@ def test_a_second_view_is_the_same_page_after_two_small_queries(client, monkeypa
     monkeypatch.setattr(timezone, "now", lambda: now)  # within one minute for Progress
     for path in PAGES:
         first = client.get(path)
-        with counted() as seen:
+        with CaptureQueriesContext(connection) as seen:
             again = client.get(path)
         assert again.status_code == 200 and again.content == first.content, path
         assert again.templates == [], path  # the page as sent was kept: nothing drawn
-        assert len(seen) == 2, (path, seen)  # who the person is, and their data revision
+        assert len(seen) == 2, (path, seen.captured_queries)  # the person, their revision
 
 
 def test_a_write_shows_at_once(client):
