@@ -28,9 +28,6 @@
   const MAX_FRAMES = 120; // the server's limit per batch
   const SAY_AGAIN_MS = 6000; // the same cue is said again at most this often
   const steps = data.steps;
-  const exerciseOf = [];
-  let k = -1;
-  steps.forEach((s) => { if (s.kind === "get_ready") k += 1; exerciseOf.push(k); });
 
   let pose = null;
   let stream = null;
@@ -47,13 +44,12 @@
   const plural = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
   function setState(text) { $("p-coach-state").textContent = text; }
 
-  function current() { // the exercise and side the player is on, or null
+  function current() { // the exercise and side the player is on (player.js says which), or null
     if (root.dataset.state !== "running") return null;
-    const i = Number(root.dataset.step);
-    const ex = data.exercises[exerciseOf[i]];
+    const ex = data.exercises[Number(root.dataset.exercise)];
     if (!ex) return null;
     let side = "right"; // the figure's working side, for moves done with both legs
-    for (let j = i; j < steps.length && exerciseOf[j] === exerciseOf[i]; j += 1) {
+    for (let j = Number(root.dataset.step); j < steps.length && steps[j].exercise_id === ex.id; j += 1) {
       if (steps[j].kind === "hold" || steps[j].kind === "reps") {
         if (steps[j].side === "left" || steps[j].side === "right") side = steps[j].side;
         break;
