@@ -140,11 +140,13 @@ def _next_time(plan: Plan, end: date) -> dict[str, str]:
     the rule's reason when it changes the dose, else where the dose stands on the plan."""
     now: dict[str, str] = {}
     firsts = plan.scheduled.filter(date__gte=end).values("session_index").annotate(day=Min("date"))
-    slot_of = slots(plan.data)
     for row in firsts:
         info = adjusted_session(plan, row["day"])
         if info["status"] != "session":
             continue
+        # the slots of the version the session comes from (a day before a clinician's
+        # edit still has the exercises the edit took out)
+        slot_of = slots(plan_on(plan, row["day"]))
         for c in info["changes"]:
             now.setdefault(c["id"], c["reason"])
         for ex in info["session"]["exercises"]:
