@@ -32,3 +32,11 @@ class GeneratedFile(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]
+
+
+def live_file(person: Person, token: str) -> GeneratedFile | None:
+    """`person`'s file `token` while it has not expired; None for anyone else's, an unknown
+    token or an expired file alike."""
+    return GeneratedFile.objects.filter(
+        token=token, person=person, expires_at__gt=timezone.now()
+    ).first()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from psoas.web.jobs.models import GeneratedFile
+from psoas.web.jobs.models import live_file
 from psoas.web.jobs.tasks import render_report, request_report
 from psoas.web.programs.services import active_plan
 from psoas.web.reports.data import first_day
@@ -60,9 +60,7 @@ def _job_state(token: str, person_id: int) -> str | None:
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     person = person_for(request)
-    made = GeneratedFile.objects.filter(
-        token=token, person=person, expires_at__gt=timezone.now()
-    ).first()
+    made = live_file(person, token)
     state = "ready" if made else _job_state(token, person.pk)
     if state is None:
         raise Http404("no such report")

@@ -4,19 +4,15 @@ and an expired file all get the same 404, so a link reveals nothing about other 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from psoas.web.jobs.models import GeneratedFile
+from psoas.web.jobs.models import live_file
 from psoas.web.site.people import person_for
 
 
 @require_safe
 def generated_file(request: HttpRequest, token: str) -> HttpResponse:
-    person = person_for(request)
-    found = GeneratedFile.objects.filter(
-        token=token, person=person, expires_at__gt=timezone.now()
-    ).first()
+    found = live_file(person_for(request), token)
     if found is None:
         raise Http404("no such file")
     response = HttpResponse(bytes(found.data), content_type=found.content_type)
