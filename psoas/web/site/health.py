@@ -19,20 +19,12 @@ from django.views.decorators.http import require_safe
 QUEUE_TABLE = "procrastinate_jobs"
 
 
-def _database() -> bool:
+def _answers(sql: str) -> bool:
+    """Whether the database runs `sql`; a broken connection is not kept for the next
+    request."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except DatabaseError:
-        connection.close()  # a broken connection is not kept for the next request
-        return False
-
-
-def _queue() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {QUEUE_TABLE} LIMIT 1")
+            cursor.execute(sql)
             cursor.fetchall()
             return True
     except DatabaseError:
@@ -44,9 +36,11 @@ def _queue() -> bool:
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """{"status": "ok", ...} with 200, or "failing" with 503 and the part that failed."""
-    parts = {"database": "ok" if _database() else "unreachable"}
+    database = _answers("SELECT 1")
+    parts = {"database": "ok" if database else "unreachable"}
     if settings.CLINIC_MODE:  # local mode runs jobs inline: it has no queue
-        parts["queue"] = "ok" if parts["database"] == "ok" and _queue() else "unreachable"
+        queue = database and _answers(f"SELECT 1 FROM {QUEUE_TABLE} LIMIT 1")
+        parts["queue"] = "ok" if queue else "unreachable"
     failing = [name for name, state in parts.items() if state != "ok"]
     body = {"status": "failing" if failing else "ok", "mode": settings.MODE, **parts}
     if failing:
