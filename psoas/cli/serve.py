@@ -226,7 +226,6 @@ def serve(
     """Run the app in your browser. On this computer only (the default) no login is needed:
     open the link it prints."""
     from psoas.cli.app import fail
-    from psoas.cli.tracking import open_store
 
     _check_secret_key()
     loopback = is_loopback(host)
@@ -241,13 +240,7 @@ def serve(
         os.environ.setdefault("PSOAS_SECRET_KEY", local_secret_key())
         token = secrets.token_urlsafe(32)
         os.environ["PSOAS_ACCESS_TOKEN"] = token
-    clinic = os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic"
-    if clinic:
-        from psoas.cli.clinic import open_clinic_store
-
-        open_clinic_store()  # many people: no local person to make
-    else:
-        open_store()
+    clinic = _open_store_of_mode()
     from django.contrib.auth import get_user_model
 
     # (A clinic's people come in through invitations: `psoas clinic init` makes the first.)
@@ -315,6 +308,20 @@ def serve(
             opener.unlink(missing_ok=True)
 
 
+def _open_store_of_mode() -> bool:
+    """Open the store of PSOAS_MODE; True in clinic mode (many people: no local person to
+    make)."""
+    from psoas.cli.tracking import open_store
+
+    if os.environ.get("PSOAS_MODE", "").strip().lower() != "clinic":
+        open_store()
+        return False
+    from psoas.cli.clinic import open_clinic_store
+
+    open_clinic_store()
+    return True
+
+
 def add_user(
     name: Annotated[str, typer.Argument(help="The login name.")],
     password_stdin: Annotated[
@@ -323,7 +330,6 @@ def add_user(
 ) -> None:
     """Make a login for the app served beyond this computer."""
     from psoas.cli.app import fail
-    from psoas.cli.tracking import open_store
 
     _check_name(name)
     if password_stdin:
@@ -332,12 +338,7 @@ def add_user(
         raise fail("--password-stdin: no terminal to ask on; send the password on stdin")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if os.environ.get("PSOAS_MODE", "").strip().lower() == "clinic":
-        from psoas.cli.clinic import open_clinic_store
-
-        open_clinic_store()  # many people: no local person to make
-    else:
-        open_store()
+    _open_store_of_mode()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
