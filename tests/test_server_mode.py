@@ -33,7 +33,15 @@ def deploy_check(tmp_path, **env_vars) -> subprocess.CompletedProcess:
         "PSOAS_DATA_DIR": str(tmp_path / "data"),
         **env_vars,
     }
-    for name in ("PSOAS_BEHIND_HTTPS_PROXY", "PSOAS_REQUIRE_LOGIN", "PSOAS_SECRET_KEY"):
+    # tests/conftest.py allows sync database calls beside Playwright's loop;
+    # a deployment never does, so the check must not inherit that.
+    names = (
+        "PSOAS_BEHIND_HTTPS_PROXY",
+        "PSOAS_REQUIRE_LOGIN",
+        "PSOAS_SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
+    for name in names:
         if name not in env_vars:
             env.pop(name, None)
     return subprocess.run(
