@@ -34,7 +34,6 @@ import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 from psoas.coach import quiet_native_logs
 from psoas.coach.pose import PoseModel, track
@@ -43,6 +42,8 @@ from psoas.core.coach import Frame, analyze
 from psoas.core.content.loader import catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from http_load import access_token, p, serving  # bench/, the script's own folder
+
 from tests.coach_fixtures import COACHED_PROFILE  # (after the path)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "coach"
@@ -152,17 +153,12 @@ def latency(frames: list[Frame]) -> list[float]:
         subprocess.run(
             [psoas, "init", "--profile", str(profile)], env=env, check=True, capture_output=True
         )
-        server = subprocess.Popen(
-            [psoas, "serve", "--no-browser", "--port", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        try:
-            url = urlparse(server.stdout.readline().split()[-1])
-            token = parse_qs(urlparse(server.stdout.readline().split()[-1]).query)["token"][0]
-            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        with serving(env) as (server, host, port):
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            headers = {
+                "Authorization": f"Bearer {access_token(server)}",
+                "Content-Type": "application/json",
+            }
 
             def post(path: str, body: bytes) -> dict:
                 conn.request("POST", path, body, headers)
@@ -183,9 +179,6 @@ def latency(frames: list[Frame]) -> list[float]:
                     times.append(took)
             conn.close()
             return times
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 def main() -> None:
@@ -203,8 +196,7 @@ def main() -> None:
     print(f"coach_core_fps: {statistics.median(core):.0f} frames/s")
     print(f"coach_bench_frames: {len(frames)} frames of {WIDTH}x{HEIGHT}")
     times = latency(frames)
-    p95 = statistics.quantiles(times, n=100, method="inclusive")[94]
-    print(f"coach_latency_ms: {1000 * p95:.1f} ms")
+    print(f"coach_latency_ms: {1000 * p(times, 95):.1f} ms")
     print(f"coach_latency_p50_ms: {1000 * statistics.median(times):.1f} ms")
 
 

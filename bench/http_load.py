@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 20
@@ -83,15 +83,16 @@ def measure(
 
 
 @contextmanager
-def serving() -> Iterator[tuple[subprocess.Popen, str, int]]:
-    """A real `psoas serve` on loopback, on a free port, for this process's store (its
-    environment): the process, its host and its port. Stopped at the end."""
+def serving(env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str, int]]:
+    """A real `psoas serve` on loopback, on a free port, for the store of `env` (this
+    process's environment by default): the process, its host and its port. Stopped at the
+    end."""
     psoas = str(Path(sys.executable).with_name("psoas"))
     proc = subprocess.Popen(
         [psoas, "serve", "--no-browser", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
-        env=os.environ.copy(),
+        env=os.environ.copy() if env is None else env,
     )
     try:
         served = urlparse(proc.stdout.readline().split()[-1])
@@ -99,3 +100,8 @@ def serving() -> Iterator[tuple[subprocess.Popen, str, int]]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def access_token(proc: subprocess.Popen) -> str:
+    """The token of the loopback link that a local-mode `psoas serve` prints second."""
+    return parse_qs(urlparse(proc.stdout.readline().split()[-1]).query)["token"][0]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from http_load import measure, p, serving
+from http_load import access_token, measure, p, serving
 from progress import fresh_store, seed
 
 PAGES = ["/today/", "/plan/", "/progress/"]
@@ -29,9 +28,7 @@ def main() -> None:
     with fresh_store():
         seed(365)
         with serving() as (server, host, port):
-            link = urlparse(server.stdout.readline().split()[-1])  # the loopback link
-            token = parse_qs(link.query)["token"][0]
-            auth = {"Authorization": f"Bearer {token}"}
+            auth = {"Authorization": f"Bearer {access_token(server)}"}
             results = measure(host, port, [TRIVIAL, *PAGES], auth, timeout=60)
     base50, base95 = p(results[TRIVIAL], 50), p(results[TRIVIAL], 95)
     for path, times in results.items():

@@ -25,9 +25,7 @@ from psoas.web.bootstrap import setup
 
 def seed() -> None:
     from psoas.web.clinic import scope
-    from psoas.web.clinic.models import Patient
-    from psoas.web.programs.models import Person
-    from tests.clinic_seed import give_plan, world
+    from tests.clinic_seed import give_plan, patient_of, world
 
     made = world()
     cara = made.users["cara"]
@@ -37,13 +35,8 @@ def seed() -> None:
         give_plan(made.patients["A"], date.today() - timedelta(20))
         ids = [made.patients["A"].public_id]
         for name, plan in (("Bo Brook", True), ("Cy Cole", True), ("Di Dale", False)):
-            person = Person.objects.create(name=name)
-            patient = Patient.objects.create(
-                person=person, clinic=made.north, primary_clinician=cara
-            )
-            if plan:
-                give_plan(patient, date.today() - timedelta(10))
-            ids.append(patient.public_id)
+            start = date.today() - timedelta(10) if plan else None
+            ids.append(patient_of(made.north, cara, start, name).public_id)
     print(json.dumps(ids))
 
 

@@ -1,9 +1,10 @@
 """Two clinics with look-alike people, for the clinic tests (so a leak across clinics
 shows): North has an admin, clinicians Cara (patient A's) and Cole (patient B's), and
 patients A and B; South has an admin, a clinician and patient S. Every account is made
-through a real invitation. `as_staff` logs a client in with a verified second factor;
-`give_plan` gives a patient a profile and a plan; the `queue` fixture runs clinic mode with
-its jobs in Procrastinate's in-memory connector."""
+through a real invitation. `north_and_cara` and `patient_of` make a clinic, a clinician and
+patients directly, for the child-process seeds that need no more. `as_staff` logs a client
+in with a verified second factor; `give_plan` gives a patient a profile and a plan; the
+`queue` fixture runs clinic mode with its jobs in Procrastinate's in-memory connector."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from psoas import jobs
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
 from psoas.web.clinic import invitations, scope
-from psoas.web.clinic.models import Clinic, Patient, Role
+from psoas.web.clinic.models import Clinic, Membership, Patient, Role
+from psoas.web.programs.models import Person
 from psoas.web.programs.services import save_plan, save_profile
 
 ORIGIN = "https://care.example.org"
@@ -91,6 +93,25 @@ def give_plan(patient: Patient, start: date) -> None:
     person = patient.person
     version = save_profile(person, PROFILE)
     save_plan(person, version, build_plan(parse_profile(PROFILE)), start)
+
+
+def north_and_cara(password: str | None = None) -> tuple[Clinic, Any]:
+    """North Physio and its clinician cara@north.example, made directly (no invitation)."""
+    clinic = Clinic.objects.create(name="North Physio")
+    cara = get_user_model().objects.create_user(
+        "cara@north.example", "cara@north.example", password
+    )
+    Membership.objects.create(user=cara, clinic=clinic, role=Role.CLINICIAN)
+    return clinic, cara
+
+
+def patient_of(clinic: Clinic, clinician: Any, start: date | None, name: str = "") -> Patient:
+    """A new patient of the clinician's, with a plan (give_plan) from `start` unless None."""
+    person = Person.objects.create(name=name)
+    patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=clinician)
+    if start is not None:
+        give_plan(patient, start)
+    return patient
 
 
 @pytest.fixture(name="queue")

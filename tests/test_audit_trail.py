@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.test import override_settings
 from psoas.web.audit.models import AuditEvent, TrailIsAppendOnly
 from psoas.web.clinic import scope
 from tests.clinic_seed import as_patient, as_staff, clinic_mode, give_plan, world
+from tests.pdf_text import pdf_text
 from tests.test_clinic_matrix import API, KINDS, OK, PAGES, api_operations, resolver_routes, url_for
 from tests.test_pages_account import CSV_FILES
 
@@ -110,7 +110,7 @@ def test_local_mode_writes_no_row(client):
 
 
 @clinic_mode
-def test_a_clinician_downloads_their_patients_files(w, tmp_path):
+def test_a_clinician_downloads_their_patients_files(w):
     from fhir.resources.R4B.bundle import Bundle
 
     a = w.patients["A"].public_id
@@ -118,11 +118,7 @@ def test_a_clinician_downloads_their_patients_files(w, tmp_path):
     r = client.get(f"/clinic/patients/{a}/report.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r["Cache-Control"] == "no-store" and "attachment" in r["Content-Disposition"]
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(r.content)
-    words = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    words = pdf_text(r.content, layout=True)
     assert "report for your physiotherapist" in words and "Page 2 of 2" in words
 
     r = client.get(f"/clinic/patients/{a}/export/csv")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -34,6 +33,7 @@ from psoas.web.programs.services import local_person, save_plan, save_profile
 from psoas.web.reports.pdf import report_pdf
 from psoas.web.tracking.queries import adjusted_session, planned_rows
 from psoas.web.tracking.services import log_done_session
+from tests.pdf_text import pdf_text
 from tests.test_blocks_store import BETTER, PROFILE, PSFS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
@@ -272,20 +272,15 @@ def test_fhir_has_each_block_as_a_care_plan_the_later_replacing_the_earlier(firs
 # --- the PDF report ------------------------------------------------------------------------
 
 
-def _pdf_text(person, plan, tmp_path) -> tuple[str, int]:
+def _pdf_text(person, plan) -> tuple[str, int]:
     pdf = report_pdf(person, plan, START, TODAY, TODAY)
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf.data)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(text.split()), pdf.pages
+    return " ".join(pdf_text(pdf.data, layout=True).split()), pdf.pages
 
 
-def test_report_shows_the_block_in_force_and_each_retest(first_block, tmp_path):
+def test_report_shows_the_block_in_force_and_each_retest(first_block):
     person, plan, saved = first_block
     last = _last(plan)
-    text, pages = _pdf_text(person, plan, tmp_path)
+    text, pages = _pdf_text(person, plan)
     head = text.split("About the person", 1)[0]
     assert f"Block 1 (first block), {START} to {last}, now in week 6 of 6" in head
     assert "Re-test due" in head
@@ -293,7 +288,7 @@ def test_report_shows_the_block_in_force_and_each_retest(first_block, tmp_path):
 
     new = _progress(first_block)
     end2 = _last(new)
-    text, pages = _pdf_text(person, new, tmp_path)
+    text, pages = _pdf_text(person, new)
     assert pages == 3  # the blocks have a page of their own after the two
     head = text.split("About the person", 1)[0]
     kind = "progress: steps up from the block before"
@@ -313,13 +308,13 @@ def test_report_shows_the_block_in_force_and_each_retest(first_block, tmp_path):
     assert f"Chosen next: Progress (step up), from {new.start_date}." in blocks
 
 
-def test_a_new_start_without_a_retest_adds_no_blocks_page(tmp_path):
+def test_a_new_start_without_a_retest_adds_no_blocks_page():
     """Changed answers make a new first block; the plan left early is not a block that
     ended, so the report stays on its two pages."""
     person = local_person()
     for _ in range(2):
         version = save_profile(person, PROFILE)
         plan = save_plan(person, version, build_plan(parse_profile(PROFILE)), START)
-    text, pages = _pdf_text(person, plan, tmp_path)
+    text, pages = _pdf_text(person, plan)
     assert pages == 2 and "Blocks of six weeks" not in text
     assert f"Block 1 (first block), {START} to {_last(plan)}" in text

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from psoas.web.exports.reading import Period
 from psoas.web.exports.tables import csv_files
 from psoas.web.programs.services import local_person, save_plan, save_profile
 from psoas.web.reports.pdf import report_pdf
+from tests.pdf_text import pdf_text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store]
 
@@ -102,15 +102,10 @@ def test_csv_from_and_to_pick_by_the_persons_own_date(seeded):
     assert [d["date"] for d in rows(files, "break_days.csv")] == [early.isoformat()]
 
 
-def test_report_has_a_page_of_breaks(seeded, tmp_path):
+def test_report_has_a_page_of_breaks(seeded):
     person, plan, _early = seeded
     pdf = report_pdf(person, plan, START, TODAY, TODAY)
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf.data)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    text = " ".join(text.split())
+    text = " ".join(pdf_text(pdf.data, layout=True).split())
     assert pdf.pages == 3  # the two pages, then the breaks
     n = len(working_days())
     # the day breaks went on, a working day, had no break: 9 to 5 sitting

@@ -28,18 +28,11 @@ SEED = """
 from datetime import date, timedelta
 from psoas.web.bootstrap import setup
 setup()
-from django.contrib.auth import get_user_model
 from psoas.web.clinic import scope
-from psoas.web.clinic.models import Clinic, Membership, Patient
-from psoas.web.programs.models import Person
-from tests.clinic_seed import give_plan
+from tests.clinic_seed import north_and_cara, patient_of
 with scope.everyone():
-    clinic = Clinic.objects.create(name="North Physio")
-    cara = get_user_model().objects.create_user("cara@north.example", "cara@north.example")
-    Membership.objects.create(user=cara, clinic=clinic, role="clinician")
-    person = Person.objects.create()
-    patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=cara)
-    give_plan(patient, date.today() - timedelta(12))
+    clinic, cara = north_and_cara()
+    patient = patient_of(clinic, cara, date.today() - timedelta(12))
     print(patient.public_id)
 """
 

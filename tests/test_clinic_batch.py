@@ -25,6 +25,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.pdf_text import pdf_text
+
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,14 +51,6 @@ def step(env, *args: str):
 def query(env, sql: str) -> list[tuple]:
     with psycopg.connect(env["PSOAS_DATABASE_URL"]) as conn:
         return conn.execute(sql).fetchall()
-
-
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    pdf = tmp_path / "r.pdf"
-    pdf.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def finished(env) -> int:
@@ -122,7 +116,7 @@ def test_a_batch_renders_each_report_once_and_serves_it_to_its_owner_only(clinic
     for link, public_id in links:
         got = step(clinic, "file", link)
         assert got["status"] == 200 and got["type"] == "application/pdf"
-        text = pdf_text(bytes.fromhex(got["hex"]), tmp_path)
+        text = pdf_text(bytes.fromhex(got["hex"]))
         assert "report for your physiotherapist" in text
         assert f"Covers {starts[public_id]} to {date.today()}" in text  # this patient's plan
         assert public_id in got["name"]

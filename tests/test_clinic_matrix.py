@@ -23,7 +23,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from psoas.core.content.loader import catalog
 from psoas.core.planning.planner import build_plan
@@ -36,6 +35,7 @@ from psoas.web.jobs.tasks import keep_report
 from psoas.web.programs.services import save_plan, save_profile
 from psoas.web.tracking.services import start_session
 from tests.clinic_seed import as_patient, as_staff, clinic_mode, world
+from tests.test_reads_never_write import page_routes
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 
@@ -233,14 +233,7 @@ BODIES = {
 
 
 def resolver_routes() -> set[str]:
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                yield prefix + str(p.pattern)
-
-    return set(walk(get_resolver().url_patterns))
+    return set(page_routes())
 
 
 def api_operations() -> set[tuple[str, str]]:

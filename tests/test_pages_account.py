@@ -11,7 +11,6 @@ import io
 import json
 import re
 import sqlite3
-import subprocess
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from psoas.web.programs.models import Person, Plan
 from psoas.web.programs.services import local_person
 from psoas.web.tracking.models import SessionLog
 from tests.api_client import api
+from tests.pdf_text import pdf_text
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -113,17 +113,13 @@ def test_post_forms_need_the_csrf_token(seeded):
 # --- downloads --------------------------------------------------------------------------
 
 
-def test_pdf_report_is_a_real_pdf_with_the_persons_data(client, seeded, tmp_path):
+def test_pdf_report_is_a_real_pdf_with_the_persons_data(client, seeded):
     r = client.get("/settings/report.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert "attachment" in r["Content-Disposition"]
     data = b"".join(r.streaming_content) if r.streaming else r.content
     assert data.startswith(b"%PDF")
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(data)
-    words = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    words = pdf_text(data, layout=True)
     assert "47" in words and "Hamstring felt tight" in words
 
 

@@ -1,7 +1,7 @@
 """Steps several clinic browser tests take the same way: an invitation link from `psoas
 clinic` or from the invite page, joining from it, the first admin's start with the second
-factor, a staff page checked on a laptop and at 375 px, a program edit sent with its
-reason, and a patient's intake on a phone."""
+factor, a patient joining, a staff page checked on a laptop and at 375 px, a program edit
+sent with its reason, and a patient's intake on a phone."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from collections.abc import Callable
 
 from django_otp.oath import totp
 
+from tests.clinic_seed import PASSWORD
 from tests.e2e.check import check_page, main_text
-
-PASSWORD = "a long and quiet password"
 
 
 def staff_logs_in(page, url: str, email: str, password: str, key_hex: str) -> None:
@@ -59,6 +58,13 @@ def join(page, link: str, name: str) -> None:
     page.keyboard.press("Enter")
 
 
+def shown_key(page) -> bytes:
+    """The authenticator key of the second-factor setup page, from the secret it shows (as
+    an authenticator app reads it)."""
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    return base64.b32decode(secret + "=" * (-len(secret) % 8))
+
+
 def admin_joins(server, page, name: str) -> None:
     """`psoas clinic init` for North Physio with ann@north.example as its admin; Ann opens
     the link, sets her password and sets up the second factor from the secret the page
@@ -66,11 +72,20 @@ def admin_joins(server, page, name: str) -> None:
     link = invite(server, "init", "--name", "North Physio", "--admin-email", "ann@north.example")
     join(page, link, name)
     page.wait_for_url("**/clinic/second-factor/")
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.get_by_label("Code").fill(f"{totp(key):06d}")
+    page.get_by_label("Code").fill(f"{totp(shown_key(page)):06d}")
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/")
+
+
+def patient_joins(server, phone, name: str) -> None:
+    """pat@mail.example, invited by `psoas clinic invite` as Ann's patient, opens the link
+    on the phone, sets a password and lands on the intake's first page."""
+    link = invite(
+        server, "invite", "--email", "pat@mail.example", "--role", "patient",
+        "--clinician", "ann@north.example",
+    )  # fmt: skip
+    join(phone, link, name)
+    phone.wait_for_url("**/start/about/")
 
 
 def check_wide_and_narrow(page, name: str) -> None:

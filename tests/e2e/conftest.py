@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +88,45 @@ def server(tmp_path) -> Iterator[Server]:
     s = start_server(env)
     yield s
     stop_server(s)
+
+
+@pytest.fixture
+def clinic(env) -> Iterator[Server]:
+    """A clinic server: `psoas serve` with PSOAS_MODE=clinic on the test's fresh database
+    (the `env` fixture: PostgreSQL, where the clinic tests run)."""
+    s = start_server({**env, "PSOAS_MODE": "clinic"})
+    yield s
+    stop_server(s)
+
+
+@pytest.fixture
+def start_worker(clinic, tmp_path) -> Iterator[Callable[[], Path]]:
+    """Starts `psoas worker` on the clinic's data, as a clinic runs it beside the server,
+    when the test calls it; the call gives the worker's log file."""
+    log = tmp_path / "worker.log"
+    started: list[subprocess.Popen] = []
+
+    def start() -> Path:
+        with log.open("a") as out:
+            started.append(
+                subprocess.Popen(
+                    [PSOAS, "worker"],
+                    env=clinic.env,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        return log
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -15,20 +15,14 @@ import zipfile
 import pytest
 
 from tests.e2e.check import check_page, main_text
-from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
-from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, patient_joins
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 
 
-def test_admin_reads_and_exports_the_trail_and_sees_an_erasure(clinic, page, phone):  # noqa: F811
+def test_admin_reads_and_exports_the_trail_and_sees_an_erasure(clinic, page, phone):
     admin_joins(clinic, page, "audit-0-invite-staff")
-    link = invite(
-        clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
-        "--clinician", "ann@north.example",
-    )  # fmt: skip
-    join(phone, link, "audit-0-invite-patient")
-    phone.wait_for_url("**/start/about/")
+    patient_joins(clinic, phone, "audit-0-invite-patient")
 
     # the admin opens the patient's page and downloads their records
     page.goto(clinic.url + "clinic/")

@@ -7,8 +7,6 @@ fits."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,40 +14,17 @@ import pytest
 from tests.clinic_seed import PASSWORD
 from tests.e2e.check import check_page, main_text
 from tests.e2e.clinic_flows import staff_logs_in
-from tests.e2e.conftest import ROOT, start_server, stop_server
+from tests.e2e.conftest import ROOT
 from tests.test_clinic_batch import step
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 
 
-@pytest.fixture
-def clinic(env, tmp_path):
-    server = start_server({**env, "PSOAS_MODE": "clinic"})
-    e = {**server.env, "PYTHONPATH": str(ROOT), "PSOAS_ALLOWED_HOSTS": "testserver"}
-    log = (tmp_path / "worker.log").open("w")
-    worker = []
-
-    def start_worker() -> None:
-        psoas = str(Path(sys.executable).with_name("psoas"))
-        worker.append(
-            subprocess.Popen(
-                [psoas, "worker"], env=server.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
-        )
-
-    yield server, e, start_worker
-    for proc in worker:
-        proc.terminate()
-        proc.wait(30)
-    log.close()
-    stop_server(server)
-
-
-def test_a_batch_of_reports_with_its_progress_and_downloads_on_a_phone(clinic, phone, tmp_path):
-    server, env, start_worker = clinic
+def test_a_batch_of_reports_with_its_progress_and_downloads_on_a_phone(clinic, start_worker, phone):
+    env = {**clinic.env, "PYTHONPATH": str(ROOT), "PSOAS_ALLOWED_HOSTS": "testserver"}
     ids = step(env, "seed")
     key = step(env, "device")
-    staff_logs_in(phone, server.url, "cara@north.example", PASSWORD, key)
+    staff_logs_in(phone, clinic.url, "cara@north.example", PASSWORD, key)
 
     phone.get_by_role("link", name="Reports", exact=True).click()
     phone.wait_for_url("**/clinic/reports/")

@@ -11,19 +11,16 @@ at a laptop's width and at 375 px, and the form is sent from the keyboard."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 import subprocess
 
 import psycopg
 import pytest
-from django_otp.oath import totp
 
 from tests.coach_fixtures import footage
 from tests.e2e.check import main_text
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, patient_joins
 from tests.e2e.conftest import PSOAS, ROOT
-from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
-from tests.e2e.test_clinic_audit import check_wide_and_narrow
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 
@@ -48,25 +45,10 @@ def upload(page, path, exercise: str) -> str:
 
 
 def test_a_clip_is_uploaded_analysed_by_the_worker_and_its_video_deleted(
-    clinic,  # noqa: F811
-    page,
-    phone,
-    tmp_path,
+    clinic, page, phone, tmp_path
 ):
-    link = invite(clinic, "init", "--name", "North Physio", "--admin-email", "ann@north.example")
-    join(page, link, "clips-0-invite-staff")
-    page.wait_for_url("**/clinic/second-factor/")
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.get_by_label("Code").fill(f"{totp(key):06d}")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/clinic/")
-    link = invite(
-        clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
-        "--clinician", "ann@north.example",
-    )  # fmt: skip
-    join(phone, link, "clips-0-invite-patient")
-    phone.wait_for_url("**/start/about/")
+    admin_joins(clinic, page, "clips-0-invite-staff")
+    patient_joins(clinic, phone, "clips-0-invite-patient")
 
     # from the overview to the form; a form without a file is refused, naming the field
     page.goto(clinic.url + "clinic/")

@@ -10,8 +10,6 @@ message on Today. Every page passes axe-core and fits 375 px."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from tests.e2e.check import check_page, main_text
@@ -23,9 +21,7 @@ from tests.e2e.clinic_flows import (
     join,
     send_form,
 )
-from tests.e2e.conftest import PSOAS, ROOT
 from tests.e2e.flows import start
-from tests.e2e.test_clinic import clinic  # noqa: F401 (a fixture)
 from tests.e2e.test_player import wait_state
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
@@ -33,22 +29,6 @@ WAIT = 60_000  # ms: a busy 2-core machine runs the worker, the server and two b
 ACK = "Called Pat: the side-lying work hurt. Swapping it this week."
 SWAP_WHY = "This one hurt you, so try a gentler one for now."
 NOTE = "I swapped one exercise. Stop if it hurts and tell me how it goes."
-
-
-@pytest.fixture
-def worker(clinic, tmp_path):  # noqa: F811
-    """`psoas worker` on the clinic's data, as a clinic runs it beside the server."""
-    log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen(
-        [PSOAS, "worker"], env=clinic.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-    )
-    yield tmp_path / "worker.log"
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
 
 
 def reload_until(page, text: str, log) -> None:
@@ -61,7 +41,8 @@ def reload_until(page, text: str, log) -> None:
     raise AssertionError(f"{text!r} never showed; the worker said: {log.read_text()}")
 
 
-def test_invitation_to_alert_to_a_changed_program(clinic, worker, page, phone):  # noqa: F811
+def test_invitation_to_alert_to_a_changed_program(clinic, start_worker, page, phone):
+    worker = start_worker()
     page.set_default_timeout(WAIT)
     phone.set_default_timeout(WAIT)
     admin_joins(clinic, page, "journey-01-invite-staff")

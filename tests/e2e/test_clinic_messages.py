@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.check import check_page, main_text
-from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
-from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, patient_joins
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 NOTE = "Please do the bridges slowly this week. <b>Not bold</b>"
@@ -24,14 +23,9 @@ def nav_count(page) -> str | None:
     return badge.text_content().strip() if badge.count() else None
 
 
-def test_clinician_and_patient_exchange_messages(clinic, page, phone):  # noqa: F811
+def test_clinician_and_patient_exchange_messages(clinic, page, phone):
     admin_joins(clinic, page, "messages-0-invite-staff")
-    link = invite(
-        clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
-        "--clinician", "ann@north.example",
-    )  # fmt: skip
-    join(phone, link, "messages-0-invite-patient")
-    phone.wait_for_url("**/start/about/")
+    patient_joins(clinic, phone, "messages-0-invite-patient")
 
     # the clinician writes from the patient's overview
     page.goto(clinic.url + "clinic/")

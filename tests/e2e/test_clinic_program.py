@@ -12,8 +12,7 @@ from datetime import date
 import pytest
 
 from tests.e2e.check import check_page, main_text
-from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, send_form
-from tests.e2e.test_clinic import clinic, invite, join  # noqa: F401 (clinic is a fixture)
+from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, patient_joins, send_form
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
 
@@ -27,14 +26,9 @@ DOSE_WHY = "Your bridge looked easy at the clinic, so one more rep."
 SWAP_WHY = "Lying on your side hurts your shoulder, so stand for this one."
 
 
-def test_clinician_edits_and_the_patient_sees_the_new_version(clinic, page, phone):  # noqa: F811
+def test_clinician_edits_and_the_patient_sees_the_new_version(clinic, page, phone):
     admin_joins(clinic, page, "program-0-invite-staff")
-    link = invite(
-        clinic, "invite", "--email", "pat@mail.example", "--role", "patient",
-        "--clinician", "ann@north.example",
-    )  # fmt: skip
-    join(phone, link, "program-0-invite-patient")
-    phone.wait_for_url("**/start/about/")
+    patient_joins(clinic, phone, "program-0-invite-patient")
     # the patient's answers and plan, through their API (the intake's pages have their test)
     same = {"Origin": clinic.url.rstrip("/"), "Content-Type": "application/json"}
     put = phone.request.put(clinic.url + "api/profile", data=json.dumps(PROFILE), headers=same)

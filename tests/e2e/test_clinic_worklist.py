@@ -11,48 +11,34 @@ import sys
 
 import pytest
 
+from tests.clinic_seed import PASSWORD
 from tests.e2e.check import check_page, main_text
 from tests.e2e.clinic_flows import staff_logs_in
-from tests.e2e.conftest import ROOT, start_server, stop_server
+from tests.e2e.conftest import ROOT
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
-PASSWORD = "a long and quiet password"
 
 SEED = """
 import sys
 from datetime import date, timedelta
 from psoas.web.bootstrap import setup
 setup()
-from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from psoas.web.clinic import alerts, scope
-from psoas.web.clinic.models import Clinic, Membership, Patient
 from psoas.web.outcomes.models import PainCheckin
-from psoas.web.programs.models import Person
-from tests.clinic_seed import give_plan
+from tests.clinic_seed import north_and_cara, patient_of
 with scope.everyone():
-    clinic = Clinic.objects.create(name="North Physio")
-    cara = get_user_model().objects.create_user(
-        "cara@north.example", "cara@north.example", sys.argv[1])
-    Membership.objects.create(user=cara, clinic=clinic, role="clinician")
+    clinic, cara = north_and_cara(sys.argv[1])
     device = TOTPDevice.objects.create(user=cara, name="phone", confirmed=True)
     ids = []
     for flag in ([], ["saddle_numbness"]):
-        person = Person.objects.create()
-        patient = Patient.objects.create(person=person, clinic=clinic, primary_clinician=cara)
-        give_plan(patient, date.today() - timedelta(3))
-        PainCheckin.objects.create(person=person, date=date.today(), nprs=2, red_flags=flag)
+        patient = patient_of(clinic, cara, date.today() - timedelta(3))
+        PainCheckin.objects.create(
+            person=patient.person, date=date.today(), nprs=2, red_flags=flag)
         ids.append(patient.public_id)
     alerts.sweep_all(date.today())
     print(device.key, *ids)
 """
-
-
-@pytest.fixture
-def clinic(env):
-    server = start_server({**env, "PSOAS_MODE": "clinic"})
-    yield server
-    stop_server(server)
 
 
 def test_worklist_and_acknowledging_a_red_flag_on_a_phone(clinic, phone):

@@ -65,7 +65,7 @@ from psoas.core.content.loader import Catalog
 from psoas.core.content.models import Exercise, Range
 from psoas.core.plan import plan_model
 from psoas.core.planning.planner import MILD_STRETCH, WEIGHTS_NOTE
-from psoas.core.planning.progression import WEEKLY_CAP
+from psoas.core.planning.progression import WEEKLY_CAP, Rung, work
 from psoas.core.planning.selection import blocked_reasons, find_substitute
 from psoas.core.player.timeline import Dose, session_seconds
 from psoas.core.profile import DEFAULT_MINUTES
@@ -108,19 +108,18 @@ def blocking(violations: Iterable[Violation]) -> list[Violation]:
 
 
 def entry_work(entry: Mapping[str, Any], cat: Catalog) -> float:
-    """Seconds under load in one set of a plan entry (one side), as progression.work."""
-    if entry["reps"] is None:
-        return float(entry["sets"] * (entry["hold_s"] or 0))
-    tempo = cat.exercises[entry["id"]].dosing.tempo_s or 0
-    return entry["sets"] * entry["reps"] * (tempo + (entry["hold_s"] or 0))
+    """Seconds under load in a plan entry's sets (one side): progression.work of its dose."""
+    ex = cat.exercises[entry["id"]]
+    return float(work(Rung(ex, entry["sets"], entry["reps"], entry["hold_s"])))
+
+
+def recorded_overrides(entry: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The overrides recorded in a plan entry (a version before overruled them)."""
+    return list(((entry or {}).get("clinician") or {}).get("overrides") or [])
 
 
 def _recorded(entry: Mapping[str, Any], rule: str) -> str | None:
-    choice = entry.get("clinician") or {}
-    for o in choice.get("overrides", ()):
-        if o["rule"] == rule:
-            return o["reason"]
-    return None
+    return next((o["reason"] for o in recorded_overrides(entry) if o["rule"] == rule), None)
 
 
 class _Found:

@@ -27,7 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from psoas.core.content.loader import Catalog, catalog
 from psoas.core.content.models import Exercise
-from psoas.core.planning.checks import Violation, check_plan, situation_weeks
+from psoas.core.planning.checks import (
+    Violation,
+    check_plan,
+    recorded_overrides,
+    situation_weeks,
+)
 from psoas.core.planning.planner import MILD_STRETCH, entry_equipment
 from psoas.core.planning.progression import Rung, describe, dose_words, ladder
 from psoas.core.player.timeline import LOW_POSITIONS, Dose, session_seconds
@@ -167,14 +172,14 @@ class EditResult:
         return self.plan is not None
 
 
-def _overrides(entry: Mapping[str, Any] | None) -> list[dict[str, str]]:
-    """The overrides recorded in a plan entry (a version before overruled them)."""
-    return list(((entry or {}).get("clinician") or {}).get("overrides") or [])
-
-
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _override_line(reason: str) -> str:
+    """What the patient reads in an entry's `why` for an override recorded in it."""
+    return f"Your clinician chose this for you: {_sentence(reason)}"
 
 
 class _Editor:
@@ -231,8 +236,8 @@ class _Editor:
             ex.summary,
             dose_text,
         ]
-        for o in _overrides(old):
-            parts.append(f"Your clinician chose this for you: {_sentence(o['reason'])}")
+        for o in recorded_overrides(old):
+            parts.append(_override_line(o["reason"]))
         for restr in self.rules(week):
             parts += [n for n in restr.notes_for(ex) if n not in parts]
         if ex.kind == "stretch" and any(r.cap_stretch_intensity for r in self.rules(week)):
@@ -247,7 +252,7 @@ class _Editor:
         dose_text: str,
         old: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        overrides = _overrides(old)
+        overrides = recorded_overrides(old)
         return {
             "id": ex.id,
             "slot": old["slot"] if old is not None and old["id"] == ex.id else self.slot(ex.id),
@@ -406,7 +411,7 @@ class _Editor:
                 e["clinician"] = choice
                 choice["overrides"] = [x for x in choice["overrides"] if x["rule"] != o.rule]
                 choice["overrides"].append({"rule": o.rule, "reason": o.reason})
-                line = f"Your clinician chose this for you: {_sentence(o.reason)}"
+                line = _override_line(o.reason)
                 if line not in e["why"]:
                     e["why"] = f"{e['why']} {line}"
 

@@ -25,6 +25,7 @@ from psoas.core.planning.edits import EditError, EditSet
 from psoas.web.api.common import BODY_ERRORS, answers, invalid, staff_user
 from psoas.web.clinic.scope import patient_or_404
 from psoas.web.programs.models import Plan
+from psoas.web.programs.services import active_plan
 from psoas.web.programs.versions import edit_plan, history
 
 router = Router(tags=["clinic program"])
@@ -48,9 +49,9 @@ class ProgramOut(Schema):
     versions: list[VersionOut] = Field(description="newest first")
 
 
-def _plan(request, public_id: str) -> tuple[Any, Plan]:
-    patient = patient_or_404(staff_user(request), public_id)
-    plan = patient.person.plans.filter(active=True).select_related("profile").first()
+def _plan(user: Any, public_id: str) -> tuple[Any, Plan]:
+    patient = patient_or_404(user, public_id)
+    plan = active_plan(patient.person)
     if plan is None:
         raise HttpError(404, "plan: the patient has no plan yet (the intake is not done)")
     return patient, plan
@@ -90,7 +91,7 @@ def _refusal(violations: tuple[Violation, ...]) -> ValidationError:
 def read_program(request, public_id: str):
     """The patient's program in force now and every version, with who, when, why and
     what changed."""
-    patient, plan = _plan(request, public_id)
+    patient, plan = _plan(staff_user(request), public_id)
     return _out(patient.public_id, plan)
 
 
@@ -102,7 +103,7 @@ def edit_program(request, public_id: str, payload: EditSet):
     reasons) as a new version in force from today; a safety rule broken is a 422 and
     nothing is saved."""
     user = staff_user(request)
-    patient, plan = _plan(request, public_id)
+    patient, plan = _plan(user, public_id)
     try:
         done = edit_plan(plan, payload, user, timezone.localdate())
     except EditError as err:

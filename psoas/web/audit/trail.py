@@ -129,16 +129,16 @@ def _verified_staff(request: HttpRequest) -> bool:
     )
 
 
-def _patient_of(request: HttpRequest) -> dict[str, Any] | None:
-    """The patient the route names, if this user may see them (as the view found them)."""
+def _patient_of(request: HttpRequest) -> Any:
+    """The patient the route names, if this user may see them (as the view found them:
+    the request's one look-up, scope.visible_patient)."""
     from psoas.web.clinic import scope
 
     match = request.resolver_match
     public_id = match.kwargs.get("public_id") if match else None
     if public_id is None or "patients/<" not in match.route:
         return None
-    found = scope.visible_patients(request.user).filter(public_id=public_id)
-    return found.values("public_id", "clinic_id").first()
+    return scope.visible_patient(request.user, public_id)
 
 
 def _request_row(request: HttpRequest, status: int) -> AuditEvent | None:
@@ -155,8 +155,8 @@ def _request_row(request: HttpRequest, status: int) -> AuditEvent | None:
     return AuditEvent(
         actor_id=request.user.pk,
         actor=actor_name(request.user),
-        clinic_id=patient["clinic_id"] if patient else None,
-        patient=patient["public_id"] if patient else "",
+        clinic_id=patient.clinic_id if patient else None,
+        patient=patient.public_id if patient else "",
         record=getattr(match.func, "audit_record", None) or match.url_name or match.route,
         action=action,
         route=match.url_name or match.route,

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_safe
 from psoas.web.account.downloads import attachment
 from psoas.web.audit.models import Action, AuditEvent
 from psoas.web.audit.trail import records
-from psoas.web.clinic.models import Membership, Role
+from psoas.web.clinic import scope
+from psoas.web.clinic.models import Membership
 from psoas.web.clinic.second_factor import staff_page
 
 PER_PAGE = 50
@@ -31,14 +32,9 @@ PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 CSV_COLUMNS = ("when_utc", "staff", "patient", "record", "action", "route", "address")
 
 
-def _admin_clinic_ids(user: Any) -> list[int]:
-    ids = Membership.objects.filter(user=user, role=Role.ADMIN).values_list("clinic_id", flat=True)
-    return list(ids)
-
-
 def _filtered(request: HttpRequest) -> tuple[QuerySet, dict[str, Any]]:
     """The rows this admin may read, with the page's filters applied; and the form."""
-    clinics = _admin_clinic_ids(request.user)
+    clinics = [m.clinic_id for m in scope.admin_memberships(request.user)]
     if not clinics:
         raise Http404("for clinic admins")
     staff_ids = Membership.objects.filter(clinic_id__in=clinics).values("user_id")

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from psoas.core.alerts.rules import urgency
 from psoas.core.alerts.thresholds import Thresholds, ThresholdsError, allowed, parse_thresholds
-from psoas.web.clinic import alerts, worklist
+from psoas.web.clinic import alerts, scope, worklist
 from psoas.web.clinic import second_factor as factor
-from psoas.web.clinic.models import Alert, Clinic, Membership, Role
+from psoas.web.clinic.models import Alert
 
 # The thresholds page: each field's words (the allowed range comes from the core).
 FIELDS = {
@@ -62,11 +62,6 @@ def alert_handle(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- the thresholds page -------------------------------------------------------------------
 
 
-def _admin_clinics(user: Any) -> list[Clinic]:
-    ids = Membership.objects.filter(user=user, role=Role.ADMIN).values("clinic_id")
-    return list(Clinic.objects.filter(id__in=ids).order_by("name"))
-
-
 def _fields(values: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"name": n, "label": label, "allowed": allowed(n), "value": values.get(n)}
@@ -78,7 +73,7 @@ def _fields(values: dict[str, Any]) -> list[dict[str, Any]]:
 @factor.staff_page
 def thresholds_page(request: HttpRequest) -> HttpResponse:
     """A clinic's alert thresholds, for the clinic's admins only (404 for anyone else)."""
-    clinics = _admin_clinics(request.user)
+    clinics = [m.clinic for m in scope.admin_memberships(request.user)]
     if not clinics:
         raise Http404("for clinic admins")
     forms = {c.id: _fields(alerts.thresholds_of(c).model_dump()) for c in clinics}

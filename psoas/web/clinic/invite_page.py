@@ -77,7 +77,7 @@ def invite_page(request: HttpRequest) -> HttpResponse:
     cached: staff pages are no-store) or cancels one (`action=cancel`)."""
     memberships = scope.memberships(request.user)
     clinics = {m.clinic_id: m for m in memberships}
-    admin_of = {m.clinic_id for m in memberships if m.role == Role.ADMIN}
+    admin_of = {m.clinic_id for m in scope.admin_memberships(request.user)}
     staff = Membership.objects.filter(clinic_id__in=list(clinics)).select_related("user")
     context: dict[str, Any] = {
         "memberships": memberships,

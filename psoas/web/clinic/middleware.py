@@ -92,7 +92,7 @@ def clinic_session(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         if not settings.CLINIC_MODE:
             return get_response(request)
-        with scope.one_reading_of_roles():
+        with scope.one_reading():
             return in_clinic(request)
 
     def in_clinic(request: HttpRequest) -> HttpResponse:

@@ -20,18 +20,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 from psoas.core.content.loader import catalog
 from psoas.core.planning.choices import add_choices, plan_ids, swap_choices
 from psoas.core.planning.edits import EditError
-from psoas.core.profile import parse_profile
+from psoas.core.profile import ProfileBase, parse_profile
 from psoas.web.clinic import program_form, scope
 from psoas.web.clinic import second_factor as factor
 from psoas.web.programs.models import Plan
 from psoas.web.programs.pages import dose_words
+from psoas.web.programs.services import active_plan
 from psoas.web.programs.versions import edit_plan, history, profile_day, with_dates
 
 
 def _patient_and_plan(request: HttpRequest, public_id: str) -> tuple[Any, Plan | None]:
     found = scope.patient_or_404(request.user, public_id)
-    plan = found.person.plans.filter(active=True).select_related("profile").first()
-    return found, plan
+    return found, active_plan(found.person)
 
 
 def _days_on(plan: Plan) -> int:
@@ -66,7 +66,9 @@ def _weeks(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _chosen(plan: Plan, data: dict[str, Any], ex_id: str) -> dict[str, Any] | None:
+def _chosen(
+    data: dict[str, Any], ex_id: str, profile: ProfileBase, days_on: int
+) -> dict[str, Any] | None:
     """The forms for one exercise of the program: swap, dose, remove."""
     if ex_id not in plan_ids(data):
         return None
@@ -75,13 +77,12 @@ def _chosen(plan: Plan, data: dict[str, Any], ex_id: str) -> dict[str, Any] | No
     entry = next(
         e for w in data["weeks"] for s in w["sessions"] for e in s["exercises"] if e["id"] == ex_id
     )
-    profile = parse_profile(plan.profile.data)
     return {
         "id": ex_id,
         "name": ex.name,
         "dose": dose_words(entry, rest=False),
         "dose_fields": program_form.dose_fields(ex, entry),
-        "swaps": swap_choices(data, ex_id, profile, cat, _days_on(plan)),
+        "swaps": swap_choices(data, ex_id, profile, cat, days_on),
         "weeks": sorted(
             w["week"]
             for w in data["weeks"]
@@ -101,14 +102,15 @@ def _page(
     if plan is not None:
         data = with_dates(plan, plan.data)
         profile = parse_profile(plan.profile.data)
+        days_on = _days_on(plan)
         ex_id = extra.get("exercise") or request.GET.get("exercise", "")
         context.update(
             {
                 "data": data,
                 "ok": data["status"] == "ok",
                 "weeks": _weeks(data),
-                "chosen": _chosen(plan, data, ex_id) if ex_id else None,
-                "addable": add_choices(data, profile, catalog(), _days_on(plan))
+                "chosen": _chosen(data, ex_id, profile, days_on) if ex_id else None,
+                "addable": add_choices(data, profile, catalog(), days_on)
                 if data["status"] == "ok"
                 else ([], []),
                 "sessions": range(

@@ -31,7 +31,7 @@ the scope already let through.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -148,14 +148,17 @@ def is_guarded(model: type[models.Model]) -> bool:
 # --- the rules ---------------------------------------------------------------------------
 
 
-# Each user's memberships as read in the request under way: {user id: memberships}.
-_read: ContextVar[dict[int, tuple[Any, ...]] | None] = ContextVar("psoas_roles", default=None)
+# What the request under way has read, each once: a user's memberships, ("roles", user
+# id), and a patient a view looked up by public id, ("patient", user id, public id).
+_read: ContextVar[dict[tuple, Any] | None] = ContextVar("psoas_reads", default=None)
 
 
 @contextlib.contextmanager
-def one_reading_of_roles() -> Iterator[None]:
+def one_reading() -> Iterator[None]:
     """Within the block (a request), each user's memberships are read once, however many
-    checks and guarded queries ask; a membership saved or deleted meanwhile is read again."""
+    checks and guarded queries ask, and so is each patient looked up by public id (the
+    view's look-up, then the audit trail's); a membership saved or deleted meanwhile has
+    both read again."""
     token = _read.set({})
     try:
         yield
@@ -170,20 +173,35 @@ def forget_roles(**_: Any) -> None:
         read.clear()
 
 
+def _once(key: tuple, read_it: Callable[[], Any]) -> Any:
+    """`read_it()`, or what it gave earlier in this request."""
+    read = _read.get()
+    if read is None:
+        return read_it()
+    if key not in read:
+        read[key] = read_it()
+    return read[key]
+
+
 def memberships(user: Any) -> tuple[Any, ...]:
     """`user`'s memberships with their clinics, by clinic name."""
     if not user.is_authenticated:
         return ()
-    read = _read.get()
-    if read is not None and user.pk in read:
-        return read[user.pk]
-    from psoas.web.clinic.models import Membership
 
-    rows = Membership.objects.filter(user=user).select_related("clinic")
-    found = tuple(rows.order_by("clinic__name", "clinic_id"))
-    if read is not None:
-        read[user.pk] = found
-    return found
+    def read() -> tuple[Any, ...]:
+        from psoas.web.clinic.models import Membership
+
+        rows = Membership.objects.filter(user=user).select_related("clinic")
+        return tuple(rows.order_by("clinic__name", "clinic_id"))
+
+    return _once(("roles", user.pk), read)
+
+
+def admin_memberships(user: Any) -> list[Any]:
+    """`user`'s memberships as a clinic admin, by clinic name (from the same reading)."""
+    from psoas.web.clinic.models import Role
+
+    return [m for m in memberships(user) if m.role == Role.ADMIN]
 
 
 def visible_patients(user: Any) -> QuerySet:
@@ -198,16 +216,33 @@ def visible_patients(user: Any) -> QuerySet:
         return rows.filter(person__user=user)
     admin_of = [m.clinic_id for m in roles if m.role == Role.ADMIN]
     member_of = [m.clinic_id for m in roles]
+    return rows.filter(Q(clinic_id__in=admin_of) | (Q(clinic_id__in=member_of) & care_team(user)))
+
+
+def care_team(user: Any) -> Q:
+    """The patients (a filter of Patient rows) whose care team `user` is on, as primary or
+    other clinician, in any clinic: the caller limits it to the clinics that count."""
+    from psoas.web.clinic.models import Patient
+
     # The other clinicians as a subquery, not a join: no row twice, so no DISTINCT to sort.
     shared = Patient.other_clinicians.through.objects.filter(user=user).values("patient_id")
-    team = Q(primary_clinician=user) | Q(pk__in=shared)
-    return rows.filter(Q(clinic_id__in=admin_of) | (Q(clinic_id__in=member_of) & team))
+    return Q(primary_clinician=user) | Q(pk__in=shared)
+
+
+def visible_patient(user: Any, public_id: str):
+    """The patient with this public id if `user` may see them, else None."""
+
+    def read() -> Any:
+        rows = visible_patients(user).filter(public_id=public_id)
+        return rows.select_related("person").first()
+
+    return _once(("patient", getattr(user, "pk", None), public_id), read)
 
 
 def patient_or_404(user: Any, public_id: str):
     """The patient with this public id if `user` may see them; else 404, the same answer
     as for an id that does not exist."""
-    patient = visible_patients(user).filter(public_id=public_id).select_related("person").first()
+    patient = visible_patient(user, public_id)
     if patient is None:
         raise Http404("no such patient")
     return patient

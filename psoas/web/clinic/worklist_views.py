@@ -37,7 +37,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
             "total": found.paginator.count,
             "search": search,
             "alerts_only": alerts_only,
-            "is_admin": any(m.role == "admin" for m in memberships),
+            "is_admin": bool(scope.admin_memberships(request.user)),
         }
         # drawn by the template engine, which escaped it; kept marked safe
         return mark_safe(render_to_string("clinic/_worklist_body.html", context))

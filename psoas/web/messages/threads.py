@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from psoas.web.messages.models import Message, MessageRead
@@ -78,13 +78,10 @@ def _unread_for_patient(person: Person, user: Any) -> QuerySet:
 def _care_team_messages(user: Any) -> QuerySet:
     """Patients' messages in the threads `user` is written to (see the module's doc)."""
     from psoas.web.clinic.models import Patient
-    from psoas.web.clinic.scope import memberships
+    from psoas.web.clinic.scope import care_team, memberships
 
     clinics = [m.clinic_id for m in memberships(user)]
-    shared = Patient.other_clinicians.through.objects.filter(user=user).values("patient_id")
-    team = Patient.all_rows.filter(
-        Q(primary_clinician=user) | Q(pk__in=shared), clinic_id__in=clinics
-    ).values("person_id")
+    team = Patient.all_rows.filter(care_team(user), clinic_id__in=clinics).values("person_id")
     return Message.objects.filter(person_id__in=team, from_patient=True).exclude(_read_by(user))
 
 
