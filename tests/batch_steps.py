@@ -8,6 +8,8 @@ the real settings and the real queue. Each step prints one JSON value.
 - ask IDS...: Cara asks for the reports of these patients (or "all") through the form;
   prints the batch page's path.
 - page PATH [ROLE]: the status and text of a page as Cara (or "sam", "north_admin").
+- post PATH [ROLE]: the status and redirect of an empty form sent to PATH as Cara (or
+  another role of `client`).
 - file PATH: the status, type and bytes (hex) of a download as Cara.
 - redefer: each of the batch's rows' job is deferred again (a duplicated job).
 - counts: the batch rows' states and the number of generated files.
@@ -48,6 +50,7 @@ def client(role: str = "cara"):
         "sam": "sam@south.example",
         "cole": "cole@north.example",
         "north_admin": "admin@north.example",
+        "south_admin": "admin@south.example",
     }
     return as_staff(user_named(emails[role]))
 
@@ -62,6 +65,11 @@ def ask(ids: list[str]) -> None:
 def page(path: str, role: str = "cara") -> None:
     answer = client(role).get(path)
     print(json.dumps({"status": answer.status_code, "text": answer.content.decode()}))
+
+
+def post(path: str, role: str = "cara") -> None:
+    answer = client(role).post(path, {})
+    print(json.dumps({"status": answer.status_code, "to": answer.get("Location", "")}))
 
 
 def file(path: str) -> None:
@@ -114,6 +122,7 @@ def main(argv: list[str]) -> None:
     steps = {"seed": seed, "ask": lambda: ask(args), "redefer": redefer, "counts": counts}
     steps["device"] = device
     steps |= {"page": lambda: page(*args), "file": lambda: file(args[0])}
+    steps["post"] = lambda: post(*args)
     steps[step]()
 
 

@@ -2,13 +2,16 @@
 
 `python -m tests.jobs_run worker ARGS` is `psoas worker ARGS`;
 `python -m tests.jobs_run defer KEY [rollback] [sleep_s=N] [sleep_after_s=N] [fail_first]`
-writes a row and defers a job in one transaction, as app code does.
+writes a row and defers a job in one transaction, as app code does;
+`python -m tests.jobs_run defer-job NAME JSON` defers the job NAME of tests/jobs_tasks.py
+with the JSON object's arguments, a "patient" public id given as that person's person_id.
 PSOAS_TEST_JOB_MODULES names more job modules to import first (comma-separated).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 
@@ -18,6 +21,18 @@ import tests.jobs_tasks as tasks
 def _import_extra() -> None:
     for name in filter(None, os.environ.get("PSOAS_TEST_JOB_MODULES", "").split(",")):
         importlib.import_module(name)
+
+
+def defer_job(name: str, kwargs: dict) -> None:
+    from psoas.web.bootstrap import setup
+
+    setup()
+    from psoas.web.clinic.models import Patient
+
+    if "patient" in kwargs:
+        found = Patient.all_rows.get(public_id=kwargs.pop("patient"))
+        kwargs["person_id"] = found.person_id
+    getattr(tasks, name).defer(**kwargs)
 
 
 def main(argv: list[str]) -> None:
@@ -40,6 +55,8 @@ def main(argv: list[str]) -> None:
             elif flag == "fail_first":
                 kwargs["fail_first"] = True
         tasks.defer_with_data(key, rollback="rollback" in flags, **kwargs)
+    elif argv[0] == "defer-job":
+        defer_job(argv[1], json.loads(argv[2]))
     else:
         raise SystemExit(f"unknown command {argv[0]!r}")
 

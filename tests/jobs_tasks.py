@@ -6,8 +6,10 @@ query."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from psoas import jobs
+from psoas.jobs.failures import person_arg
 
 
 def _effect(key: str) -> None:
@@ -42,6 +44,15 @@ def effect(
 @jobs.task(queue="reports", retries=0)
 def always_fails(key: str) -> None:
     raise RuntimeError(f"{key}: this job always fails")
+
+
+@jobs.task(queue="reports", retries=1, backoff_s=0, about=person_arg())
+def fails_while_missing(person_id: int, key: str, path: str) -> None:
+    """A patient's job that fails (twice: one retry) while the file `path` is missing, as
+    an email fails while the mail server is down; once it is there, its effect happens."""
+    if not Path(path).exists():
+        raise ConnectionRefusedError(f"{key}: {path} is missing")
+    _effect(key)
 
 
 def defer_with_data(key: str, rollback: bool, **kwargs) -> None:

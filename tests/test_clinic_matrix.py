@@ -112,6 +112,8 @@ PAGES = {
     "clinic/settings/": "clinic_settings",
     "clinic/audit/": "clinic_admin",
     "clinic/audit.csv": "clinic_admin",
+    "clinic/jobs/": "clinic_admin",
+    "clinic/jobs/<int:job_id>/retry": "staff_post",
     "clinic/patients/<str:public_id>/": "staff_a",
     "clinic/patients/<str:public_id>/messages/": "staff_post",
     "clinic/patients/<str:public_id>/messages/read/": "staff_post",
@@ -307,6 +309,7 @@ def w(django_db_setup, django_db_blocker):
             "uidb64": "MQ",
             "clip_id": clip.public_id,
             "batch_id": batch.public_id,
+            "job_id": 1,  # clinic/jobs/<job_id>/retry is POST only: any number
         }
     with django_db_blocker.unblock():
         yield made

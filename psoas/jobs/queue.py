@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from procrastinate import RetryStrategy
+from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django.db_cleanup import DjangoApp
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.tasks import Task
 
+from psoas.jobs import failures
+from psoas.jobs.failures import About
 from psoas.jobs.mode import queued
 
 # The queues psoas uses; `psoas worker` serves all of them unless told otherwise.
@@ -82,11 +84,14 @@ def task(
     backoff_s: int = DEFAULT_BACKOFF_S,
     cron: str | None = None,
     queueing_lock: str | None = None,
+    about: About | None = None,
 ) -> Callable[[Callable[..., Any]], Job]:
     """Define a job on one of QUEUES. A failure is retried up to `retries` times, after
     backoff_s, backoff_s², backoff_s³... seconds. `cron` ("*/5 * * * *"; a sixth field
     adds seconds) makes the job periodic: it is called with `timestamp`, the tick in Unix
-    seconds. `queueing_lock` keeps at most one such job waiting in the queue."""
+    seconds. `queueing_lock` keeps at most one such job waiting in the queue. `about`
+    gives, from the job's arguments, the id of the person the job is for, so that a
+    failure shows to their clinic's admins only (psoas/jobs/failures.py)."""
     if queue not in QUEUES:
         raise ValueError(f"queue: '{queue}' is not a psoas queue; use one of {', '.join(QUEUES)}")
     if retries < 0 or backoff_s < 0:
@@ -97,7 +102,10 @@ def task(
         if inspect.iscoroutinefunction(func):
             raise TypeError(f"{func.__name__}: a job is a plain function, not async")
         run = _as_operator(func)
-        proc = app.task(queue=queue, retry=strategy, queueing_lock=queueing_lock)(run)
+        worker_side = _kept_on_failure(run, strategy or None, about)
+        proc = app.task(
+            queue=queue, retry=strategy, queueing_lock=queueing_lock, pass_context=True
+        )(worker_side)
         if cron:
             proc = app.periodic(cron=cron)(proc)
         return Job(func=run, task=proc, name=proc.name)
@@ -129,6 +137,28 @@ def _as_operator(func: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return run
+
+
+def _kept_on_failure(
+    run: Callable[..., Any], strategy: RetryStrategy | None, about: About | None
+) -> Callable[..., Any]:
+    """The job as the worker runs it: each failed run is kept for the admins' Failed jobs
+    page, marked final when the retry strategy gives up; a run that works clears it."""
+    name = f"{run.__module__}.{run.__name__}"
+
+    @functools.wraps(run)
+    def worker_side(context: JobContext, **kwargs: Any) -> Any:
+        job = context.job
+        try:
+            result = run(**kwargs)
+        except Exception as exc:
+            final = strategy is None or strategy.get_retry_decision(exception=exc, job=job) is None
+            failures.failed(job, name, exc, final=final, about=about)
+            raise
+        failures.succeeded(job)
+        return result
+
+    return worker_side
 
 
 def _json_args(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The clinic pages no other browser test opens, on a real clinic server (PostgreSQL): the
-admin's alert settings (a refusal naming the field, then a save), and a forgotten password
+admin's alert settings (a refusal naming the field, then a save), the failed jobs page (a
+Retry of a job the queue no longer holds), and a forgotten password
 from the ask page through the emailed link to the new password, with a real SMTP server on
 loopback. axe-core and 375 px on every page; the forms are sent from the keyboard."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import psycopg
 import pytest
 
 from tests.e2e.check import check_page, main_text
@@ -54,20 +56,39 @@ def test_alert_settings_and_a_forgotten_password(clinic_with_mail, page, phone):
     assert page.get_by_label("No session for this many days", exact=True).input_value() == "10"
     check_page(page, "account-4-alert-settings-saved")
 
+    # a failed job for no one patient, whose job the queue no longer holds
+    with psycopg.connect(server.env["PSOAS_DATABASE_URL"], autocommit=True) as db:
+        db.execute(
+            "INSERT INTO jobs_jobfailure (job_id, task, patient, error, place, runs, final,"
+            " failed_at, retried_by) VALUES (424242, 'psoas.web.clinic.alerts.sweep', '',"
+            " 'OperationalError', 'psoas/web/clinic/alerts.py, line 340', 1, true, now(), '')"
+        )
+    page.goto(server.url + "clinic/")
+    page.get_by_role("link", name="failed jobs").click()
+    page.wait_for_url("**/clinic/jobs/")
+    text = main_text(page)
+    assert "The alert check of every patient" in text and "OperationalError" in text
+    check_wide_and_narrow(page, "account-5-failed-jobs")
+    page.get_by_role("button", name=re.compile("Retry job 424242")).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clinic/jobs/?gone=1")
+    assert "no longer in the queue" in main_text(page) and "No failed jobs" in main_text(page)
+    check_page(page, "account-6-failed-jobs-gone")
+
     phone.goto(server.url + "login/")
     phone.get_by_role("link", name=re.compile("Forgot")).click()
     phone.wait_for_url("**/password-reset/")
-    check_page(phone, "account-5-reset-ask")
+    check_page(phone, "account-7-reset-ask")
     phone.get_by_label("Email").fill("ann@north.example")
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/password-reset/sent/")
-    check_page(phone, "account-6-reset-sent")
+    check_page(phone, "account-8-reset-sent")
     [mail] = sink.box.messages
     link = re.search(r"https?://\S+/password-reset/\S+/", parts(mail)["text/plain"]).group(0)
     phone.goto(server.url + link.split("/", 3)[3])
-    check_page(phone, "account-7-reset-new")
+    check_page(phone, "account-9-reset-new")
     phone.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     phone.get_by_label(re.compile("again")).fill(NEW_PASSWORD)
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/password-reset/done/")
-    check_page(phone, "account-8-reset-done")
+    check_page(phone, "account-10-reset-done")

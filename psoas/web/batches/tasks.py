@@ -7,13 +7,14 @@ patient): a retried or duplicated job finds the key and renders nothing."""
 from __future__ import annotations
 
 from psoas import jobs
+from psoas.jobs.failures import person_of
 
 
 def key(report_id: int) -> str:
     return f"batch-report:{report_id}"
 
 
-@jobs.task(queue="reports", retries=3)
+@jobs.task(queue="reports", retries=3, about=person_of("batches.BatchReport", "report_id"))
 def render_batch_report(report_id: int) -> None:
     from psoas.web.account.downloads import report_file
     from psoas.web.batches.models import BatchReport, State

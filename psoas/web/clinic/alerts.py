@@ -49,6 +49,7 @@ from psoas.core.alerts.rules import evaluate
 from psoas.core.alerts.thresholds import Thresholds, parse_thresholds
 from psoas.core.alerts.worklist import worklist_row
 from psoas.core.content.loader import catalog
+from psoas.jobs.failures import person_arg
 from psoas.web.clinic.mail import ALERT_SEVERITIES, alerts_to_mail
 from psoas.web.clinic.worklist import need_key
 
@@ -321,7 +322,7 @@ def sweep_all(today: date, batch: int = SWEEP_BATCH) -> int:
 # --- the jobs ------------------------------------------------------------------------------
 
 
-@jobs.task(queue="alerts", retries=5)
+@jobs.task(queue="alerts", retries=5, about=person_arg())
 def evaluate_patient(person_id: int) -> None:
     """One patient's alerts after a write that matters (see `changed`)."""
     evaluate_people([person_id], timezone.localdate())

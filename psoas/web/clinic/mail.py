@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from psoas import jobs
+from psoas.jobs.failures import person_of
 
 
 def compose(
@@ -76,7 +77,7 @@ def alerts_to_mail(new_alert_ids: list[int]) -> None:
         alert_email.defer(alert_id=alert_id)
 
 
-@jobs.task(queue="mail", retries=5)
+@jobs.task(queue="mail", retries=5, about=person_of("clinic.Alert", "alert_id"))
 def alert_email(alert_id: int) -> None:
     """Tell the patient's primary clinician that a patient of theirs has a new alert, once."""
     from psoas.web.clinic.models import Alert

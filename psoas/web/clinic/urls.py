@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from psoas.web.clinic import alerts_views, invite_page, overview, program, views, worklist_views
+from psoas.web.clinic import (
+    alerts_views,
+    failed_jobs,
+    invite_page,
+    overview,
+    program,
+    views,
+    worklist_views,
+)
 from psoas.web.clips import views as clips
 
 urlpatterns = [
@@ -12,6 +20,8 @@ urlpatterns = [
     path("clinic/alerts/", alerts_views.alert_list, name="clinic-alerts"),
     path("clinic/alerts/<str:public_id>/", alerts_views.alert_handle, name="clinic-alert"),
     path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
+    path("clinic/jobs/", failed_jobs.failed_jobs, name="clinic-failed-jobs"),
+    path("clinic/jobs/<int:job_id>/retry", failed_jobs.retry_job, name="clinic-retry-job"),
     path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
     path("clinic/patients/<str:public_id>/", overview.patient, name="clinic-patient"),
     path("clinic/patients/<str:public_id>/program/", program.editor, name="clinic-program"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from psoas import jobs
+from psoas.jobs.failures import person_of
 from psoas.web.clips.models import ClipAnalysis
 
 log = logging.getLogger("psoas.clips")
@@ -34,9 +34,10 @@ def upload(
 ) -> ClipAnalysis:
     """Keep the clip with its patient and queue its analysis (in the caller's transaction)."""
     from psoas.web.audit.trail import actor_name
+    from psoas.web.clinic.models import new_public_id
 
     found = ClipAnalysis.objects.create(
-        public_id=secrets.token_urlsafe(12),
+        public_id=new_public_id(),
         person=person,
         uploaded_by=user,
         uploader_name=actor_name(user),
@@ -50,7 +51,7 @@ def upload(
     return found
 
 
-@jobs.task(queue="clips", retries=2)
+@jobs.task(queue="clips", retries=2, about=person_of("clips.ClipAnalysis", "analysis_id"))
 def analyse_clip(analysis_id: int) -> None:
     """Analyse the clip, keep the report (or the reason it failed), and drop the video."""
     key = f"clip:{analysis_id}"

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from psoas import jobs
+from psoas.jobs.failures import person_arg
 from psoas.web.jobs.models import GeneratedFile
 from psoas.web.programs.models import Person
 
@@ -35,7 +36,7 @@ def request_report(person_id: int, start: date, end: date) -> str:
     return token
 
 
-@jobs.task(queue="reports", retries=3)
+@jobs.task(queue="reports", retries=3, about=person_arg())
 def render_report(token: str, person_id: int, start: str, end: str, today: str) -> None:
     """Render the report PDF and keep it as the person's file `token` (once)."""
     from psoas.web.programs.services import active_plan
