@@ -318,6 +318,7 @@ def test_staff_reads_write_the_audit_trail_and_nothing_else(w):
     clients = {role: as_staff(w.users[role]) for role in ("cara", "north_admin")}
     here = resolver_routes()
     values = {"public_id": a, "clip_id": a_clip(w.patients["A"]), "batch_id": a_batch(w)}
+    values["job_id"] = 1  # clinic/jobs/<job_id>/retry: POST only
     urls = [
         url_for(route, values)
         for route in sorted(PAGES)

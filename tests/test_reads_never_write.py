@@ -143,6 +143,7 @@ def every_get(values: dict[str, object]) -> list[str]:
         "public_id": "no-such-patient",
         "clip_id": "no-such-clip",
         "batch_id": "no-such-batch",
+        "job_id": 1,
         "uidb64": "MQ",
         **values,
     }
