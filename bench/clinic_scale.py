@@ -191,12 +191,12 @@ def main() -> None:
     cores = os.cpu_count()
     print(f"machine: {cores} cores (PostgreSQL, servers, workers and clients share them)")
     for n, value in per_min.items():
-        print(f"reports_per_min ({n} worker{'s' * (n > 1)}): {value:.0f}")
+        print(f"reports_per_min_{n}_worker{'s' * (n > 1)}: {value:.0f} reports/min")
     for n, value in rps.items():
-        print(f"worklist_rps ({n} server{'s' * (n > 1)}, {CLIENTS} clients): {value:.1f}")
+        print(f"worklist_rps_{n}_server{'s' * (n > 1)}: {value:.1f} requests/s ({CLIENTS} clients)")
     print(
-        f"scale_ratio ({args.servers} servers against 1, measured on {cores} cores): "
-        f"{rps[args.servers] / rps[1]:.2f} x"
+        f"scale_ratio: {rps[args.servers] / rps[1]:.2f} x "
+        f"({args.servers} servers against 1, measured on {cores} cores)"
     )
 
 
