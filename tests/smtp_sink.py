@@ -12,12 +12,17 @@ from django.test import override_settings
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps every message it is sent."""
+    """An aiosmtpd handler that keeps every message it is sent, after refusing the next
+    `refuse` messages with a temporary error (a mail server that is struggling)."""
 
     def __init__(self) -> None:
         self.messages: list[email.message.Message] = []
+        self.refuse = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 Requested action aborted: try again later"
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 

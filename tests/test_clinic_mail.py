@@ -1,7 +1,8 @@
 """The clinic's emails through Django's SMTP backend and a real SMTP server on loopback
 (tests/smtp_sink.py), on PostgreSQL with the queue's in-memory connector: a red flag
 queues one email to the patient's primary clinician, which says nothing about the patient
-and links to the app; a duplicated email job sends nothing more; an invitation email
+and links to the app; a duplicated email job sends nothing more, and one the mail server
+refused is sent by its retry; an invitation email
 carries its link. Each email has a text part and a plain HTML part."""
 
 from __future__ import annotations
@@ -70,6 +71,32 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
     mail.alert_email.defer(alert_id=alert.pk)  # a duplicate, as a retry would be
     run(queue, "mail")
     assert len(smtp.messages) == 1
+
+
+def test_an_email_the_mail_server_refused_is_sent_by_the_retry_once(queue, smtp):
+    """The mail server refuses the first try: the job fails and leaves no key, so its
+    retry sends the email; a run after that sends nothing more."""
+    w = world()
+    with scope.everyone():
+        give_plan(w.patients["A"], timezone.localdate())
+    answer = as_patient(w.users["patient_a"]).post(
+        "/api/sessions",
+        {"pain_before": 2, "red_flags": ["saddle_numbness"]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200
+    run(queue, "alerts")
+    smtp.refuse = 1
+    run(queue, "mail")
+    [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
+    assert job["status"] == "todo" and job["attempts"] == 1  # failed; its retry waits
+    assert smtp.messages == []
+    with scope.everyone():
+        alert = Alert.objects.get(person=w.patients["A"].person, rule="red_flag")
+    mail.alert_email(alert_id=alert.pk)  # the retry's run
+    mail.alert_email(alert_id=alert.pk)  # and a duplicate's
+    [message] = smtp.messages
+    assert message["Subject"] == "A patient of yours has a new alert"
 
 
 def test_the_sweep_mails_red_flags_and_high_alerts_only(queue, smtp):

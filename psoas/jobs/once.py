@@ -3,17 +3,19 @@
     with jobs.once(f"report:{token}") as first:
         if first:
             GeneratedFile.objects.create(...)              # a row: exactly once
-            transaction.on_commit(lambda: send_mail(...))  # outside the database: at most once
+            send_mail(...)                                 # outside the database: see below
 
 The block runs in a transaction that also writes the key (a unique row). The first run
 commits both; a later run with the same key finds the key and gets False. A run that
 fails inside the block rolls the key back with its rows, so a retry does the work. Two
 runs at once: the second waits on the first's key and then gets False.
 
-An email or any effect outside the database cannot join the transaction. Send it from
-`transaction.on_commit` inside the block: it goes out only after the key is committed, so
-a duplicate never sends it again. The price is that a worker killed between the commit
-and the send loses that one message rather than sending it twice.
+An email or any effect outside the database cannot join the transaction. Sent inside the
+block, it goes out before the key commits: a refused send raises, the key rolls back and
+the retry sends it; a duplicate run waits on the key and sends nothing. Only a worker
+killed between the mail server's acceptance and the commit sends it twice. (Sent from
+`transaction.on_commit` instead, a refused send would be lost for good: the key is
+already committed when the send fails.)
 """
 
 from __future__ import annotations

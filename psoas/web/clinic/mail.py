@@ -6,8 +6,12 @@ words or anything about anyone's health: the link leads to the app, where the lo
 the scope guard decide what the reader may see. Each email has a text part and a plain
 HTML part (a language, a heading, one real link, no images, no styles).
 
-The alert email goes out from a job (`alert_email`, queue "mail") inside `jobs.once`, so
-a retried or duplicated job never sends a second one (docs/jobs.md).
+The alert email goes out from a job (`alert_email`, queue "mail") inside `jobs.once`, sent
+within the block: the key commits only once the mail server has taken the message, so a
+server that refuses or is down fails the job and its retry sends it, and a duplicated job
+sends nothing more. A worker killed in the instant between the server's "OK" and the
+commit would send it twice; an alert email lost to a struggling mail server would be
+worse (docs/jobs.md).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from psoas import jobs
@@ -103,4 +106,4 @@ def alert_email(alert_id: int) -> None:
     )
     with jobs.once(f"alert-email:{alert_id}") as first:
         if first:
-            transaction.on_commit(message.send)
+            message.send()  # in the block: a refused send rolls the key back for the retry
