@@ -7,7 +7,7 @@ mode keeps its own "Delete all my data"."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from django.utils import timezone
 from psoas.core.breaks.model import WEEKDAYS
 from psoas.core.planning.planner import build_plan
 from psoas.core.profile import parse_profile
-from psoas.web.account.models import CalendarFeed
+from psoas.web.account.models import CalendarFeed, SessionReminder
 from psoas.web.audit import erasure
 from psoas.web.audit.models import AuditEvent
 from psoas.web.batches.models import BatchReport, ReportBatch
@@ -56,6 +56,7 @@ def give_records(person, clinician) -> None:
     )
     add_checkin(person, day, 4, [], "ok")
     CalendarFeed.objects.create(person=person)
+    SessionReminder.objects.create(person=person, at=time(7, 30), zone="Europe/Madrid")
     every_day = {d: [["00:00", "23:59"]] for d in WEEKDAYS}
     now = timezone.now()
     breaks.save_settings(person, settings_from_json({"enabled": True, "working_hours": every_day}))

@@ -159,6 +159,7 @@ PAGES = {
     "settings/breaks": "patient",
     "settings/breaks/switch": "patient",
     "settings/calendar-link": "patient",
+    "settings/reminder": "patient",
     "settings/delete": "local_only",
     "settings/erase/": "patient",
     "settings/export/csv": "patient",

@@ -46,6 +46,7 @@ JOB_MODULES = [
     "psoas.web.clinic.alerts",
     "psoas.web.clinic.mail",
     "psoas.web.clips.tasks",
+    "psoas.web.account.reminders",
 ]
 DEFAULT_RETRIES = 5
 DEFAULT_BACKOFF_S = 3  # waits of 3, 9, 27, 81, 243 s between the attempts

@@ -2,7 +2,9 @@
 on a fresh PostgreSQL database), in two browser contexts: the clinician (a laptop) writes
 to a patient from the patient's overview; the patient (a phone) sees it on Today, opens
 Messages, which marks it read, and replies; the clinician sees the unread count and the
-reply, and opening the thread marks it read for them. Text typed as HTML stays text. Every
+reply, and opening the thread marks it read for them. The patient also turns on reminder
+emails in Settings (a time zone refused by name, then saved). Text typed as HTML stays
+text. Every
 page passes axe-core and fits 375 px (staff pages checked at 375 px too); forms are sent
 from the keyboard."""
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.check import check_page, main_text
+from tests.e2e.check import check_page, grade, main_text
 from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow, patient_joins
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
@@ -61,6 +63,26 @@ def test_clinician_and_patient_exchange_messages(clinic, page, phone):
     check_page(phone, "messages-5-patient-replied")
     phone.goto(clinic.url + "today/")
     assert phone.locator(".today-message").count() == 0  # read: Today is calm again
+
+    # the patient turns on reminder emails: the time zone is the phone's own
+    phone.goto(clinic.url + "settings/")
+    section = phone.locator("#reminders")
+    assert grade(section.inner_text()) <= 8
+    zone = phone.get_by_label("Your time zone")
+    assert zone.input_value() == phone.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    phone.get_by_label("Time of the email").fill("25:00")  # a time input refuses it itself
+    phone.get_by_label("Time of the email").fill("07:30")
+    zone.fill("Nowhere/Town")
+    phone.get_by_role("button", name="Turn reminder emails on").focus()
+    phone.keyboard.press("Enter")
+    phone.get_by_text("Time zone: give a place").first.wait_for()
+    check_page(phone, "messages-5b-reminder-refused")
+    phone.get_by_label("Your time zone").fill("Europe/Madrid")
+    phone.get_by_role("button", name="Turn reminder emails on").focus()
+    with phone.expect_navigation(url="**/settings/?done=reminder-on#reminders"):
+        phone.keyboard.press("Enter")
+    assert "at 07:30, Europe/Madrid time" in phone.locator("#reminders").inner_text()
+    check_page(phone, "messages-5c-reminder-on")
 
     # the clinician sees the unread count, then the reply; opening it marks it read
     page.goto(clinic.url + "clinic/")

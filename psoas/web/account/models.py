@@ -45,3 +45,15 @@ class PairingLink(models.Model):
     class Meta:
         verbose_name = "phone link"
         verbose_name_plural = "phone links"
+
+
+class SessionReminder(models.Model):
+    """A patient's email reminder on the days their plan has a session (clinic mode):
+    the time in their own time zone, and the day it last went out, so it goes once a day.
+    No row: no reminder (psoas/core/reminders.py has the rule, account/reminders.py the
+    job)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="reminder")
+    at = models.TimeField()  # the patient's local time
+    zone = models.CharField(max_length=64)  # an IANA time zone, "Europe/London"
+    last_sent_on = models.DateField(null=True, blank=True)  # the patient's local date

@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/export/csv", views.export_csv, name="settings-export-csv"),
     path("settings/export/fhir", views.export_fhir, name="settings-export-fhir"),
     path("settings/export/ics", views.export_ics, name="settings-export-ics"),
+    path("settings/reminder", views.reminder, name="settings-reminder"),
     path("settings/calendar-link", views.calendar_link, name="settings-calendar-link"),
     path("settings/phone-link", views.phone_link, name="settings-phone-link"),
     path("settings/backup", views.backup, name="settings-backup"),

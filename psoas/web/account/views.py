@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psoas.core.content.loader import catalog
-from psoas.web.account import downloads, pairing
+from psoas.web.account import downloads, pairing, reminders
 from psoas.web.account.models import CalendarFeed, new_token
 from psoas.web.breaks.views import settings_context as breaks_section
 from psoas.web.programs.models import Plan
@@ -35,6 +35,8 @@ DELETE_WORD = "delete"
 DONE_WORDS = {
     "restored": "Your records were restored from the backup.",
     "new-link": "You have a new calendar link. The old one no longer works.",
+    "reminder-on": "Saved. You will get an email at that time on your session days.",
+    "reminder-off": "Your reminder emails are off.",
 }
 
 
@@ -63,13 +65,17 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "phones": _phones_welcome(request),
         "link_minutes": int(pairing.LIFETIME.total_seconds() // 60),
         "breaks": breaks_section(request),
+        "reminder": reminders.section(request),
         **extra,
     }
 
 
 def _errors_page(request: HttpRequest, errors: dict[str, str], values: dict, status: int = 400):
     order = ["from", "to", "report", "export", "file", "confirm_restore", "confirm"]
+    order += ["reminder_at", "reminder_zone"]
     ids = {
+        "reminder_at": "reminder_at",
+        "reminder_zone": "reminder_zone",
         "from": "report_from",
         "to": "report_to",
         "report": "report_from",
@@ -160,6 +166,19 @@ def export_ics(request: HttpRequest) -> HttpResponse:
         )
         return _errors_page(request, {"export": f"Calendar file: {words}"}, {}, status=409)
     return downloads.attachment(_ics(plan, request), "psoas.ics", "text/calendar; charset=utf-8")
+
+
+# --- reminder emails (clinic mode) -------------------------------------------------------
+
+
+@require_POST
+def reminder(request: HttpRequest) -> HttpResponse:
+    """Turn the session reminder email on (a time and a time zone) or off."""
+    done = reminders.save(request)
+    if isinstance(done, dict):
+        values = {"at": request.POST.get("at", ""), "zone": request.POST.get("zone", "")}
+        return _errors_page(request, done, {"reminder": values}, status=422)
+    return done
 
 
 # --- the calendar subscription ----------------------------------------------------------

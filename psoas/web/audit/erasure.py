@@ -35,6 +35,7 @@ from psoas.web.clinic.models import Patient
 RETENTION_YEARS = 6
 ERASED = (
     "account.CalendarFeed",
+    "account.SessionReminder",
     "breaks.BreakConfig",
     "breaks.BreakLog",
     "tracking.CoachRun",

@@ -1,9 +1,19 @@
 // Settings: copy the calendar or phone link with one tap, move focus to a list of errors,
+// fill in the reminder form's time zone from the device,
 // and after htmx swaps in a new calendar or phone link, move focus to it.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
+  // the reminder form's time zone, when empty: the device's own
+  const zone = document.querySelector("[data-fill-zone]");
+  if (zone && !zone.value) {
+    try {
+      zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch {
+      /* left empty: the person types it */
+    }
+  }
 });
 
 document.addEventListener("click", async (event) => {
