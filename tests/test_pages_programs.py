@@ -115,6 +115,31 @@ def test_plan_on_a_rest_day_names_the_next_session(client):
     assert "This week" in page
 
 
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (10, "Your clinician will look at your program again on "),
+        (0, "Your clinician planned to look at your program again on "),
+        (-3, "Keep going with it until they do."),
+    ],
+)
+def test_plan_shows_the_review_date_a_clinician_set(client, days, words):
+    from django.core.cache import cache
+
+    from psoas.web.programs.models import Plan
+
+    planned(example("desk_worker"))
+    saved = Plan.objects.get(active=True)
+    assert "look at your program again" not in text(client.get("/plan/"))  # none set
+    review = TODAY + timedelta(days=days)
+    saved.data = {**saved.data, "review_date": review.isoformat()}
+    saved.save()
+    cache.clear()  # a clinician's edit is a new version, which changes the data revision
+    page = text(client.get("/plan/"))
+    assert words in page and f"{review:%A} {review.day} {review:%B %Y}" in page
+    assert "send them a message" not in page  # local mode has no messages
+
+
 def test_pregnancy_plan_shows_swaps_with_reasons_and_the_caution(client):
     plan = planned(example("pregnant_24_weeks"))
     page = text(client.get("/plan/"))

@@ -7,7 +7,7 @@ their clinician's reason. Every page passes axe-core and fits 375 px."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -74,6 +74,19 @@ def test_clinician_edits_and_the_patient_sees_the_new_version(clinic, page, phon
     assert "now 1 set of 11 reps" in text and f"Clamshell swapped for {chosen.lower()}" in text
     check_wide_and_narrow(page, "program-4-history")
 
+    # a review date in four weeks, which the patient's Plan page then shows
+    review = date.today() + timedelta(days=28)
+    page.goto(program)
+    page.locator("#dates_review").fill(review.isoformat())
+    send_form(page, "dates", "We look at how it went in four weeks.")
+    page.wait_for_url(lambda u: "saved=4" in u)
+    assert review.isoformat() in main_text(page)
+    phone.goto(clinic.url + "plan/")
+    note = phone.locator("#review-date").inner_text()
+    assert note.startswith("Your clinician will look at your program again on ")
+    assert f"{review:%A} {review.day} {review:%B %Y}" in note
+    check_page(phone, "program-5-patient-plan-review-date")
+
     # the patient's Today shows the new version at once, with the clinician's reasons
     phone.goto(clinic.url + "today/")
     phone.get_by_text("See the exercises").click()
@@ -81,4 +94,4 @@ def test_clinician_edits_and_the_patient_sees_the_new_version(clinic, page, phon
     assert chosen in text and "Clamshell" not in text
     assert f"Your clinician changed this: {SWAP_WHY}" in text
     assert f"Your clinician changed this: {DOSE_WHY}" in text
-    check_page(phone, "program-5-patient-today")
+    check_page(phone, "program-6-patient-today")

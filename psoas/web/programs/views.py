@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -30,6 +31,15 @@ def _name(exercise_id: str) -> str:
     return ex.name if ex else exercise_id.replace("_", " ")
 
 
+def _review(data: dict, today: date) -> dict | None:
+    """The review date a clinician set on the program, for the patient: the day, and
+    whether it has come."""
+    if not data.get("review_date"):
+        return None
+    day = date.fromisoformat(data["review_date"])
+    return {"day": day, "due": day <= today}
+
+
 def _plan_context(saved: Plan, today: date) -> dict:
     data = saved.data
     program = catalog().programs.get(data["classification"])
@@ -48,6 +58,8 @@ def _plan_context(saved: Plan, today: date) -> dict:
         "title": pages.CLASSIFICATION_TITLES[data["classification"]],
         "summary": program.summary if program else "",
         "weeks_count": len(data["weeks"]),
+        "review": _review(data, today),
+        "clinic_mode": settings.CLINIC_MODE,  # drawn without the request's context
         "excluded": [{**e, "name": _name(e["id"])} for e in data["excluded"]],
         "substitutions": [
             {**s, "from_name": _name(s["from"]), "to_name": _name(s["to"])}
