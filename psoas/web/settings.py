@@ -161,6 +161,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "psoas.web.clinic.api_tokens.bearer_login",  # clinic mode's API keys, before the login check
     "psoas.web.site.middleware.login_off_loopback",
     "psoas.web.clinic.middleware.clinic_session",
     "psoas.web.audit.trail.audit_trail",  # inside the scope: staff requests' trail rows

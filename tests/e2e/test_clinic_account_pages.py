@@ -1,6 +1,7 @@
 """The clinic pages no other browser test opens, on a real clinic server (PostgreSQL): the
 admin's alert settings (a refusal naming the field, then a save), the failed jobs page (a
-Retry of a job the queue no longer holds), and a forgotten password
+Retry of a job the queue no longer holds), the API keys page (a key made and shown once),
+and a forgotten password
 from the ask page through the emailed link to the new password, with a real SMTP server on
 loopback. axe-core and 375 px on every page; the forms are sent from the keyboard."""
 
@@ -11,7 +12,7 @@ import re
 import psycopg
 import pytest
 
-from tests.e2e.check import check_page, main_text
+from tests.e2e.check import check_page, grade, main_text
 from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
 from tests.e2e.conftest import start_server, stop_server
 from tests.smtp_sink import Sink, parts
@@ -74,6 +75,21 @@ def test_alert_settings_and_a_forgotten_password(clinic_with_mail, page, phone):
     page.wait_for_url("**/clinic/jobs/?gone=1")
     assert "no longer in the queue" in main_text(page) and "No failed jobs" in main_text(page)
     check_page(page, "account-6-failed-jobs-gone")
+
+    # an API key: made from the keyboard, shown once, then listed by its first characters
+    page.goto(server.url + "clinic/")
+    page.get_by_role("link", name="Your API keys").click()
+    page.wait_for_url("**/clinic/api-tokens/")
+    assert grade(main_text(page)) <= 8
+    check_wide_and_narrow(page, "account-6b-api-keys")
+    page.get_by_label("Name").fill("our records system")
+    page.get_by_label("365 days").check()
+    page.get_by_role("button", name="Make the key").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Your new key: copy it now").wait_for()
+    key = page.get_by_label('Key "our records system"').input_value()
+    assert key.startswith("psoas_") and len(key) > 40
+    check_wide_and_narrow(page, "account-6c-api-key-made")
 
     phone.goto(server.url + "login/")
     phone.get_by_role("link", name=re.compile("Forgot")).click()

@@ -96,7 +96,8 @@ def clinic_session(get_response: Callable[[HttpRequest], HttpResponse]):
             return in_clinic(request)
 
     def in_clinic(request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and timed_out(request):
+        token = getattr(request, "api_token", False)  # no session, so no idle timer
+        if not token and request.user.is_authenticated and timed_out(request):
             logout(request)
             query = urlencode({"next": request.get_full_path(), "timeout": "1"})
             return redirect(f"{settings.LOGIN_URL}?{query}")

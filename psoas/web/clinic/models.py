@@ -111,6 +111,21 @@ class Invitation(models.Model):
     limits = models.JSONField(default=list, blank=True)
 
 
+class ApiToken(models.Model):
+    """A personal key to the JSON API for a script or another app (api_tokens.py): only a
+    hash of it is kept, so the database cannot give it away; it ends at `expires_at`, or
+    when its owner revokes it (the row goes)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=60)  # what the owner calls it
+    key_hash = models.CharField(max_length=64, unique=True)  # sha256 of the key, hex
+    shown = models.CharField(max_length=16)  # the key's first characters, to tell keys apart
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+
 class Alert(models.Model):
     """One episode of an alert rule for a patient (psoas.core.alerts), as the clinician
     handles it: open, then acknowledged (seen, being dealt with), then resolved.

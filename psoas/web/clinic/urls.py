@@ -4,6 +4,7 @@ from django.urls import path
 
 from psoas.web.clinic import (
     alerts_views,
+    api_tokens,
     failed_jobs,
     invite_page,
     overview,
@@ -20,6 +21,8 @@ urlpatterns = [
     path("clinic/alerts/", alerts_views.alert_list, name="clinic-alerts"),
     path("clinic/alerts/<str:public_id>/", alerts_views.alert_handle, name="clinic-alert"),
     path("clinic/settings/", alerts_views.thresholds_page, name="clinic-settings"),
+    path("clinic/api-tokens/", api_tokens.staff_tokens_page, name="clinic-api-tokens"),
+    path("settings/api-tokens/", api_tokens.tokens_page, name="settings-api-tokens"),
     path("clinic/jobs/", failed_jobs.failed_jobs, name="clinic-failed-jobs"),
     path("clinic/jobs/<int:job_id>/retry", failed_jobs.retry_job, name="clinic-retry-job"),
     path("clinic/second-factor/", views.second_factor, name="clinic-second-factor"),
