@@ -104,7 +104,8 @@ def test_a_staff_key_works_behind_the_second_factor_and_is_audited():
     assert row.actor == "cara@north.example" and row.action == "view"
     other = w.patients["S"].public_id  # South's patient: as if it did not exist
     assert keyed(key).get(f"/api/clinic/patients/{other}/program").status_code == 404
-    assert keyed(key).get("/api/today").status_code == 404  # a patient's API, not staff's
+    refused = keyed(key).get("/api/today")  # a patient's API, not staff's: JSON like any
+    assert refused.status_code == 404 and refused.json() == {"detail": "not found"}
 
     TOTPDevice.objects.filter(user=cara).delete()  # the authenticator removed
     r = keyed(key).get(f"/api/clinic/patients/{a.public_id}/program")

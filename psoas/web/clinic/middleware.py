@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from psoas.web.clinic import scope
@@ -55,6 +55,13 @@ LOCAL_ONLY_PATHS = (
 )
 
 
+def _not_found(request: HttpRequest, why: str) -> HttpResponse:
+    """The 404 of a path a role does not reach: JSON for the API, as its own 404s are."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "not found"}, status=404)
+    raise Http404(why)
+
+
 def check_path(request: HttpRequest) -> HttpResponse | None:
     """A redirect or a 404 for a path this user's role does not reach; None to go on."""
     path = request.path
@@ -66,9 +73,9 @@ def check_path(request: HttpRequest) -> HttpResponse | None:
         if path == "/":
             return redirect("/clinic/")
         if not path.startswith(STAFF_PATHS):
-            raise Http404("a patient's page")
+            return _not_found(request, "a patient's page")
     elif path.startswith(STAFF_PATHS):
-        raise Http404("a staff page")
+        return _not_found(request, "a staff page")
     return None
 
 
