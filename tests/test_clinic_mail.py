@@ -38,13 +38,12 @@ def check_plain(html: str, link: str) -> None:
     assert "<img" not in html and "style" not in html and "<script" not in html
 
 
-def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patient(
-    queue, smtp, settings
-):
-    settings.APP_ORIGIN = "https://care.example.org"
+def red_flag_evaluated(queue):
+    """The two clinics; patient A, with a plan from today (no gap: the red flag alone),
+    answers yes to a red flag before a session, and the alerts queue runs."""
     w = world()
     with scope.everyone():
-        give_plan(w.patients["A"], timezone.localdate())  # no gap: the red flag alone
+        give_plan(w.patients["A"], timezone.localdate())
     answer = as_patient(w.users["patient_a"]).post(
         "/api/sessions",
         {"pain_before": 2, "red_flags": ["saddle_numbness"]},
@@ -52,6 +51,14 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
     )
     assert answer.status_code == 200
     run(queue, "alerts")
+    return w
+
+
+def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patient(
+    queue, smtp, settings
+):
+    settings.APP_ORIGIN = "https://care.example.org"
+    w = red_flag_evaluated(queue)
     assert smtp.messages == []  # queued on the mail queue, not sent by the evaluation
     jobs_seen = run(queue, "mail")
     assert [j["status"] for j in jobs_seen] == ["succeeded"], jobs_seen
@@ -76,16 +83,7 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
 def test_an_email_the_mail_server_refused_is_sent_by_the_retry_once(queue, smtp):
     """The mail server refuses the first try: the job fails and leaves no key, so its
     retry sends the email; a run after that sends nothing more."""
-    w = world()
-    with scope.everyone():
-        give_plan(w.patients["A"], timezone.localdate())
-    answer = as_patient(w.users["patient_a"]).post(
-        "/api/sessions",
-        {"pain_before": 2, "red_flags": ["saddle_numbness"]},
-        content_type="application/json",
-    )
-    assert answer.status_code == 200
-    run(queue, "alerts")
+    w = red_flag_evaluated(queue)
     smtp.refuse = 1
     run(queue, "mail")
     [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]

@@ -379,15 +379,18 @@ def test_page(route, role, w):
 @pytest.mark.parametrize(("method", "path", "role"), api_cells())
 @clinic_mode
 def test_api(method, path, role, w):
-    client = client_for(role, w)
+    response = ask(client_for(role, w), method, path, w)
+    check(response, KINDS[API[(method, path)]][role], path, role)
+
+
+def ask(client: Client, method: str, path: str, w):
+    """An API operation, with its valid body for a write (BODIES)."""
     url = url_for(path, w.values)
     send = getattr(client, method.lower())
     if method == "GET":
-        response = send(url)
-    else:
-        body = json.dumps(BODIES.get((method, path), {}))
-        response = send(url, data=body, content_type="application/json")
-    check(response, KINDS[API[(method, path)]][role], path, role)
+        return send(url)
+    body = json.dumps(BODIES.get((method, path), {}))
+    return send(url, data=body, content_type="application/json")
 
 
 def key_client(role: str, w) -> Client:
@@ -410,13 +413,6 @@ def key_client(role: str, w) -> Client:
 @clinic_mode
 def test_api_with_a_key(method, path, role, w):
     """The same cells with the role's API key instead of its login: the same answers."""
-    client = key_client(role, w)
-    url = url_for(path, w.values)
-    send = getattr(client, method.lower())
-    if method == "GET":
-        response = send(url)
-    else:
-        body = json.dumps(BODIES.get((method, path), {}))
-        response = send(url, data=body, content_type="application/json")
+    response = ask(key_client(role, w), method, path, w)
     check(response, KINDS[API[(method, path)]][role], path, role)
     assert "sessionid" not in response.cookies  # a key's request has no session

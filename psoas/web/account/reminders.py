@@ -126,9 +126,10 @@ def due(now: datetime) -> list[tuple[int, str]]:
     return out
 
 
-@jobs.task(queue="mail", retries=0, cron=CRON, queueing_lock="psoas-reminders")
+@jobs.task(queue="upkeep", retries=0, cron=CRON, queueing_lock="psoas-reminders")
 def remind(timestamp: int) -> None:
-    """Every five minutes: one email job for each reminder due."""
+    """Every five minutes: one email job for each reminder due (on the upkeep queue, with
+    the alert sweep; the emails themselves go on the mail queue)."""
     found = due(datetime.fromtimestamp(timestamp, UTC))
     if found:
         reminder_email.task.batch_defer(*({"person_id": p, "day": d} for p, d in found))
