@@ -104,3 +104,26 @@ def test_a_changed_care_team_or_role_shows_at_once(w):
     assert f"Patient {a.public_id}" in page(cole)
     Membership.objects.filter(user=w.users["cole"]).update(role="admin")
     assert "Clinic admin at North Physio" in page(cole)
+
+
+def test_a_review_date_shows_and_is_marked_due_once_it_has_come(w):
+    """A clinician's edit of the dates (a new program version) shows on the next visit:
+    a date to come, then one that has come, marked due."""
+    from psoas.core.planning.edits import EditSet
+    from psoas.web.programs.versions import edit_plan
+
+    a = w.patients["A"]
+    cara = as_staff(w.users["cara"])
+    assert "<dt>Review</dt>" not in page(cara)
+    with scope.everyone():
+        plan = a.person.plans.get(active=True)
+        later = TODAY + timedelta(days=14)
+        edits = EditSet.model_validate({"review_date": later.isoformat(), "reason": "two weeks"})
+        assert edit_plan(plan, edits, w.users["cara"], TODAY).version is not None
+    shown = page(cara)
+    assert f"<dt>Review</dt><dd>{later.day} {later:%b %Y}</dd>" in shown
+    with scope.everyone():
+        plan.refresh_from_db()
+        edits = EditSet.model_validate({"review_date": TODAY.isoformat(), "reason": "today"})
+        assert edit_plan(plan, edits, w.users["cara"], TODAY).version is not None
+    assert f"<strong>Due</strong> since {TODAY.day} {TODAY:%b %Y}" in page(cara)

@@ -12,7 +12,8 @@ The list a clinician sees is drawn once per state of the rows it is made of
 (`per_list_revision`), not on every visit: with twenty clinicians looking at a thousand
 patients, drawing it each time made the page many times slower than the frame around it.
 What the list shows comes only from the kept figures, the alerts, the patients and their
-care teams, the clinics, the staff's roles and the clinicians' emails; a session, a
+care teams, the clinics, the staff's roles, the clinicians' emails and the review date
+on each program in force (the plans' table); a session, a
 check-in or a score changes it through the evaluation that rewrites the patient's figures
 (alerts.py). The revision is each of those tables' row count with the sum of its rows'
 PostgreSQL transaction ids (`xmin`): every insert, update or delete changes it, whoever
@@ -35,11 +36,12 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from psoas.core.alerts.rules import ACTION, RED_RULES, urgency
 from psoas.core.alerts.worklist import Trend, WorklistRow, need
+from psoas.web.programs.models import Plan
 
 PAGE_SIZE = 50
 RULE_NAMES = {
@@ -61,6 +63,11 @@ class Line:
     clinician: str
     row: WorklistRow
     as_of: date | None  # when the figures were worked out; None: not yet
+    review: date | None = None  # the review date set on the program in force, if any
+
+    @property
+    def review_due(self) -> bool:
+        return self.review is not None and self.review <= timezone.localdate()
 
     @property
     def alerts(self) -> list[dict[str, Any]]:
@@ -168,6 +175,9 @@ def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = Fa
     if alerts_only:
         rows = rows.filter(person__worklist_entry__has_alerts=True)
     rows = rows.order_by(F("person__worklist_entry__need").asc(nulls_last=True), "public_id")
+    # the review date of the program in force (rows already in the scope: no guard here)
+    review = Plan._base_manager.filter(person_id=OuterRef("person_id"), active=True)
+    rows = rows.annotate(review=Subquery(review.values("data__review_date")[:1]))
     found = Paginator(
         rows.values_list(
             "person_id",
@@ -175,6 +185,7 @@ def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = Fa
             "primary_clinician__email",
             "person__worklist_entry__figures",
             "person__worklist_entry__as_of",
+            "review",
         ),
         PAGE_SIZE,
     ).get_page(number)
@@ -183,8 +194,14 @@ def page(patients: Any, number: Any, *, search: str = "", alerts_only: bool = Fa
         for a in open_alerts([p[0] for p in found.object_list]):
             by_person[a.person_id].append(a)
     found.object_list = [
-        Line(public_id, email or "", _row(public_id, figures, by_person[pid]), as_of)
-        for pid, public_id, email, figures, as_of in found.object_list
+        Line(
+            public_id,
+            email or "",
+            _row(public_id, figures, by_person[pid]),
+            as_of,
+            date.fromisoformat(review) if review else None,
+        )
+        for pid, public_id, email, figures, as_of, review in found.object_list
     ]
     return found
 
@@ -198,6 +215,7 @@ def _list_tables() -> list[str]:
     from psoas.web.clinic.models import Alert, Clinic, Membership, Patient, WorklistEntry
 
     models = (WorklistEntry, Alert, Patient, Patient.other_clinicians.through, Membership, Clinic)
+    models += (Plan,)  # a program's review date
     return [m._meta.db_table for m in (*models, get_user_model())]
 
 
