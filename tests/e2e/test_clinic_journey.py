@@ -56,7 +56,9 @@ def test_invitation_to_alert_to_a_changed_program(clinic, start_worker, page, ph
     link = invite_on_page(page, "quiet@mail.example", "journey-03-invite-link")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy the link").click()
-    assert page.locator("#copy_status").inner_text() == "Copied. Send it to the person you invite."
+    status = page.locator("#copy_status")
+    status.filter(has_text="Copied.").wait_for()  # the page says so once the copy is done
+    assert status.inner_text() == "Copied. Send it to the person you invite."
     assert page.evaluate("navigator.clipboard.readText()") == link
     quiet_page = quiet.new_page()
     quiet_page.set_default_timeout(WAIT)
