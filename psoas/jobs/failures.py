@@ -72,6 +72,7 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
     """Keep (or update) the failure of `job`, a Procrastinate job whose run raised `exc`;
     `final` when the queue will not run it again."""
     from django.db import transaction
+    from django.utils import timezone
 
     from psoas.web.clinic.scope import everyone
     from psoas.web.jobs.models import JobFailure
@@ -90,7 +91,7 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
                     "place": place(exc),
                     "runs": job.attempts + 1,
                     "final": final,
-                    "failed_at": _now(),
+                    "failed_at": timezone.now(),
                 },
             )
     except Exception as err:  # the job's own error is what the worker must report
@@ -105,9 +106,3 @@ def succeeded(job: Any) -> None:
         JobFailure.objects.filter(job_id=job.id).delete()
     except Exception as err:
         log.warning("job %s: its old failure was not removed (%s)", job.id, type(err).__name__)
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()

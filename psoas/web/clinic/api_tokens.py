@@ -96,14 +96,17 @@ def bearer_login(get_response: Callable[[HttpRequest], HttpResponse]):
 # --- the page: make, list and revoke keys -------------------------------------------------
 
 
+def _live(user: Any):
+    """`user`'s keys that have not expired."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
 def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     staff = scope.is_staff_member(request.user)
     context = {
         "base": "clinic/_staff.html" if staff else "site/base.html",
         "action": request.path,
-        "tokens": ApiToken.objects.filter(user=request.user, expires_at__gt=timezone.now())
-        .order_by("-created_at")
-        .all(),
+        "tokens": _live(request.user).order_by("-created_at"),
         "lifetimes": LIFETIMES,
         "name_max": NAME_MAX,
         **extra,
@@ -121,8 +124,7 @@ def _make(request: HttpRequest) -> HttpResponse:
         errors["name"] = f"Name: give 1 to {NAME_MAX} characters, so you can tell keys apart."
     if days not in {str(d) for d in LIFETIMES}:
         errors["days"] = f"Lasts: choose {', '.join(map(str, LIFETIMES))} days."
-    live = ApiToken.objects.filter(user=request.user, expires_at__gt=timezone.now())
-    if not errors and live.count() >= MAX_TOKENS:
+    if not errors and _live(request.user).count() >= MAX_TOKENS:
         errors["name"] = f"Name: you have {MAX_TOKENS} keys already; revoke one first."
     if errors:
         return _page(request, 422, errors=errors, typed={"name": name, "days": days})
