@@ -15,8 +15,11 @@ ALL_DAY = {d: [["00:00", "23:59"]] for d in WEEKDAYS}
 
 
 def noon_zone(now: datetime) -> str:
-    """An IANA zone (Etc/GMT±N) where the clock shows about 12 o'clock at `now`."""
-    offset = 12 - now.astimezone(UTC).hour
+    """An IANA zone (Etc/GMT±N) where the clock shows 11:30 to 12:29 at `now`: rounded to
+    the nearest hour, so a test that starts at 12:59 UTC is not one minute from a zone where
+    it is already 13:00 and the day's end is an hour nearer than the test expects."""
+    utc = now.astimezone(UTC)
+    offset = 12 - round(utc.hour + utc.minute / 60)
     return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc names flip the sign
 
 
