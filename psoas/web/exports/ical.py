@@ -12,7 +12,8 @@ Events are derived from each plan's `ScheduledSession` rows. Sessions of one kin
 on the same weekdays in consecutive weeks, and read the same (name, exercises, doses,
 length), become one event with a weekly rule (`RRULE:FREQ=WEEKLY;BYDAY=..;COUNT=n`); a
 change of dose starts a new event, so each event's length and exercise list are exact for
-every day it recurs. Within one program week each weekday occurs once, so such a rule
+every day it recurs. Each day reads its session in the version of the program in force
+that day (a clinician's edit ends an event and starts another). Within one program week each weekday occurs once, so such a rule
 expands to exactly the scheduled days.
 
 Times are floating (no time zone): 07:30 stays 07:30 wherever the person is, as an
@@ -34,6 +35,7 @@ from icalendar import Alarm, Calendar, Event
 
 from psoas.web.programs.blocks import block_of, last_session_date
 from psoas.web.programs.models import BlockReview, Plan
+from psoas.web.programs.versions import plan_on
 
 IDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://psoas.example/ics")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -81,27 +83,44 @@ def _reads_the_same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def series(plan: Plan, until: date | None = None) -> list[Series]:
     """Group the plan's scheduled days before `until` (the next block's first day) into
-    recurring events (see the module docstring)."""
-    days: dict[tuple[int, int], list[date]] = defaultdict(list)
+    recurring events (see the module docstring). Each day reads its session in the version
+    of the program in force that day, so a clinician's edit ends one event and starts
+    another, and the days before it keep what the person was asked to do then."""
+    days: dict[tuple[int, int], list[tuple[date, dict[str, Any]]]] = defaultdict(list)
     rows = plan.scheduled.order_by("date")
     if until is not None:
         rows = rows.filter(date__lt=until)
     for day, week, index in rows.values_list("date", "week", "session_index"):
-        days[(index, week)].append(day)
+        session = plan_on(plan, day)["weeks"][week - 1]["sessions"][index]
+        days[(index, week)].append((day, session))
     out: list[Series] = []
-    for (index, week), dates in sorted(days.items()):
-        session = plan.data["weeks"][week - 1]["sessions"][index]
-        weekdays = tuple(sorted({d.weekday() for d in dates}))
-        last = out[-1] if out else None
-        if (
-            last
-            and (last.session_index, last.weekdays, last.weeks[-1] + 1) == (index, weekdays, week)
-            and _reads_the_same(last.session, session)
-        ):
-            out[-1] = replace(last, weeks=(*last.weeks, week), dates=(*last.dates, *dates))
-        else:
-            out.append(Series(index, weekdays, (week,), tuple(dates), session))
+    for (index, week), dated in sorted(days.items(), key=lambda kv: (kv[0], kv[1][0][0])):
+        for dates, session in _runs(dated):
+            weekdays = tuple(sorted({d.weekday() for d in dates}))
+            last = out[-1] if out else None
+            if (
+                last
+                and (last.session_index, last.weekdays, last.weeks[-1] + 1)
+                == (index, weekdays, week)
+                and _reads_the_same(last.session, session)
+            ):
+                out[-1] = replace(last, weeks=(*last.weeks, week), dates=(*last.dates, *dates))
+            else:
+                out.append(Series(index, weekdays, (week,), tuple(dates), session))
     return out
+
+
+def _runs(
+    dated: list[tuple[date, dict[str, Any]]],
+) -> list[tuple[list[date], dict[str, Any]]]:
+    """One week's days of a session, split where an edit changed how it reads."""
+    runs: list[tuple[list[date], dict[str, Any]]] = []
+    for day, session in dated:
+        if runs and _reads_the_same(runs[-1][1], session):
+            runs[-1][0].append(day)
+        else:
+            runs.append(([day], session))
+    return runs
 
 
 def _weeks(s: Series) -> str:

@@ -38,6 +38,7 @@ from psoas.web.programs.models import (
     ProgramVersion,
     ScheduledSession,
 )
+from psoas.web.programs.versions import plan_on
 from psoas.web.tracking.models import SessionLog, SetLog
 
 Rows = Callable[[Person, Period], Iterable[dict[str, Any]]]
@@ -206,16 +207,18 @@ def _versions(person: Person, period: Period) -> Iterable[dict[str, Any]]:
 
 
 def _schedule(person: Person, period: Period) -> Iterable[dict[str, Any]]:
-    weeks = {p.id: p.data.get("weeks", []) for p in Plan.objects.filter(person=person)}
+    """Each planned day with its session's name in the version in force that day."""
+    plans = {p.id: p for p in Plan.objects.filter(person=person)}
     rows = period.filter(ScheduledSession.objects.filter(person=person))
     for s in rows.order_by("plan_id", "date"):
+        weeks = plan_on(plans[s.plan_id], s.date).get("weeks", [])
         yield {
             "id": s.id,
             "plan_id": s.plan_id,
             "date": s.date,
             "week": s.week,
             "session_index": s.session_index,
-            "session_name": weeks[s.plan_id][s.week - 1]["sessions"][s.session_index]["name"],
+            "session_name": weeks[s.week - 1]["sessions"][s.session_index]["name"],
         }
 
 
