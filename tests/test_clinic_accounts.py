@@ -21,10 +21,18 @@ from django.utils import timezone
 from django_otp.oath import totp
 
 from psoas.web.clinic import invitations, scope
+from psoas.web.clinic import mail as mail_module
 from psoas.web.clinic.middleware import SEEN_KEY
 from psoas.web.clinic.models import Clinic, Invitation, Membership, Patient, Role
-from tests.clinic_seed import ORIGIN, PASSWORD, clinic_mode, code_of, join
-from tests.smtp_sink import smtp_fixture  # noqa: F401 (the `smtp` fixture)
+from tests.clinic_seed import (
+    ORIGIN,
+    PASSWORD,
+    clinic_mode,
+    code_of,
+    join,
+    queue_fixture,  # noqa: F401 (the `queue` fixture)
+)
+from tests.smtp_sink import parts, smtp_fixture  # noqa: F401 (the `smtp` fixture)
 from tests.test_pages_intake import all_no
 
 CARA = "cara@north.example"
@@ -260,21 +268,32 @@ def test_the_staff_timeout_is_a_setting_and_patients_have_their_own(north):
 # --- password reset ----------------------------------------------------------------------
 
 
-@clinic_mode
-def test_password_reset_sends_a_link_and_nothing_else(north, smtp):
+def test_password_reset_mails_a_link_from_a_job_once_and_nothing_else(north, smtp, queue, settings):
+    settings.APP_ORIGIN = ORIGIN
     client = Client()
     patient_url = invite(north, "p@mail.example", Role.PATIENT, clinician="cara@north.example").url
     accept(client, patient_url)
     r = client.post("/password-reset/", {"email": "p@mail.example"})
     assert r.status_code == 302 and r["Location"] == "/password-reset/sent/"
     assert Client().post("/password-reset/", {"email": "nobody@x.example"}).status_code == 302
+    # the request only queued it: one job, for the account that exists, holding no link
+    assert smtp.messages == []
+    [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
+    assert set(job["args"]) == {"user_id", "asked"}
+    assert "reset" not in str(job["args"]).lower()
+    run_mail(queue)
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["To"] == "p@mail.example" and mail["From"] == "care@north.example"
-    body = mail.get_payload(decode=True).decode()
+    text, html = parts(mail)["text/plain"], parts(mail)["text/html"]
     for word in ("pain", "plan", "North", "clinician", "hip"):
-        assert word.lower() not in body.lower(), word
-    link = re.search(r"http://testserver(/password-reset/\S+/)", body).group(1)
+        assert word.lower() not in text.lower(), word
+        assert word.lower() not in html.lower(), word
+    link = re.search(rf"{ORIGIN}(/password-reset/\S+/)", text).group(1)
+    assert f'<a href="{ORIGIN}{link}">' in html and '<html lang="en">' in html
+    # the same job again (a retry, a duplicate) sends nothing more
+    mail_module.reset_email(**job["args"])
+    assert len(smtp.messages) == 1
     fresh = Client()
     form = fresh.get(link, follow=True)
     assert "Choose a new password" in form.content.decode()
@@ -284,6 +303,11 @@ def test_password_reset_sends_a_link_and_nothing_else(north, smtp):
     r = Client().post("/login/", {"username": "p@mail.example", "password": new})
     assert r.status_code == 302
     assert "<h1>This link does not work</h1>" in fresh.get(link, follow=True).content.decode()
+
+
+def run_mail(app) -> None:
+    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
+                   queues=["mail"])  # fmt: skip
 
 
 # --- the clinician's answers in the intake -----------------------------------------------

@@ -17,7 +17,6 @@ a daemon of its own to do what the loop below does in a few lines.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from psoas.cli.secret_key import kept_key
 
 MAX_SERVERS = 8
 MAX_WORKERS = 4
@@ -67,16 +68,6 @@ def _check(servers: int, workers: int, port: int, smtp_port: int) -> list[int]:
     if not _port_free(smtp_port):
         raise _fail(f"--smtp-port: 127.0.0.1:{smtp_port} is in use; choose another")
     return ports
-
-
-def _secret_key(folder: Path) -> str:
-    """One key for every server of this clinic (a login signed by one is good on all)."""
-    path = folder / "secret_key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
 
 
 def _database(folder: Path) -> tuple[str, object | None]:
@@ -216,7 +207,7 @@ def up(
             **os.environ,
             "PSOAS_MODE": "clinic",
             "PSOAS_DATABASE_URL": url,
-            "PSOAS_SECRET_KEY": _secret_key(folder),
+            "PSOAS_SECRET_KEY": kept_key(folder / "secret_key"),
             "PSOAS_DATA_DIR": str(folder / "files"),
             "PSOAS_SMTP_HOST": "127.0.0.1",
             "PSOAS_SMTP_PORT": str(smtp_port),

@@ -21,6 +21,8 @@ from typing import Annotated
 
 import typer
 
+from psoas.cli.secret_key import data_dir, local_secret_key
+
 DEFAULT_PORT = 8765
 
 
@@ -112,30 +114,6 @@ def https_origin(value: str) -> str:
     return f"https://{parts.netloc.lower()}"
 
 
-def _data_dir() -> Path:
-    """psoas.web.settings.data_dir, without importing the settings: they read the
-    environment this module is still setting up."""
-    import platformdirs
-
-    return Path(os.environ.get("PSOAS_DATA_DIR") or platformdirs.user_data_dir("psoas"))
-
-
-def local_secret_key() -> str:
-    """The secret key of this data folder, made on first use and readable by its owner only
-    (loopback needs no PSOAS_SECRET_KEY, but its link cookie must not be forgeable)."""
-    folder = _data_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / "secret-key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        key = secrets.token_urlsafe(50)
-        fh.write(key + "\n")
-    return key
-
-
 def network_address(host: str) -> str:
     """The address other devices reach a server bound to `host` at: the host itself, or
     for a wildcard (0.0.0.0, ::) this computer's address on the network. A UDP socket
@@ -187,7 +165,7 @@ def _print_phone_link(origin: str) -> None:
 def _open_in_browser(link: str, port: int) -> Path:
     """Open the link through a file only this user can read, so the token never shows in a
     process list that other accounts can see (a browser's command line)."""
-    page = _data_dir() / f"open-{port}.html"
+    page = data_dir() / f"open-{port}.html"
     page.unlink(missing_ok=True)
     fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -12,10 +12,13 @@ app.py imports this module to register the command, so only Typer loads here.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
 import typer
+
+from psoas.cli.secret_key import local_secret_key
 
 MIN_STALLED_S = 3.0
 
@@ -58,6 +61,9 @@ def worker(
     from psoas.cli.app import fail
 
     queues = _queues(queue or [])
+    # beside a loopback `psoas serve` with no key given: the same folder's key, so what
+    # a job signs (a password reset link) is good on the server
+    os.environ.setdefault("PSOAS_SECRET_KEY", local_secret_key())
     _start_django()
     from psoas.jobs.mode import queued
 

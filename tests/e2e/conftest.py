@@ -99,6 +99,23 @@ def clinic(env) -> Iterator[Server]:
     stop_server(s)
 
 
+def spawn_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`psoas worker` on `env`'s clinic, its output appended to `log`."""
+    with log.open("a") as out:
+        return subprocess.Popen(
+            [PSOAS, "worker"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def end_worker(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture
 def start_worker(clinic, tmp_path) -> Iterator[Callable[[], Path]]:
     """Starts `psoas worker` on the clinic's data, as a clinic runs it beside the server,
@@ -107,26 +124,12 @@ def start_worker(clinic, tmp_path) -> Iterator[Callable[[], Path]]:
     started: list[subprocess.Popen] = []
 
     def start() -> Path:
-        with log.open("a") as out:
-            started.append(
-                subprocess.Popen(
-                    [PSOAS, "worker"],
-                    env=clinic.env,
-                    cwd=ROOT,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+        started.append(spawn_worker(clinic.env, log))
         return log
 
     yield start
     for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end_worker(proc)
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,21 @@
 admin's alert settings (a refusal naming the field, then a save), the failed jobs page (a
 Retry of a job the queue no longer holds), the API keys page (a key made and shown once),
 and a forgotten password
-from the ask page through the emailed link to the new password, with a real SMTP server on
-loopback. axe-core and 375 px on every page; the forms are sent from the keyboard."""
+from the ask page through the link the worker emailed to the new password, with a real
+SMTP server on loopback. axe-core and 375 px on every page; the forms are sent from the keyboard."""
 
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 import psycopg
 import pytest
 
 from tests.e2e.check import check_page, grade, main_text
 from tests.e2e.clinic_flows import admin_joins, check_wide_and_narrow
-from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.conftest import end_worker, spawn_worker, start_server, stop_server
 from tests.smtp_sink import Sink, parts
 
 pytestmark = [pytest.mark.store, pytest.mark.postgres]
@@ -23,7 +25,8 @@ NEW_PASSWORD = "a new and equally quiet password"
 
 
 @pytest.fixture
-def clinic_with_mail(env):
+def clinic_with_mail(env, tmp_path):
+    """A clinic server and its worker (which sends the emails), with a mail server."""
     with Sink() as sink:
         server = start_server(
             {
@@ -33,8 +36,19 @@ def clinic_with_mail(env):
                 "PSOAS_SMTP_PORT": str(sink.port),
             }
         )
+        worker = spawn_worker(server.env, tmp_path / "worker.log")
         yield server, sink
+        end_worker(worker)
         stop_server(server)
+
+
+def first_mail(sink: Sink, timeout_s: float = 60) -> Any:
+    """The first email the worker sent, once it has."""
+    deadline = time.monotonic() + timeout_s
+    while not sink.box.messages:
+        assert time.monotonic() < deadline, "no email within a minute"
+        time.sleep(0.2)
+    return sink.box.messages[0]
 
 
 def test_alert_settings_and_a_forgotten_password(clinic_with_mail, page, phone):
@@ -99,7 +113,8 @@ def test_alert_settings_and_a_forgotten_password(clinic_with_mail, page, phone):
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/password-reset/sent/")
     check_page(phone, "account-8-reset-sent")
-    [mail] = sink.box.messages
+    mail = first_mail(sink)
+    assert mail["To"] == "ann@north.example"
     link = re.search(r"https?://\S+/password-reset/\S+/", parts(mail)["text/plain"]).group(0)
     phone.goto(server.url + link.split("/", 3)[3])
     check_page(phone, "account-9-reset-new")

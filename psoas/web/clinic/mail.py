@@ -6,6 +6,11 @@ words or anything about anyone's health: the link leads to the app, where the lo
 the scope guard decide what the reader may see. Each email has a text part and a plain
 HTML part (a language, a heading, one real link, no images, no styles).
 
+The password-reset email goes out from a job too (`reset_email`): the request only queues
+the person's id, and the worker makes the link (Django's token, which needs nothing kept),
+so no reset link ever sits in the queue's tables or the worker's log. It names no clinic:
+which clinic a person uses is theirs to tell.
+
 The alert email goes out from a job (`alert_email`, queue "mail") inside `jobs.once`, sent
 within the block: the key commits only once the mail server has taken the message, so a
 server that refuses or is down fails the job and its retry sends it, and a duplicated job
@@ -61,6 +66,43 @@ def send_invitation(invitation: Any, link: str) -> None:
         link,
         "Make your account",
     ).send()
+
+
+# --- a forgotten password ---------------------------------------------------------------------
+
+
+@jobs.task(queue="mail", retries=5)
+def reset_email(user_id: int, asked: str) -> None:
+    """A link to choose a new password, once per ask (`asked`, the request's own id): a
+    retried or duplicated job sends nothing more. Nothing goes to an account that is no
+    longer active or that has no password to reset."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    hours = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600))
+    message = compose(
+        user.email,
+        "",
+        "Set a new password for psoas",
+        "Set a new password",
+        [
+            "Someone asked to set a new password for your psoas account.",
+            f"The link works once, for {hours} hour{'s' if hours > 1 else ''}. If you did "
+            "not ask for it, ignore this email: your password stays the same.",
+        ],
+        f"{settings.APP_ORIGIN}/password-reset/{uid}/{token}/",
+        "Choose a new password",
+    )
+    with jobs.once(f"reset-email:{asked}") as first:
+        if first:
+            message.send()  # in the block: a refused send rolls the key back for the retry
 
 
 # --- alerts to the care team -----------------------------------------------------------------

@@ -54,8 +54,10 @@ class Scope:
     everyone: bool = False
 
     def person_ids(self) -> QuerySet:
-        """The ids of the people this scope may see, as a subquery."""
-        return visible_patients(self.user).values("person_id")
+        """The ids of the people this scope may see, as a subquery (built once a request:
+        every guarded query takes it, and Django clones it where it is used)."""
+        user = self.user
+        return _once(("visible", user.pk), lambda: visible_patients(user).values("person_id"))
 
 
 _current: ContextVar[Scope | None] = ContextVar("psoas_clinic_scope", default=None)
@@ -149,7 +151,8 @@ def is_guarded(model: type[models.Model]) -> bool:
 
 
 # What the request under way has read, each once: a user's memberships, ("roles", user
-# id), and a patient a view looked up by public id, ("patient", user id, public id).
+# id), the guard's subquery built from them, ("visible", user id), and a patient a view
+# looked up by public id, ("patient", user id, public id).
 _read: ContextVar[dict[tuple, Any] | None] = ContextVar("psoas_reads", default=None)
 
 

@@ -4,6 +4,7 @@ local mode none of them exists (404)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,13 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from psoas.web.clinic import invitations, scope
+from psoas.web.clinic import invitations, mail, scope
 from psoas.web.clinic import second_factor as factor
 from psoas.web.clinic.models import Role
 from psoas.web.site.views import login_paused
@@ -126,12 +128,21 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 # --- password reset by email -------------------------------------------------------------
 
 
+class QueuedReset(PasswordResetForm):
+    """Django's form, except that the email goes out from a job (`mail.reset_email`): the
+    request only queues it, whether a mail server is up or not, and takes as long for an
+    address with no account as for one with an account."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            mail.reset_email.defer(user_id=user.pk, asked=uuid.uuid4().hex)
+
+
 class ResetAsk(auth_views.PasswordResetView):
     """The email holds a link and nothing else: no name, no health data."""
 
     template_name = "clinic/reset_ask.html"
-    email_template_name = "clinic/reset_email.txt"
-    subject_template_name = "clinic/reset_subject.txt"
+    form_class = QueuedReset
     success_url = "/password-reset/sent/"
 
 

@@ -13,8 +13,8 @@ on the same weekdays in consecutive weeks, and read the same (name, exercises, d
 length), become one event with a weekly rule (`RRULE:FREQ=WEEKLY;BYDAY=..;COUNT=n`); a
 change of dose starts a new event, so each event's length and exercise list are exact for
 every day it recurs. Each day reads its session in the version of the program in force
-that day (a clinician's edit ends an event and starts another). Within one program week each weekday occurs once, so such a rule
-expands to exactly the scheduled days.
+that day (a clinician's edit ends an event and starts another). Within one program week
+each weekday occurs once, so such a rule expands to exactly the scheduled days.
 
 Times are floating (no time zone): 07:30 stays 07:30 wherever the person is, as an
 exercise habit should. UIDs are derived from the plan and the event, so exporting again
