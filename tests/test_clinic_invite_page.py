@@ -1,8 +1,9 @@
 """The invite page (/clinic/invite/): a clinician invites a patient with the answers they
 know, and the link works and fills the intake; an admin invites staff; bad input names its
 field; an invitation is cancelled; each staff member stays within their own clinics. The
-link is shown once, in the POST's answer, and is in no URL; by email it goes with the
-clinic's name only (a real SMTP server on loopback)."""
+link is shown once, in the POST's answer, and is in no URL; by email, sent by the worker's
+job with a link of its own, it goes with the clinic's name only (a real SMTP server on
+loopback)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ import pytest
 from django.test import Client, override_settings
 
 from psoas.web.audit.models import AuditEvent
+from psoas.web.clinic import mail as mail_module
 from psoas.web.clinic import scope
 from psoas.web.clinic.models import Invitation, Membership, Patient
-from tests.clinic_seed import PASSWORD, as_staff, clinic_mode, code_of, world
+from tests.clinic_seed import (
+    PASSWORD,
+    as_staff,
+    clinic_mode,
+    code_of,
+    queue_fixture,  # noqa: F401 (the `queue` fixture)
+    world,
+)
 from tests.smtp_sink import parts, smtp_fixture  # noqa: F401 (the `smtp` fixture)
 from tests.test_pages_intake import all_no
 
@@ -192,37 +201,76 @@ def test_an_invitation_is_cancelled_within_its_clinic(w):
     assert Client().get(staff_link).status_code == 410
 
 
-@clinic_mode
-def test_the_link_by_email_holds_the_clinic_and_the_link_only(w, smtp):
+def run_mail(app) -> None:
+    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
+                   queues=["mail"])  # fmt: skip
+
+
+def test_the_email_has_a_link_of_its_own_and_the_clinic_only(w, smtp, queue):
     cara = as_staff(w.users["cara"])
-    assert 'name="send"' not in cara.get(PAGE).content.decode()  # no mail server named
+    with override_settings(CLINIC_INVITE_MAIL=False):
+        assert 'name="send"' not in cara.get(PAGE).content.decode()  # no mail server named
     with override_settings(CLINIC_INVITE_MAIL=True):
         assert 'name="send"' in cara.get(PAGE).content.decode()
         data = {"email": "p@mail.example", "clinician": "cara@north.example"}
         r = cara.post(PAGE, {**data, "conditions": ["osteoporosis"], "send": "1"})
     link = made_link(r)
-    assert "Sent by email to p@mail.example." in unescape(r.content.decode())
-    assert len(smtp.messages) == 1
-    mail = smtp.messages[0]
+    assert "An email with a link of its own is on its way to p@mail.example." in unescape(
+        r.content.decode()
+    )
+    # the request only queued it, and the queue holds no link
+    assert smtp.messages == []
+    [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
+    assert code_of(link) not in str(job["args"])
+    run_mail(queue)
+    run_mail(queue)  # nothing more
+    [mail] = smtp.messages
     assert mail["To"] == "p@mail.example"
     assert mail["Subject"] == "Your invitation to psoas at North Physio"
-    for body in parts(mail).values():
-        assert link in body and "North Physio" in body
+    bodies = parts(mail)
+    emailed = re.search(r"http://testserver/invite/\?code=[\w-]+", bodies["text/plain"]).group(0)
+    assert emailed != link
+    for body in bodies.values():
+        assert emailed in body and link not in body and "North Physio" in body
         for word in ("osteoporosis", "bone", "pain", "cara", "clinician", "patient"):
             assert word not in body.lower(), word
+    # either link is the one invitation: the emailed one makes the account, then both end
+    client = accept(emailed)
+    assert client.get("/start/about/").status_code == 200
+    assert Client().get(link).status_code == 410
+    assert Client().get(emailed).status_code == 410
 
 
-@clinic_mode
-def test_a_mail_server_that_fails_leaves_the_link_on_the_page(w):
-    refused = override_settings(
-        CLINIC_INVITE_MAIL=True,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=9,  # nothing listens there
-    )
-    with refused:
+def test_a_refused_email_keeps_no_code_and_its_retry_sends_it(w, smtp, queue):
+    smtp.refuse = 1
+    with override_settings(CLINIC_INVITE_MAIL=True):
         r = as_staff(w.users["cara"]).post(
             PAGE, {"email": "p@mail.example", "clinician": "cara@north.example", "send": "1"}
         )
-    made_link(r)
-    assert "The email could not be sent." in r.content.decode()
+    link = made_link(r)
+    run_mail(queue)
+    [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
+    assert job["status"] == "todo" and job["attempts"] == 1  # failed; its retry waits
+    assert smtp.messages == []
+    with scope.everyone():
+        row = Invitation.objects.get(email="p@mail.example")
+    assert row.mail_code_hash is None  # the failed run's code was rolled back with it
+    mail_module.invitation_email(**job["args"])  # the retry's run
+    assert len(smtp.messages) == 1
+    row.refresh_from_db()
+    assert row.mail_code_hash is not None
+    assert Client().get(link).status_code == 200  # the page's link works all along
+
+
+def test_no_email_for_an_invitation_cancelled_before_the_worker_ran(w, smtp, queue):
+    cara = as_staff(w.users["cara"])
+    with override_settings(CLINIC_INVITE_MAIL=True):
+        r = cara.post(
+            PAGE, {"email": "p@mail.example", "clinician": "cara@north.example", "send": "1"}
+        )
+        made_link(r)
+        with scope.everyone():
+            row = Invitation.objects.get(email="p@mail.example")
+        assert cara.post(PAGE, {"action": "cancel", "invitation": row.pk}).status_code == 200
+    run_mail(queue)
+    assert smtp.messages == []

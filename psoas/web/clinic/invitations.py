@@ -7,6 +7,11 @@ until it expires (CLINIC_INVITE_DAYS, 7 days unless PSOAS_INVITE_DAYS says other
 Looking at it changes nothing, so a mail program's link preview does not spend it: only
 the form it shows, sent with a password, uses it.
 
+The link shown to whoever made the invitation is never queued or logged. When it should
+also go by email, the worker makes a second code for the email (`email_link`) and keeps
+its hash beside the first: either link uses the one invitation, so the queue's tables
+never hold a working link.
+
 A patient invitation names the primary clinician and may carry the conditions and limits
 the clinician knows of; they are checked against the profile's ids here, and the intake
 shows them as the clinician's answers (prefill.py).
@@ -25,6 +30,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from psoas.web.clinic import scope
@@ -134,13 +140,31 @@ def invite(
         conditions=conditions or [],
         limits=limits or [],
     )
-    url = f"{origin.rstrip('/')}{PATH}?{urlencode({'code': code})}"
-    return NewInvitation(url, email, role, row.expires_at, row)
+    return NewInvitation(_link(origin, code), email, role, row.expires_at, row)
+
+
+def _link(origin: str, code: str) -> str:
+    return f"{origin.rstrip('/')}{PATH}?{urlencode({'code': code})}"
+
+
+def email_link(row: Invitation, origin: str) -> str:
+    """A second link to the same invitation, for its email: a new code whose hash is kept
+    in `mail_code_hash` (saved in the caller's transaction, so a send that fails keeps
+    none). Raises InvitationError when the invitation was used, ended or cancelled."""
+    now = timezone.now()
+    if row.used_at is not None or row.expires_at <= now:
+        raise InvitationError("invitation", "was used or has ended; make a new one")
+    code = new_code(CODE_BYTES)
+    row.mail_code_hash = code_hash(code)
+    row.save(update_fields=["mail_code_hash"])
+    return _link(origin, code)
 
 
 def look_up(code: str) -> tuple[LinkState, Invitation | None]:
     """What a code is, without using it (a GET must not change anything)."""
-    row = Invitation.objects.filter(code_hash=code_hash(code)).select_related("clinic").first()
+    hashed = code_hash(code)
+    rows = Invitation.objects.filter(Q(code_hash=hashed) | Q(mail_code_hash=hashed))
+    row = rows.select_related("clinic").first()
     return state_of(row), row
 
 

@@ -6,8 +6,9 @@ of the clinic as the primary one and, if they know them, the patient's condition
 limits (the intake shows them as the clinician's answers, prefill.py). A clinic admin also
 invites clinicians and admins. The link is shown once, in the answer to the POST that made
 it: it is never in a URL (no redirect carries it) nor in a log, and only its hash is kept.
-When a mail server is set (CLINIC_INVITE_MAIL), the link can also go by email (mail.py):
-the clinic's name, the link and its expiry, nothing about health.
+When a mail server is set (CLINIC_INVITE_MAIL), the invitation can also go by email: the
+request only queues it, and the worker sends the clinic's name, a link of the email's own
+and the expiry, nothing about health (mail.invitation_email).
 
 The page lists the clinic's open invitations; cancelling one ends its link at once (it
 then reads as expired). Another clinic's invitation, or a staff invitation for a
@@ -16,7 +17,6 @@ clinician who is not an admin, is not found (404), like the thresholds page's wr
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +29,6 @@ from psoas.core.content.loader import catalog
 from psoas.web.clinic import invitations, mail, scope
 from psoas.web.clinic import second_factor as factor
 from psoas.web.clinic.models import Invitation, Membership, Role
-
-log = logging.getLogger(__name__)
 
 # invitations.py names its fields as the CLI's flags; the page's fields have these names.
 FIELD_OF_FLAG = {
@@ -57,17 +55,6 @@ def _open_invitations(clinic_ids: list[int]) -> list[Invitation]:
 
 def _may_invite(role: str, is_admin: bool) -> bool:
     return role == Role.PATIENT or is_admin
-
-
-def _send(new: invitations.NewInvitation) -> bool:
-    """The link by email (mail.py: the clinic's name, the link, its expiry). False when the
-    mail server did not take it: the page then says to pass the link on."""
-    try:
-        mail.send_invitation(new.row, new.url)
-    except OSError as exc:  # the server is down or refused: no address or link in the log
-        log.warning("an invitation email was not sent: %s", type(exc).__name__)
-        return False
-    return True
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -141,13 +128,16 @@ def _make(
         field = FIELD_OF_FLAG.get(exc.field, exc.field)
         context["error"] = {"field": field, "text": str(exc).removeprefix(f"{exc.field}: ")}
         return 422
-    sent = given["send"] and settings.CLINIC_INVITE_MAIL and _send(new)
+    emailed = bool(given["send"] and settings.CLINIC_INVITE_MAIL)
+    if emailed:  # the worker sends it, with a link of its own (mail.invitation_email)
+        mail.invitation_email.defer(
+            invitation_id=new.row.pk, origin=request.build_absolute_uri("/")
+        )
     context["made"] = {
         "new": new,
         "clinic": membership.clinic.name,
         "role": Role(new.role).label,
-        "sent": sent,
-        "not_sent": given["send"] and not sent,
+        "emailed": emailed,
     }
     context["given"] = {"clinician": request.user.username, "role": Role.PATIENT}
     return 200

@@ -6,6 +6,8 @@ words or anything about anyone's health: the link leads to the app, where the lo
 the scope guard decide what the reader may see. Each email has a text part and a plain
 HTML part (a language, a heading, one real link, no images, no styles).
 
+The invitation email goes out from a job too (`invitation_email`), with a link of its own
+that the worker makes, so the link shown on the inviter's page never enters the queue.
 The password-reset email goes out from a job too (`reset_email`): the request only queues
 the person's id, and the worker makes the link (Django's token, which needs nothing kept),
 so no reset link ever sits in the queue's tables or the worker's log. It names no clinic:
@@ -51,7 +53,7 @@ def compose(
 
 def send_invitation(invitation: Any, link: str) -> None:
     """The invitation link by email (`invitation`: an Invitation row). Raises OSError when
-    the mail server does not take it, for the caller to say so."""
+    the mail server does not take it."""
     clinic = invitation.clinic.name
     expires = invitation.expires_at.strftime("%d %B %Y")
     compose(
@@ -66,6 +68,33 @@ def send_invitation(invitation: Any, link: str) -> None:
         link,
         "Make your account",
     ).send()
+
+
+@jobs.task(queue="mail", retries=5)
+def invitation_email(invitation_id: int, origin: str) -> None:
+    """The invitation by email, once, with a link of its own (invitations.email_link):
+    the link on the inviter's page never goes through the queue. Nothing is sent for an
+    invitation used, ended or cancelled since it was asked for."""
+    from psoas.web.clinic import invitations
+    from psoas.web.clinic.models import Invitation
+
+    with jobs.once(f"invitation-email:{invitation_id}") as first:
+        if not first:
+            return
+        row = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation_id)
+            .select_related("clinic")
+            .first()
+        )
+        if row is None:
+            return
+        try:
+            link = invitations.email_link(row, origin)
+        except invitations.InvitationError:
+            return
+        # in the block: a refused send rolls back the key and the email's code for the retry
+        send_invitation(row, link)
 
 
 # --- a forgotten password ---------------------------------------------------------------------

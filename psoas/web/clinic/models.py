@@ -88,6 +88,9 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     email = models.EmailField()
     code_hash = models.CharField(max_length=64, unique=True)
+    # The emailed link's own code (the worker makes it, invitations.email_link): either
+    # link uses the one invitation. None until an email was sent.
+    mail_code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
