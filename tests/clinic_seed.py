@@ -125,6 +125,14 @@ def queue_fixture(settings, monkeypatch):
         yield app
 
 
+def run_queue(app, queue: str) -> list[dict]:
+    """A real worker over one queue of the `queue` fixture's app until it is empty; the
+    jobs of that queue it saw."""
+    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
+                   queues=[queue])  # fmt: skip
+    return [j for j in app.connector.jobs.values() if j["queue_name"] == queue]
+
+
 def as_patient(user: Any) -> Client:
     client = Client()
     client.force_login(user)

@@ -31,6 +31,7 @@ from tests.clinic_seed import (
     code_of,
     join,
     queue_fixture,  # noqa: F401 (the `queue` fixture)
+    run_queue,
 )
 from tests.smtp_sink import parts, smtp_fixture  # noqa: F401 (the `smtp` fixture)
 from tests.test_pages_intake import all_no
@@ -281,7 +282,7 @@ def test_password_reset_mails_a_link_from_a_job_once_and_nothing_else(north, smt
     [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
     assert set(job["args"]) == {"user_id", "asked"}
     assert "reset" not in str(job["args"]).lower()
-    run_mail(queue)
+    run_queue(queue, "mail")
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["To"] == "p@mail.example" and mail["From"] == "care@north.example"
@@ -303,11 +304,6 @@ def test_password_reset_mails_a_link_from_a_job_once_and_nothing_else(north, smt
     r = Client().post("/login/", {"username": "p@mail.example", "password": new})
     assert r.status_code == 302
     assert "<h1>This link does not work</h1>" in fresh.get(link, follow=True).content.decode()
-
-
-def run_mail(app) -> None:
-    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
-                   queues=["mail"])  # fmt: skip
 
 
 # --- the clinician's answers in the intake -----------------------------------------------

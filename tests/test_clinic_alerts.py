@@ -28,19 +28,13 @@ from tests.clinic_seed import (
     as_staff,
     give_plan,
     queue_fixture,  # noqa: F401 (the `queue` fixture)
+    run_queue,
     world,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
 
 TODAY = date.today()
-
-
-def run_alert_jobs(app) -> list[dict]:
-    """A real worker over the alerts queue until it is empty; the jobs it saw."""
-    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
-                   queues=["alerts"])  # fmt: skip
-    return [j for j in app.connector.jobs.values() if j["queue_name"] == "alerts"]
 
 
 @pytest.fixture
@@ -68,7 +62,7 @@ def test_a_red_flag_before_a_session_fires_at_once_without_a_sweep(w, queue):
     )
     assert answer.status_code == 200 and answer.json()["status"] == "refer"
     assert rows(a) == []  # queued with the write, not yet run
-    seen = run_alert_jobs(queue)
+    seen = run_queue(queue, "alerts")
     assert {j["task_name"] for j in seen} == {"psoas.web.clinic.alerts.evaluate_patient"}
     [alert] = rows(a, "red_flag")
     assert alert.flag == "saddle_numbness" and alert.level == "emergency"
@@ -83,7 +77,7 @@ def test_a_red_flag_without_pain_given_fires_from_the_stopped_program(w, queue):
         "/api/sessions", {"red_flags": ["trouble_peeing"]}, content_type="application/json"
     )
     assert answer.json()["status"] == "refer"
-    run_alert_jobs(queue)
+    run_queue(queue, "alerts")
     [alert] = rows(a, "red_flag")
     assert alert.flag == "trouble_peeing" and alert.evidence[0]["ref"].startswith("profile:")
 
@@ -92,11 +86,11 @@ def test_pain_up_on_two_check_ins_in_a_row_fires_on_the_second(w, queue):
     a = w.patients["A"]
     with scope.everyone():
         add_checkin(a.person, TODAY - timedelta(2), 5, [])
-    run_alert_jobs(queue)
+    run_queue(queue, "alerts")
     assert rows(a, "pain_rise") == []  # one report up is not yet an alert
     with scope.everyone():
         add_checkin(a.person, TODAY - timedelta(1), 6, [])
-    run_alert_jobs(queue)
+    run_queue(queue, "alerts")
     [alert] = rows(a, "pain_rise")
     assert alert.severity == "high" and "5/10" in alert.message and "6/10" in alert.message
 
@@ -110,12 +104,12 @@ def test_a_pain_stop_during_a_session_fires_at_once(w, queue):
             "glute_bridge",
             [{"side": "both", "set_number": 1, "status": "stopped_for_pain", "pain_during": 7}],
         )
-    run_alert_jobs(queue)
+    run_queue(queue, "alerts")
     [alert] = rows(a, "pain_stop")
     assert alert.fired_on == TODAY
     with scope.everyone():
         finish_session(log, "stopped_for_pain", 6)  # the session saved: the same episode
-    run_alert_jobs(queue)
+    run_queue(queue, "alerts")
     assert len(rows(a, "pain_stop")) == 1
 
 
@@ -151,7 +145,7 @@ def test_reruns_and_duplicated_jobs_leave_one_row_per_episode(w, queue):
         add_checkin(a.person, TODAY - timedelta(1), 2, ["saddle_numbness"])
     for _ in range(3):
         alerts.evaluate_patient.defer(person_id=a.person_id)
-    seen = run_alert_jobs(queue)
+    seen = run_queue(queue, "alerts")
     assert len(seen) == 4 and {j["status"] for j in seen} == {"succeeded"}
     with scope.everyone():
         assert alerts.evaluate_people([a.person_id], TODAY) == 0  # nothing new

@@ -22,6 +22,7 @@ from psoas.web.jobs.models import JobDone
 from tests.clinic_seed import (
     as_staff,
     queue_fixture,  # noqa: F401 (the `queue` fixture)
+    run_queue,
     world,
 )
 
@@ -34,13 +35,6 @@ NOT_A_VIDEO = b"These are notes, not a video.\n" * 20
 @pytest.fixture
 def w(queue):
     return world()
-
-
-def run_clip_jobs(app) -> list[dict]:
-    """A real worker over the clips queue until it is empty; the jobs it saw."""
-    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
-                   queues=["clips"])  # fmt: skip
-    return [j for j in app.connector.jobs.values() if j["queue_name"] == "clips"]
 
 
 def url(w, key: str = "A") -> str:
@@ -113,7 +107,7 @@ def test_a_file_that_is_no_video_fails_with_the_reason_and_its_video_is_deleted(
     queued = cara.get(answer["Location"]).content.decode()
     assert "Waiting for its turn" in queued and "Check again" in queued
 
-    seen = run_clip_jobs(queue)
+    seen = run_queue(queue, "clips")
     assert [j["status"] for j in seen] == ["succeeded"]
     assert seen[0]["args"] == {"analysis_id": row.pk}  # an id: no name, no bytes
     [row] = rows(w)
@@ -133,7 +127,7 @@ def test_a_duplicated_job_writes_one_result(w, queue):
     upload(as_staff(w.users["cara"]), url(w))
     [row] = rows(w)
     tasks.analyse_clip.defer(analysis_id=row.pk)  # the same job twice in the queue
-    seen = run_clip_jobs(queue)
+    seen = run_queue(queue, "clips")
     assert [j["status"] for j in seen] == ["succeeded", "succeeded"]
     [after] = rows(w)
     assert after.status == "failed" and after.video is None

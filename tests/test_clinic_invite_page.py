@@ -23,6 +23,7 @@ from tests.clinic_seed import (
     clinic_mode,
     code_of,
     queue_fixture,  # noqa: F401 (the `queue` fixture)
+    run_queue,
     world,
 )
 from tests.smtp_sink import parts, smtp_fixture  # noqa: F401 (the `smtp` fixture)
@@ -201,11 +202,6 @@ def test_an_invitation_is_cancelled_within_its_clinic(w):
     assert Client().get(staff_link).status_code == 410
 
 
-def run_mail(app) -> None:
-    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
-                   queues=["mail"])  # fmt: skip
-
-
 def test_the_email_has_a_link_of_its_own_and_the_clinic_only(w, smtp, queue):
     cara = as_staff(w.users["cara"])
     with override_settings(CLINIC_INVITE_MAIL=False):
@@ -222,8 +218,8 @@ def test_the_email_has_a_link_of_its_own_and_the_clinic_only(w, smtp, queue):
     assert smtp.messages == []
     [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
     assert code_of(link) not in str(job["args"])
-    run_mail(queue)
-    run_mail(queue)  # nothing more
+    run_queue(queue, "mail")
+    run_queue(queue, "mail")  # nothing more
     [mail] = smtp.messages
     assert mail["To"] == "p@mail.example"
     assert mail["Subject"] == "Your invitation to psoas at North Physio"
@@ -248,7 +244,7 @@ def test_a_refused_email_keeps_no_code_and_its_retry_sends_it(w, smtp, queue):
             PAGE, {"email": "p@mail.example", "clinician": "cara@north.example", "send": "1"}
         )
     link = made_link(r)
-    run_mail(queue)
+    run_queue(queue, "mail")
     [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
     assert job["status"] == "todo" and job["attempts"] == 1  # failed; its retry waits
     assert smtp.messages == []
@@ -272,5 +268,5 @@ def test_no_email_for_an_invitation_cancelled_before_the_worker_ran(w, smtp, que
         with scope.everyone():
             row = Invitation.objects.get(email="p@mail.example")
         assert cara.post(PAGE, {"action": "cancel", "invitation": row.pk}).status_code == 200
-    run_mail(queue)
+    run_queue(queue, "mail")
     assert smtp.messages == []

@@ -19,17 +19,12 @@ from tests.clinic_seed import (
     as_patient,
     give_plan,
     queue_fixture,  # noqa: F401 (the `queue` fixture)
+    run_queue,
     world,
 )
 from tests.smtp_sink import parts, smtp_fixture  # noqa: F401 (the `smtp` fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.store, pytest.mark.postgres]
-
-
-def run(app, queue: str) -> list[dict]:
-    app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
-                   queues=[queue])  # fmt: skip
-    return [j for j in app.connector.jobs.values() if j["queue_name"] == queue]
 
 
 def check_plain(html: str, link: str) -> None:
@@ -50,7 +45,7 @@ def red_flag_evaluated(queue):
         content_type="application/json",
     )
     assert answer.status_code == 200
-    run(queue, "alerts")
+    run_queue(queue, "alerts")
     return w
 
 
@@ -60,7 +55,7 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
     settings.APP_ORIGIN = "https://care.example.org"
     w = red_flag_evaluated(queue)
     assert smtp.messages == []  # queued on the mail queue, not sent by the evaluation
-    jobs_seen = run(queue, "mail")
+    jobs_seen = run_queue(queue, "mail")
     assert [j["status"] for j in jobs_seen] == ["succeeded"], jobs_seen
     [message] = smtp.messages
     assert message["To"] == "cara@north.example"
@@ -76,7 +71,7 @@ def test_a_red_flag_mails_the_primary_clinician_once_and_nothing_about_the_patie
     with scope.everyone():
         alert = Alert.objects.get(person=w.patients["A"].person, rule="red_flag")
     mail.alert_email.defer(alert_id=alert.pk)  # a duplicate, as a retry would be
-    run(queue, "mail")
+    run_queue(queue, "mail")
     assert len(smtp.messages) == 1
 
 
@@ -85,7 +80,7 @@ def test_an_email_the_mail_server_refused_is_sent_by_the_retry_once(queue, smtp)
     retry sends the email; a run after that sends nothing more."""
     w = red_flag_evaluated(queue)
     smtp.refuse = 1
-    run(queue, "mail")
+    run_queue(queue, "mail")
     [job] = [j for j in queue.connector.jobs.values() if j["queue_name"] == "mail"]
     assert job["status"] == "todo" and job["attempts"] == 1  # failed; its retry waits
     assert smtp.messages == []
@@ -106,7 +101,7 @@ def test_the_sweep_mails_red_flags_and_high_alerts_only(queue, smtp):
         assert sweep_all(timezone.localdate()) >= 2  # B: no session for 20 days, and more
         severities = [a.severity for a in Alert.objects.all()]
     assert "low" in severities and "high" in severities, severities
-    run(queue, "mail")
+    run_queue(queue, "mail")
     assert len(smtp.messages) == sum(s in mail.ALERT_SEVERITIES for s in severities)
     assert {m["To"] for m in smtp.messages} == {"cole@north.example"}  # B's clinician
 

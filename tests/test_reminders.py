@@ -75,10 +75,10 @@ def patient_a(queue, db):
 def sent_now(queue, now: datetime) -> None:
     """The periodic job at `now`, then the mail queue's jobs."""
     from psoas.web.account.reminders import remind
-    from tests.test_clinic_mail import run
+    from tests.clinic_seed import run_queue
 
     remind(timestamp=int(now.timestamp()))
-    run(queue, "mail")
+    run_queue(queue, "mail")
 
 
 @on_postgres
