@@ -13,7 +13,8 @@ score, a rare warning sign answered yes; then VACUUM ANALYZE, as autovacuum woul
 done over that year (`settle`).
 
 Then times the alert sweep over all patients (`alert_sweep_s`: records read in batches,
-the rules, the alerts and the worklist figures saved; target under 5 s), starts a real
+the rules, the alerts and the worklist figures saved; target under 5 s; the content
+catalog read first, as `psoas worker` reads it when it starts), starts a real
 `psoas serve` in clinic mode, and has 20 clients on keep-alive connections ask for the
 worklist as the clinician (a session logged in and verified by the second factor, as
 tests/clinic_seed.py makes one) and for the trivial view (`/ping`: the same server and
@@ -252,6 +253,9 @@ def main() -> None:
         from psoas.web.clinic import alerts, scope
 
         session_key = (keep and kept_seed()) or seed()[1]
+        from psoas.core.content.loader import catalog
+
+        catalog()  # as `psoas worker` reads it at start, before its first job
         with scope.everyone():
             t0 = time.perf_counter()
             new = alerts.sweep_all(TODAY)

@@ -72,6 +72,9 @@ def worker(
             "PSOAS_MODE: a worker serves clinic mode only (PSOAS_MODE=clinic, on PostgreSQL); "
             "in local mode jobs run at once and need no worker"
         )
+    from psoas.core.content.loader import catalog
+
+    catalog()  # read and checked once at start: no job pays for it, and bad content stops here
     _serve(queues, concurrency, stalled_after, until_empty)
 
 
