@@ -16,15 +16,20 @@ not see has no messages for them. One exception, on purpose: staff's unread coun
 the navigation of every staff page) name their threads themselves, from the scope's own
 rules (`care_team` in the clinics of `memberships`), which is never wider than what the
 guard lets a member of staff see; so they read the base manager and skip the guard's
-second, identical subquery, which cost more than the count itself.
+second, identical subquery. The total in the navigation runs as SQL the ORM made once per
+user and set of clinics (`_staff_count_sql`): building that query cost more than running
+it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -79,16 +84,34 @@ def _unread_for_patient(person: Person, user: Any) -> QuerySet:
     return Message.objects.filter(person=person, from_patient=False).exclude(_read_by(user))
 
 
-def _care_team_messages(user: Any) -> QuerySet:
-    """Patients' messages in the threads `user` is written to (see the module's doc)."""
-    from psoas.web.clinic.models import Patient
-    from psoas.web.clinic.scope import care_team, memberships
+def _clinics_of(user: Any) -> tuple[int, ...]:
+    from psoas.web.clinic.scope import memberships
 
-    clinics = [m.clinic_id for m in memberships(user)]
+    return tuple(sorted(m.clinic_id for m in memberships(user)))
+
+
+def _care_team_messages(user: Any, clinics: tuple[int, ...]) -> QuerySet:
+    """Patients' messages in the threads `user` is written to in `clinics` (the user's
+    own: see the module's doc), not read by them."""
+    from psoas.web.clinic.models import Patient
+    from psoas.web.clinic.scope import care_team
+
     team = Patient.all_rows.filter(care_team(user), clinic_id__in=clinics).values("person_id")
     # within the guard's scope by construction (see the module's doc)
     mine = Message._base_manager.filter(person_id__in=team, from_patient=True)
     return mine.exclude(_read_by(user))
+
+
+@lru_cache(maxsize=1024)
+def _staff_count_sql(user_id: int, clinics: tuple[int, ...]) -> tuple[str, tuple]:
+    """A member of staff's unread count as SQL, made by the ORM from the rules above once
+    per user and set of clinics in this process. It is the same query on every staff
+    page, and building it cost several times more than running it; what it depends on
+    beyond these two (the care teams, the messages, the reads) is read when it runs."""
+    user = get_user_model()(pk=user_id)
+    rows = _care_team_messages(user, clinics).order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    return f"SELECT count(*) FROM ({sql}) AS unread", tuple(params)
 
 
 def unread_count(user: Any, person: Person | None = None) -> int:
@@ -96,10 +119,12 @@ def unread_count(user: Any, person: Person | None = None) -> int:
     care teams (or in `person`'s thread only)."""
     if person is not None and person.user_id == user.pk:
         return _unread_for_patient(person, user).count()
-    rows = _care_team_messages(user)
     if person is not None:
-        rows = rows.filter(person=person)
-    return rows.count()
+        return _care_team_messages(user, _clinics_of(user)).filter(person=person).count()
+    sql, params = _staff_count_sql(user.pk, _clinics_of(user))
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()[0]
 
 
 def unread_for(user: Any) -> int:
@@ -118,7 +143,7 @@ def unread_for(user: Any) -> int:
 def unread_by_patient(user: Any) -> dict[str, int]:
     """Staff's unread messages per patient's public id (only patients with some)."""
     rows = (
-        _care_team_messages(user)
+        _care_team_messages(user, _clinics_of(user))
         .values("person__clinic_patient__public_id")
         .annotate(n=Count("pk"))
     )
