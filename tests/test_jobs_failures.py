@@ -95,6 +95,17 @@ def test_admins_see_their_failed_jobs_and_retry_one(clinic, worker, tmp_path):
     assert query(clinic, "SELECT job_id FROM jobs_jobfailure") == [(other_job,)]
     after = step(clinic, "page", "/clinic/jobs/?retried=1", "north_admin")["text"]
     assert "back in the queue" in after and after.count("Retry</button>") == 1 and a not in after
+    # South's job retried by hand fails again: two runs, not three (the Retry is no run)
+    again = step(clinic, "post", f"/clinic/jobs/{other_job}/retry", "south_admin")
+    assert again == {"status": 302, "to": "/clinic/jobs/?retried=1"}
+
+    def given_up_again() -> bool:
+        found = query(clinic, f"SELECT runs, final FROM jobs_jobfailure WHERE job_id = {other_job}")
+        return bool(found) and found[0][1]
+
+    wait_until(given_up_again, "the retried job failed again", tmp_path)
+    assert query(clinic, f"SELECT runs FROM jobs_jobfailure WHERE job_id = {other_job}") == [(2,)]
+    assert "after 2 tries" in step(clinic, "page", "/clinic/jobs/", "south_admin")["text"]
     # the staff pages were audited like any other
     seen = query(clinic, "SELECT count(*) FROM audit_auditevent WHERE route = 'clinic-failed-jobs'")
     assert seen[0][0] >= 3

@@ -81,6 +81,10 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
         with everyone(), transaction.atomic():
             person_id = about(dict(job.task_kwargs)) if about else None
             clinic_id, public_id = _patient(person_id)
+            # Our own count of failed runs: Procrastinate's `attempts` also counts an
+            # admin's Retry as one, so after it "after N tries" would be one too high.
+            known = JobFailure.objects.select_for_update().filter(job_id=job.id).first()
+            runs = known.runs + 1 if known else job.attempts + 1
             JobFailure.objects.update_or_create(
                 job_id=job.id,
                 defaults={
@@ -89,7 +93,7 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
                     "patient": public_id,
                     "error": type(exc).__name__,
                     "place": place(exc),
-                    "runs": job.attempts + 1,
+                    "runs": runs,
                     "final": final,
                     "failed_at": timezone.now(),
                 },
@@ -99,9 +103,12 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
 
 
 def succeeded(job: Any) -> None:
-    """`job` ran without error (a retry that worked): its failure is no longer news."""
+    """`job` ran without error (a retry that worked): its failure is no longer news. A
+    job on its first run has none to clear, so most jobs cost no query here."""
     from psoas.web.jobs.models import JobFailure
 
+    if job.attempts == 0:
+        return
     try:
         JobFailure.objects.filter(job_id=job.id).delete()
     except Exception as err:
