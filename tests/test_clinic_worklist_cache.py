@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from psoas.web.clinic import alerts, scope
+from psoas.web.clinic import alerts, scope, worklist
 from psoas.web.clinic.models import Alert, Membership
 from psoas.web.outcomes.services import add_checkin
 from tests.clinic_seed import (
@@ -57,6 +57,23 @@ def test_a_later_visit_gets_the_kept_list_and_the_frame_is_drawn_each_time(w):
     assert list_reads(cara) == 0
     # the frame is this visit's own: its log-out form's token is on every page
     assert "csrfmiddlewaretoken" in page(cara)
+
+
+def test_a_sweep_that_finds_nothing_new_leaves_the_kept_list_valid(w):
+    """The fixture's sweep fired alerts (gaps of 20 days) with their figures; the next
+    sweep the same day writes no row, so the list kept since stays good."""
+    cara = as_staff(w.users["cara"])
+    assert list_reads(cara) == 1
+    with scope.everyone():
+        assert Alert.objects.exists()
+        before = worklist.list_revision()
+        assert alerts.sweep_all(TODAY) == 0
+        assert worklist.list_revision() == before
+    assert list_reads(cara) == 0
+    # a new day's sweep works the figures out again (the day is in them)
+    with scope.everyone():
+        alerts.sweep_all(TODAY + timedelta(days=1))
+        assert worklist.list_revision() != before
 
 
 def test_a_second_clinician_never_gets_the_first_ones_kept_list(w):

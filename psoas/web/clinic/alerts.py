@@ -15,7 +15,9 @@ Saving is idempotent: one row per patient and episode key (a unique constraint),
 with "on conflict", so a rerun, a duplicated job or two workers at once leave one row. An
 episode still going updates its row's severity, message and evidence (never its status or
 notes); one that ended is never changed, so it stays as it fired until a clinician
-resolves it.
+resolves it. Rows that would be written as they are (an alert, a worklist entry) are not
+written at all, so a sweep that finds nothing new changes nothing the worklist's cache
+watches.
 
 Cheap for many patients: `records_for` reads the rows of a batch of patients in eight
 queries whatever the batch's size, and the sweep goes in batches.
@@ -257,9 +259,21 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
         sorted_rows[pid] = AsOf.of(records[pid], today)
         for a in evaluate(records[pid], limits[clinic_id], today, sorted_rows[pid]):
             (ongoing if a.ongoing else ended).append(_row(pid, a))
-    known = set(Alert.objects.filter(person_id__in=ids).values_list("person_id", "key"))
+    saved = {
+        (pid, key): (severity, message, evidence)
+        for pid, key, severity, message, evidence in Alert.objects.filter(
+            person_id__in=ids
+        ).values_list("person_id", "key", "severity", "message", "evidence")
+    }
+    known = set(saved)
     # An episode still going keeps its row and its handling but takes the day's words and
     # severity (a gap of 7 days becomes one of 14, high); one that ended is left as it is.
+    # Only rows that change are written: a sweep every 15 minutes that rewrote them all
+    # would make every clinician's kept worklist (worklist.per_list_revision) stale.
+    ongoing = [
+        a for a in ongoing if saved.get((a.person_id, a.key)) != (a.severity, a.message, a.evidence)
+    ]
+    ended = [a for a in ended if (a.person_id, a.key) not in known]
     Alert.objects.bulk_create(
         ongoing,
         update_conflicts=True,
@@ -276,21 +290,27 @@ def evaluate_people(person_ids: Iterable[int], today: date) -> int:
     ):
         open_alerts[a.person_id].append(a)
     now = timezone.now()
+    kept = {
+        pid: rest
+        for pid, *rest in WorklistEntry.objects.filter(person_id__in=ids).values_list(
+            "person_id", "as_of", "figures", "need", "has_alerts"
+        )
+    }
     entries = []
     for pid, cid, _, public_id in patients:
         row = worklist_row(
             public_id, records[pid], open_alerts[pid], limits[cid], today, sorted_rows[pid]
         )
-        entries.append(
-            WorklistEntry(
-                person_id=pid,
-                as_of=today,
-                updated_at=now,
-                figures=figures(row),
-                need=need_key(row),
-                has_alerts=bool(row.alerts),
-            )
+        entry = WorklistEntry(
+            person_id=pid,
+            as_of=today,
+            updated_at=now,
+            figures=figures(row),
+            need=need_key(row),
+            has_alerts=bool(row.alerts),
         )
+        if kept.get(pid) != [entry.as_of, entry.figures, entry.need, entry.has_alerts]:
+            entries.append(entry)  # (unchanged ones are left alone, as alerts above)
     WorklistEntry.objects.bulk_create(
         entries,
         update_conflicts=True,
