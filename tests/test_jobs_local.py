@@ -143,11 +143,19 @@ def planned(client):
 
 def test_report_job_makes_a_file_for_its_owner_only(client, planned):
     today = date.today()
+    other = Person.objects.create(name="someone else")
+    for token, person in (("expired", planned), ("not-mine", other)):
+        GeneratedFile.objects.create(
+            token=token, person=person, kind="report", name="old.pdf",
+            content_type="application/pdf", data=b"%PDF-old", expires_at=timezone.now(),
+        )  # fmt: skip
     with transaction.atomic():
         token = request_report(planned.pk, today - timedelta(days=3), today)
         assert not GeneratedFile.objects.filter(token=token).exists()
     made = GeneratedFile.objects.get(token=token)
     assert made.person == planned and made.kind == "report"
+    # no nightly job in local mode: the owner's expired file went when the new one came
+    assert set(GeneratedFile.objects.values_list("token", flat=True)) == {token, "not-mine"}
     assert made.expires_at - made.created_at == timedelta(days=FILE_DAYS)
     r = client.get(f"/files/{token}")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"

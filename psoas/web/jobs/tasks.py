@@ -57,8 +57,11 @@ def render_report(token: str, person_id: int, start: str, end: str, today: str) 
 
 
 def keep_report(person: Person, name: str, data: bytes, token: str | None = None) -> GeneratedFile:
-    """Keep a rendered report as `person`'s file for FILE_DAYS (call it inside jobs.once)."""
+    """Keep a rendered report as `person`'s file for FILE_DAYS (call it inside jobs.once).
+    Their files past expiry go first: local mode runs no nightly job, and a person's
+    folder should not keep every report they ever asked for."""
     now = timezone.now()
+    GeneratedFile.objects.filter(person=person, expires_at__lte=now).delete()
     return GeneratedFile.objects.create(
         token=token or new_token(),
         person=person,
