@@ -8,9 +8,10 @@ clinic, one clinician with a verified session, P patients with a year of history
 and the PostgreSQL cluster are bench/clinic.py's; each seeded plan is then given a real
 program (the seed's plans hold only a status), so a report draws a whole program.
 
-- `reports_per_min` (1 worker, then M): M real `psoas worker` processes are started and
-  ready; the clinician asks for a batch of R reports (the first R patients) through the
-  batch service, as the form does; the time runs until every row is done.
+- `reports_per_min` (1 worker, then M): M real `psoas worker --queue reports` processes
+  are started and ready; the clinician asks for a batch of R reports (the first R
+  patients) through the batch service, as the form does; the time runs until every row
+  is done.
 - `worklist_rps` (1 server, then N): N real `psoas serve` processes; 20 clients on
   keep-alive connections, spread over the servers in turn (as a round-robin proxy
   would), ask for the worklist for DURATION_S seconds after a warm-up; the figure is the
@@ -82,11 +83,17 @@ def report_ready() -> None:
 
 @contextmanager
 def workers(count: int):
-    """`count` real `psoas worker` processes, each ready (its first line printed)."""
+    """`count` real `psoas worker` processes of the reports queue, each ready (its first
+    line printed). A clinic can give reports workers of their own (docs/jobs.md); here it
+    keeps the periodic jobs (the alert sweep every 15 minutes, over all patients) and the
+    emails of the seed's alerts out of the measure, which they made vary by half."""
     with ExitStack() as stack:
         for _ in range(count):
             proc = subprocess.Popen(
-                [PSOAS, "worker"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                [PSOAS, "worker", "--queue", "reports"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )
             stack.callback(lambda proc=proc: (proc.terminate(), proc.wait(60)))
             line = proc.stdout.readline()
