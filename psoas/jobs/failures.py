@@ -83,21 +83,13 @@ def failed(job: Any, task: str, exc: BaseException, *, final: bool, about: About
             clinic_id, public_id = _patient(person_id)
             # Our own count of failed runs: Procrastinate's `attempts` also counts an
             # admin's Retry as one, so after it "after N tries" would be one too high.
-            known = JobFailure.objects.select_for_update().filter(job_id=job.id).first()
-            runs = known.runs + 1 if known else job.attempts + 1
-            JobFailure.objects.update_or_create(
-                job_id=job.id,
-                defaults={
-                    "task": task,
-                    "clinic_id": clinic_id,
-                    "patient": public_id,
-                    "error": type(exc).__name__,
-                    "place": place(exc),
-                    "runs": runs,
-                    "final": final,
-                    "failed_at": timezone.now(),
-                },
-            )
+            row = JobFailure.objects.select_for_update().filter(job_id=job.id).first()
+            if row is None:
+                row = JobFailure(job_id=job.id, runs=job.attempts)
+            row.task, row.clinic_id, row.patient = task, clinic_id, public_id
+            row.error, row.place = type(exc).__name__, place(exc)
+            row.runs, row.final, row.failed_at = row.runs + 1, final, timezone.now()
+            row.save()
     except Exception as err:  # the job's own error is what the worker must report
         log.warning("job %s: its failure was not recorded (%s)", job.id, type(err).__name__)
 

@@ -151,8 +151,7 @@ def email_link(row: Invitation, origin: str) -> str:
     """A second link to the same invitation, for its email: a new code whose hash is kept
     in `mail_code_hash` (saved in the caller's transaction, so a send that fails keeps
     none). Raises InvitationError when the invitation was used, ended or cancelled."""
-    now = timezone.now()
-    if row.used_at is not None or row.expires_at <= now:
+    if state_of(row) is not LinkState.OK:
         raise InvitationError("invitation", "was used or has ended; make a new one")
     code = new_code(CODE_BYTES)
     row.mail_code_hash = code_hash(code)

@@ -51,6 +51,14 @@ def compose(
     return message
 
 
+def send_once(key: str, message: EmailMultiAlternatives) -> None:
+    """Send `message` unless a run with `key` sent it already. It is sent inside the
+    `jobs.once` block, so a refused send rolls the key back for the job's retry."""
+    with jobs.once(key) as first:
+        if first:
+            message.send()
+
+
 def send_invitation(invitation: Any, link: str) -> None:
     """The invitation link by email (`invitation`: an Invitation row). Raises OSError when
     the mail server does not take it."""
@@ -129,9 +137,7 @@ def reset_email(user_id: int, asked: str) -> None:
         f"{settings.APP_ORIGIN}/password-reset/{uid}/{token}/",
         "Choose a new password",
     )
-    with jobs.once(f"reset-email:{asked}") as first:
-        if first:
-            message.send()  # in the block: a refused send rolls the key back for the retry
+    send_once(f"reset-email:{asked}", message)
 
 
 # --- alerts to the care team -----------------------------------------------------------------
@@ -175,6 +181,4 @@ def alert_email(alert_id: int) -> None:
         f"{settings.APP_ORIGIN}/clinic/alerts/",
         "Open the alerts in psoas",
     )
-    with jobs.once(f"alert-email:{alert_id}") as first:
-        if first:
-            message.send()  # in the block: a refused send rolls the key back for the retry
+    send_once(f"alert-email:{alert_id}", message)

@@ -94,7 +94,7 @@ def series(plan: Plan, until: date | None = None) -> list[Series]:
         session = plan_on(plan, day)["weeks"][week - 1]["sessions"][index]
         days[(index, week)].append((day, session))
     out: list[Series] = []
-    for (index, week), dated in sorted(days.items(), key=lambda kv: (kv[0], kv[1][0][0])):
+    for (index, week), dated in sorted(days.items()):  # each (index, week) once
         for dates, session in _runs(dated):
             weekdays = tuple(sorted({d.weekday() for d in dates}))
             last = out[-1] if out else None
